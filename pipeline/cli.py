@@ -1,0 +1,77 @@
+"""The command line: ``pipeline build`` and ``pipeline ir``.
+
+Takes: command-line arguments.
+Gives: outputs in ``build/`` (or ``--out``), messages on stderr, and an exit
+status: 0 on success, 1 when the build failed (with a message naming the
+file and line), 2 for a usage error, 3 with ``--strict`` when there were warnings.
+
+    python -m pipeline build manuscripts/the-salt-lantern
+    python -m pipeline build essay.md --to epub --out dist
+    python -m pipeline ir manuscripts/the-salt-lantern > book.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .diagnostics import BuildError, Reporter
+
+EPILOG = """\
+A manuscript is a folder with book.yaml and its chapter files, or a single .md
+file with YAML front matter. See README.md for the metadata keys and the
+figure syntax: ![Caption with *italics*](stills/a.jpg){alt="What it shows"}.
+
+exit status: 0 success, 1 build failed, 2 usage error, 3 warnings with --strict
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pipeline", description="Turn a Markdown manuscript into a print PDF and an EPUB 3.",
+                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    b = sub.add_parser("build", help="build PDF and EPUB", epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Build each SOURCE to OUT/<slug>.pdf and OUT/<slug>.epub. "
+                                   "The slug is the folder name or the file stem.")
+    b.add_argument("sources", nargs="+", metavar="SOURCE", help="a manuscript folder or a .md file")
+    b.add_argument("--to", default="pdf,epub", metavar="FORMATS",
+                   help="comma-separated formats: pdf, epub (default: pdf,epub)")
+    b.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
+    b.add_argument("--strict", action="store_true", help="exit 3 if there were warnings")
+    i = sub.add_parser("ir", help="print the intermediate representation as JSON",
+                       description="Print SOURCE's IR (after transforms) as JSON, for inspection and filters.")
+    i.add_argument("source", metavar="SOURCE")
+    i.add_argument("--indent", type=int, default=1, help="JSON indent (default: 1)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    args = _parser().parse_args(argv)
+    reporter = Reporter()
+    try:
+        if args.command == "ir":
+            from .build import build_book
+            from .ir import to_json
+            sys.stdout.write(to_json(build_book(args.source, reporter), indent=args.indent) + "\n")
+        else:
+            from .build import build
+            formats = [f.strip() for f in args.to.split(",") if f.strip()]
+            for source in args.sources:
+                started = time.perf_counter()
+                for path in build(source, formats, Path(args.out), reporter):
+                    print(f"wrote {path}", file=sys.stderr)
+                print(f"built {source} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    except BuildError as exc:
+        print(exc.diagnostic, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; previous outputs are untouched", file=sys.stderr)
+        return 130
+    if args.command == "build" and args.strict and reporter.warnings:
+        print(f"{len(reporter.warnings)} warning(s) and --strict: failing", file=sys.stderr)
+        return 3
+    return 0

@@ -1,0 +1,131 @@
+"""Images: check the stills a manuscript uses and convert what a target cannot carry.
+
+Takes: image files in the manuscript folder.
+Gives: :func:`inspect` (format, size, checked to open) and :func:`for_target`,
+the bytes and media type to pack into a PDF or an EPUB.
+
+This is the only module that imports Pillow.
+
+| format | EPUB | PDF |
+|---|---|---|
+| JPEG, PNG, GIF, SVG | as is | as is |
+| WebP | as is (an EPUB 3.3 core media type) | as is |
+| TIFF | converted to PNG (RGB) | converted to PNG (RGB) |
+| CMYK JPEG | converted to an RGB JPEG | as is (DeviceCMYK) |
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image as PILImage
+
+from .diagnostics import error
+
+MEDIA_TYPES = {
+    "JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp",
+    "TIFF": "image/tiff", "SVG": "image/svg+xml",
+}
+EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif",
+              "image/webp": ".webp", "image/svg+xml": ".svg"}
+MAX_PIXELS = 80_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class ImageInfo:
+    """What :func:`inspect` found: Pillow's format name, pixel size and mode."""
+
+    format: str
+    width: int
+    height: int
+    mode: str
+
+    @property
+    def media_type(self) -> str:
+        """The IANA media type of the file as it is."""
+        return MEDIA_TYPES[self.format]
+
+
+def inspect(path: Path, shown: str = "", file: str = "", line: int = 0) -> ImageInfo:
+    """Open ``path`` and check it is an image we accept; errors name the Markdown file and line."""
+    shown = shown or path.name
+    head = path.read_bytes()[:512]
+    if path.suffix.lower() == ".svg" or b"<svg" in head:
+        return ImageInfo("SVG", 0, 0, "")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            with PILImage.open(path) as im:
+                fmt, (w, h), mode = im.format or "", im.size, im.mode
+                if w * h > MAX_PIXELS:
+                    raise PILImage.DecompressionBombError(f"{w}×{h} pixels")
+                im.verify()
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
+        raise error("I006", f"image '{shown}' is too large ({exc})",
+                    f"scale it down below {MAX_PIXELS // 1_000_000} megapixels", file, line) from None
+    except Exception as exc:  # Pillow raises many kinds for broken files
+        raise error("I002", f"image '{shown}' cannot be read ({exc.__class__.__name__}: {exc})",
+                    "re-export it as JPEG or PNG", file, line) from None
+    if fmt not in MEDIA_TYPES:
+        raise error("I007", f"image '{shown}' is {fmt or 'an unknown format'}",
+                    "use JPEG, PNG, GIF, WebP, TIFF or SVG", file, line)
+    return ImageInfo(fmt, w, h, mode)
+
+
+def for_target(path: Path, target: str) -> tuple[bytes, str]:
+    """The bytes and media type of ``path`` as ``target`` ('epub' or 'pdf') should carry it."""
+    data = path.read_bytes()
+    info = inspect(path)
+    if info.format == "TIFF" or (target == "epub" and info.format == "JPEG" and info.mode == "CMYK"):
+        with PILImage.open(io.BytesIO(data)) as im:
+            im.load()
+            keep_alpha = im.mode in ("RGBA", "LA") or "transparency" in im.info
+            im = im.convert("RGBA" if keep_alpha else "RGB")
+            out = io.BytesIO()
+            if info.format == "JPEG":
+                im.save(out, "JPEG", quality=92)
+                return out.getvalue(), "image/jpeg"
+            im.save(out, "PNG")
+            return out.getvalue(), "image/png"
+    return data, info.media_type
+
+
+def make_cover(title: str, subtitle: str, author: str, font_dir: Path) -> bytes:
+    """A plain typographic cover (1600×2560 PNG) for a book that has no cover image.
+
+    Drawn with the shipped fonts only, so it is the same on every machine.
+    """
+    from PIL import ImageDraw, ImageFont
+
+    w, h = 1600, 2560
+    im = PILImage.new("RGB", (w, h), (38, 41, 46))
+    draw = ImageDraw.Draw(im)
+    draw.rectangle((80, 80, w - 80, h - 80), outline=(200, 180, 130), width=6)
+    regular = font_dir / "EBGaramond12-Regular.otf"
+    italic = font_dir / "EBGaramond12-Italic.otf"
+
+    def block(text: str, font_path: Path, size: int, top: int, fill: tuple[int, int, int]) -> int:
+        font = ImageFont.truetype(str(font_path), size)
+        lines: list[str] = []
+        for word in text.split():
+            if lines and draw.textlength(lines[-1] + " " + word, font=font) <= w - 320:
+                lines[-1] += " " + word
+            else:
+                lines.append(word)
+        for line in lines:
+            lw = draw.textlength(line, font=font)
+            draw.text(((w - lw) / 2, top), line, font=font, fill=fill)
+            top += int(size * 1.2)
+        return top
+
+    y = block(title, regular, 150, 700, (240, 232, 214))
+    if subtitle:
+        y = block(subtitle, italic, 80, y + 60, (220, 210, 190))
+    if author:
+        block(author, regular, 90, h - 600, (200, 180, 130))
+    out = io.BytesIO()
+    im.save(out, "PNG")
+    return out.getvalue()

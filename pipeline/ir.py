@@ -1,0 +1,566 @@
+"""The intermediate representation (IR): the one document model every stage shares.
+
+Takes: nothing; this module only defines types.
+Gives: a small, closed set of frozen dataclasses, plus JSON encoding and tree walking.
+
+The parser (``pipeline.parse``) builds a :class:`Book`; transforms
+(``pipeline.transforms``) rewrite it; renderers (``pipeline.render``) read it.
+Nobody downstream of the parser sees Markdown.
+
+Shape::
+
+    Book(meta: Meta, chapters: [Chapter])
+    Chapter(id, source, title, blocks: [Block], ...)
+
+Block nodes (each has ``attr`` and ``line``, the 1-based source line or 0)::
+
+    Para(inlines)                  a paragraph
+    Heading(level, inlines)        a section heading, level 1-6
+    BlockQuote(blocks)             a quotation
+    BulletList(items)              items: [[Block]]
+    OrderedList(start, items)      items: [[Block]]
+    DefinitionList(items)          items: [DefItem(term: [Inline], defs: [[Block]])]
+    CodeBlock(text, language)      preformatted text
+    LineBlock(lines)               verse: lines: [[Inline]], leading spaces kept
+    Table(caption, aligns, head, body)  rows: [[Cell]], caption: [Inline]
+    Figure(image, caption)         a still: image: Image, caption: [Inline]
+    HorizontalRule()               a section break
+    Div(blocks)                    a generic container carrying attributes
+    RawBlock(html)                 sanitised, well-formed XHTML from the manuscript
+
+Inline nodes::
+
+    Text(text)  Emph(inlines)  Strong(inlines)  Strikeout(inlines)
+    Superscript(inlines)  Subscript(inlines)  Code(text)
+    Link(inlines, target, title)   target is a URL or '#id'
+    Image(src, alt, title)         src: a path relative to the manuscript root
+    Note(number, blocks)           a footnote, numbered through the whole book
+    Span(inlines)                  attributes only, e.g. '[]{#anchor}'
+    LineBreak()                    a hard line break
+
+Every node carries an :class:`Attr` (``id``, ``classes``, ``kv``) like pandoc's.
+The JSON form (:func:`to_json` / :func:`from_json`) carries :data:`IR_VERSION`
+and round-trips exactly::
+
+    >>> p = Para((Text("Hello"),))
+    >>> from_json(to_json(p)) == p
+    True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Union
+
+IR_VERSION = (1, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Attr:
+    """Identifier, classes and key-value pairs, as in ``{#id .class key=value}``."""
+
+    id: str = ""
+    classes: tuple[str, ...] = ()
+    kv: tuple[tuple[str, str], ...] = ()
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        """The value of attribute ``key``, or ``default``."""
+        for k, v in self.kv:
+            if k == key:
+                return v
+        return default
+
+
+NO_ATTR = Attr()
+
+
+# ---------------------------------------------------------------- inlines
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Plain text, already with curly quotes and dashes."""
+
+    text: str
+    attr: Attr = NO_ATTR
+
+
+@dataclass(frozen=True, slots=True)
+class Emph:
+    """Emphasis, usually italic; also titles of works."""
+
+    inlines: tuple[Inline, ...]
+    attr: Attr = NO_ATTR
+
+
+@dataclass(frozen=True, slots=True)
+class Strong:
+    """Strong importance, usually bold."""
+
+    inlines: tuple[Inline, ...]
+    attr: Attr = NO_ATTR
+
+
+@dataclass(frozen=True, slots=True)
+class Strikeout:
+    """Struck-through text (``~~x~~``)."""
+
+    inlines: tuple[Inline, ...]
+    attr: Attr = NO_ATTR
+
+
+@dataclass(frozen=True, slots=True)
+class Superscript:
+    """Superscript (``^x^``)."""
+
+    inlines: tuple[Inline, ...]
+    attr: Attr = NO_ATTR
+
+
+@dataclass(frozen=True, slots=True)
+class Subscript:
+    """Subscript (``~x~``)."""
+
+    inlines: tuple[Inline, ...]
+    attr: Attr = NO_ATTR
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """Inline code, set in a monospaced face."""
+
+    text: str
+    attr: Attr = NO_ATTR
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A hyperlink. ``target`` is an absolute URL or ``#id`` inside the book."""
+
+    inlines: tuple[Inline, ...]
+    target: str
+    title: str = ""
+    attr: Attr = NO_ATTR
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image. ``src`` is a POSIX path relative to the manuscript root."""
+
+    src: str
+    alt: str
+    title: str = ""
+    attr: Attr = NO_ATTR
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A footnote. ``number`` is assigned by the footnotes transform (0 before)."""
+
+    number: int
+    blocks: tuple[Block, ...]
+    attr: Attr = NO_ATTR
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A generic inline container that only carries attributes."""
+
+    inlines: tuple[Inline, ...]
+    attr: Attr = NO_ATTR
+
+
+@dataclass(frozen=True, slots=True)
+class LineBreak:
+    """A hard line break."""
+
+    attr: Attr = NO_ATTR
+
+
+Inline = Union[
+    Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note, Span, LineBreak
+]
+
+# ---------------------------------------------------------------- blocks
+
+
+@dataclass(frozen=True, slots=True)
+class Para:
+    """A paragraph."""
+
+    inlines: tuple[Inline, ...]
+    attr: Attr = NO_ATTR
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading; level 1 opens a chapter."""
+
+    level: int
+    inlines: tuple[Inline, ...]
+    attr: Attr = NO_ATTR
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BlockQuote:
+    """A block quotation: letters, diaries, epigraphs."""
+
+    blocks: tuple[Block, ...]
+    attr: Attr = NO_ATTR
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BulletList:
+    """An unordered list; each item is a sequence of blocks."""
+
+    items: tuple[tuple[Block, ...], ...]
+    attr: Attr = NO_ATTR
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OrderedList:
+    """A numbered list starting at ``start``."""
+
+    start: int
+    items: tuple[tuple[Block, ...], ...]
+    attr: Attr = NO_ATTR
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DefItem:
+    """One term of a definition list with its definitions (not a block itself)."""
+
+    term: tuple[Inline, ...]
+    defs: tuple[tuple[Block, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionList:
+    """A definition list, such as a glossary."""
+
+    items: tuple[DefItem, ...]
+    attr: Attr = NO_ATTR
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    """Preformatted text; ``language`` from a fenced block's info string."""
+
+    text: str
+    language: str = ""
+    attr: Attr = NO_ATTR
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LineBlock:
+    """Verse or a song: each line kept, leading spaces kept as no-break spaces."""
+
+    lines: tuple[tuple[Inline, ...], ...]
+    attr: Attr = NO_ATTR
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A table cell (not a block itself)."""
+
+    inlines: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A pipe table. ``aligns`` holds 'left', 'right', 'center' or '' per column.
+
+    ``head`` is empty when the header row is empty.
+    """
+
+    caption: tuple[Inline, ...]
+    aligns: tuple[str, ...]
+    head: tuple[tuple[Cell, ...], ...]
+    body: tuple[tuple[Cell, ...], ...]
+    attr: Attr = NO_ATTR
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A still with its caption. The image's ``alt`` is its accessible text.
+
+    ``caption`` may be empty: then there is no figcaption.
+    ``alt_from_caption`` is true when the manuscript gave no alt text and the
+    caption's plain text stands in for it, so the figcaption is hidden from
+    screen readers (it would be read twice).
+    """
+
+    image: Image
+    caption: tuple[Inline, ...]
+    alt_from_caption: bool = False
+    attr: Attr = NO_ATTR
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HorizontalRule:
+    """A section break (``---``)."""
+
+    attr: Attr = NO_ATTR
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Div:
+    """A generic block container carrying attributes."""
+
+    blocks: tuple[Block, ...]
+    attr: Attr = NO_ATTR
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RawBlock:
+    """Raw HTML from the manuscript, already sanitised to well-formed XHTML."""
+
+    html: str
+    attr: Attr = NO_ATTR
+    line: int = 0
+
+
+Block = Union[
+    Para,
+    Heading,
+    BlockQuote,
+    BulletList,
+    OrderedList,
+    DefinitionList,
+    CodeBlock,
+    LineBlock,
+    Table,
+    Figure,
+    HorizontalRule,
+    Div,
+    RawBlock,
+]
+
+# ---------------------------------------------------------------- document
+
+
+@dataclass(frozen=True, slots=True)
+class Contributor:
+    """A person credited in the metadata. ``role`` is a MARC relator code (aut, trl, ill…)."""
+
+    name: str
+    role: str = "aut"
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """Book metadata, normalised from pandoc's key names by ``pipeline.load.metadata``."""
+
+    title: str
+    lang: str
+    identifier: str
+    subtitle: str = ""
+    creators: tuple[Contributor, ...] = ()
+    contributors: tuple[Contributor, ...] = ()
+    publisher: str = ""
+    date: str = ""
+    rights: str = ""
+    description: str = ""
+    subjects: tuple[str, ...] = ()
+    cover_image: str = ""
+    source: str = ""
+    page_width: str = "6in"
+    page_height: str = "9in"
+    modified: str = "2000-01-01T00:00:00Z"
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    """One unit of the book: a chapter, or front or back matter.
+
+    ``id`` is unique in the book and names the output file (``<id>.xhtml``).
+    ``source`` is the Markdown file, relative to the manuscript root.
+    Each chapter can be rendered on its own.
+    """
+
+    id: str
+    source: str
+    title: tuple[Inline, ...]
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """The whole book: metadata and chapters in reading order.
+
+    ``root`` is the manuscript folder (absolute path) that image ``src`` values
+    are relative to.
+    """
+
+    meta: Meta
+    chapters: tuple[Chapter, ...]
+    root: str = ""
+
+
+NODE_TYPES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (
+        Attr, Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note,
+        Span, LineBreak, Para, Heading, BlockQuote, BulletList, OrderedList, DefItem,
+        DefinitionList, CodeBlock, LineBlock, Cell, Table, Figure, HorizontalRule, Div, RawBlock,
+        Contributor, Meta, Chapter, Book,
+    )
+}
+INLINE_TYPES: tuple[type, ...] = (
+    Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note, Span, LineBreak
+)
+BLOCK_TYPES: tuple[type, ...] = (
+    Para, Heading, BlockQuote, BulletList, OrderedList, DefinitionList, CodeBlock, LineBlock,
+    Table, Figure, HorizontalRule, Div, RawBlock,
+)
+
+# ---------------------------------------------------------------- JSON
+
+
+def _encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        out: dict[str, Any] = {"t": type(value).__name__}
+        for f in dataclasses.fields(value):
+            v = getattr(value, f.name)
+            if f.name == "attr" and v == NO_ATTR:
+                continue
+            out[f.name] = _encode(v)
+        return out
+    if isinstance(value, tuple):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        cls = NODE_TYPES[value["t"]]
+        kwargs = {k: _decode(v) for k, v in value.items() if k != "t"}
+        return cls(**kwargs)
+    if isinstance(value, list):
+        return tuple(_decode(v) for v in value)
+    return value
+
+
+def to_json(node: Any, indent: int | None = None) -> str:
+    """Encode any IR node, or a whole :class:`Book`, as JSON with the IR version."""
+    doc = {"pipeline-ir-version": list(IR_VERSION), "ir": _encode(node)}
+    return json.dumps(doc, ensure_ascii=False, indent=indent)
+
+
+def from_json(text: str) -> Any:
+    """Decode what :func:`to_json` wrote. Raises ValueError on another major version."""
+    doc = json.loads(text)
+    version = tuple(doc.get("pipeline-ir-version", ()))
+    if not version or version[0] != IR_VERSION[0]:
+        raise ValueError(f"IR version {version} is not supported (expected {IR_VERSION[0]}.x)")
+    return _decode(doc["ir"])
+
+
+# ---------------------------------------------------------------- walking
+
+
+def children(node: Any) -> Iterator[Any]:
+    """The direct child nodes of ``node`` (blocks, inlines, items, cells…)."""
+    for f in dataclasses.fields(node):
+        if f.name == "attr":
+            continue
+        yield from _nodes_in(getattr(node, f.name))
+
+
+def _nodes_in(value: Any) -> Iterator[Any]:
+    if dataclasses.is_dataclass(value):
+        yield value
+    elif isinstance(value, tuple):
+        for v in value:
+            yield from _nodes_in(v)
+
+
+def query(node: Any, kind: type | tuple[type, ...]) -> Iterator[Any]:
+    """Every node of type ``kind`` under ``node`` (itself included), in document order."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, kind):
+            yield n
+        stack.extend(reversed(list(children(n))))
+
+
+def walk(node: Any, fn: Callable[[Any], Any]) -> Any:
+    """Rebuild ``node`` bottom-up, replacing each node ``n`` with ``fn(n)``.
+
+    ``fn`` returns the node unchanged, a replacement node, or for a block or
+    inline inside a sequence, a tuple of nodes to splice in its place.
+    """
+    return _walk(node, fn)
+
+
+def _walk_value(value: Any, fn: Callable[[Any], Any]) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, Attr):
+        return _walk(value, fn)
+    if isinstance(value, tuple):
+        out: list[Any] = []
+        changed = False
+        for v in value:
+            new = _walk_value(v, fn)
+            if new is not v:
+                changed = True
+            if isinstance(new, tuple) and dataclasses.is_dataclass(v):
+                out.extend(new)
+            else:
+                out.append(new)
+        return tuple(out) if changed else value
+    return value
+
+
+def _walk(node: Any, fn: Callable[[Any], Any]) -> Any:
+    changes = {}
+    for f in dataclasses.fields(node):
+        if f.name == "attr":
+            continue
+        old = getattr(node, f.name)
+        new = _walk_value(old, fn)
+        if new is not old:
+            changes[f.name] = new
+    if changes:
+        node = dataclasses.replace(node, **changes)
+    return fn(node)
+
+
+def plain_text(inlines: tuple[Inline, ...] | Any) -> str:
+    """The plain text of inlines (notes left out), as for alt text or a nav label."""
+    parts: list[str] = []
+    for node in inlines if isinstance(inlines, tuple) else (inlines,):
+        if isinstance(node, Text):
+            parts.append(node.text)
+        elif isinstance(node, Code):
+            parts.append(node.text)
+        elif isinstance(node, LineBreak):
+            parts.append(" ")
+        elif isinstance(node, Image):
+            parts.append(node.alt)
+        elif isinstance(node, Note):
+            continue
+        else:
+            parts.append(plain_text(getattr(node, "inlines", ())))
+    return "".join(parts)
+
+
+__all__ = [name for name in NODE_TYPES] + [
+    "Inline", "Block", "IR_VERSION", "NO_ATTR", "INLINE_TYPES", "BLOCK_TYPES",
+    "to_json", "from_json", "children", "query", "walk", "plain_text",
+]

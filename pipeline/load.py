@@ -1,0 +1,217 @@
+"""Load stage: find a manuscript's files and read them safely.
+
+Takes: a path, either a folder with ``book.yaml`` or a single ``.md`` file with
+a YAML front-matter block.
+Gives: a :class:`Manuscript`: the root folder, the raw metadata mapping, and
+the chapter sources as text, in reading order. Nothing here knows Markdown
+beyond the front-matter fence.
+
+Chapter order in a folder: the ``chapters:`` list in ``book.yaml``, else
+``chapters/*.md``, else the folder's own ``*.md``, in name order.
+
+Text is decoded as strict UTF-8 (a BOM is dropped), line ends become ``\\n``,
+and NUL becomes U+FFFD, as CommonMark asks.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "essay.md").write_text("---\\ntitle: T\\nlang: en\\n---\\n# One\\n")
+    >>> m = load(d / "essay.md")
+    >>> m.metadata["title"], m.sources[0].first_line, m.slug
+    ('T', 5, 'essay')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import error
+
+METADATA_FILE = "book.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One Markdown file: its path relative to the root, its text, and the line its text starts on."""
+
+    path: str
+    text: str
+    first_line: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Manuscript:
+    """A manuscript as found on disk, before parsing."""
+
+    root: Path
+    slug: str
+    metadata: dict[str, Any]
+    metadata_file: str
+    sources: tuple[Source, ...]
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when it is under it, for messages."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_text(path: Path) -> str:
+    """Read a text file as UTF-8, with a clear error naming the file if it is not."""
+    shown = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise error("M001", f"cannot read '{shown}': {exc.strerror}",
+                    "check that the file exists and is readable", shown) from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error("M002", f"'{shown}' is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                    "re-save the file as UTF-8, e.g. `iconv -f windows-1252 -t utf-8`",
+                    shown, line) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in text:
+        text = text.replace("\0", "\ufffd")
+    return text
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses duplicate keys instead of keeping the last one."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if isinstance(key, (list, dict)):
+            continue  # let SafeLoader report the unhashable key
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}' (first on line {seen[key]})", key_node.start_mark)
+        seen[key] = key_node.start_mark.line + 1
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str, file: str, first_line: int = 1) -> dict[str, Any]:
+    """Parse a YAML mapping safely; errors name the file and line."""
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark else first_line
+        what = exc.problem or exc.context or "invalid YAML"
+        raise error("M003", f"invalid YAML: {what}",
+                    "fix the metadata syntax; quote values that contain ':' or start with '*', '&', '!'",
+                    file, line) from None
+    except yaml.YAMLError as exc:
+        raise error("M003", f"invalid YAML: {exc}", "fix the metadata syntax", file, first_line) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise error("M004", "the metadata must be a mapping of keys to values",
+                    "write one 'key: value' per line, e.g. 'title: My Book'", file, first_line)
+    return data
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """Split ``---``-fenced YAML off the top of ``text``.
+
+    Returns (yaml text or None, the rest, the line the rest starts on).
+    """
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return None, text, 1
+    return m.group(1) or "", text[m.end():], text[: m.end()].count("\n") + 1
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "-", name, flags=re.ASCII).strip("-") or "book"
+
+
+def load(path: Path | str) -> Manuscript:
+    """Load a manuscript folder or a single Markdown file."""
+    path = Path(path)
+    if path.is_dir():
+        return _load_folder(path)
+    if path.is_file():
+        return _load_file(path)
+    raise error("M005", f"manuscript '{path}' not found",
+                "give a folder with book.yaml or a .md file", str(path))
+
+
+def _load_file(path: Path) -> Manuscript:
+    shown = display_path(path)
+    text = read_text(path)
+    fm, body, first = split_front_matter(text)
+    meta = parse_yaml(fm, shown, 2) if fm is not None else {}
+    root = path.parent.resolve()
+    return Manuscript(root, _slug(path.stem), meta, shown,
+                      (Source(path.name, body, first),))
+
+
+def _load_folder(folder: Path) -> Manuscript:
+    meta_path = folder / METADATA_FILE
+    shown_meta = display_path(meta_path)
+    meta: dict[str, Any] = {}
+    if meta_path.is_file():
+        meta = parse_yaml(read_text(meta_path), shown_meta)
+    root = folder.resolve()
+    files = _chapter_files(folder, meta, shown_meta)
+    if not files:
+        raise error("M006", f"no chapters found in '{display_path(folder)}'",
+                    "list them under 'chapters:' in book.yaml, or add chapters/*.md", shown_meta)
+    sources = []
+    for f in files:
+        text = read_text(f)
+        fm, body, first = split_front_matter(text)
+        if fm is not None:
+            for k, v in parse_yaml(fm, display_path(f), 2).items():
+                meta.setdefault(k, v)
+        sources.append(Source(f.resolve().relative_to(root).as_posix(), body, first))
+    return Manuscript(root, _slug(folder.resolve().name), meta, shown_meta, tuple(sources))
+
+
+def _chapter_files(folder: Path, meta: dict[str, Any], shown_meta: str) -> list[Path]:
+    listed = meta.get("chapters")
+    if listed is not None:
+        if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
+            raise error("M007", "'chapters' must be a list of file paths",
+                        "write one '- chapters/01.md' line per chapter", shown_meta)
+        out = []
+        for name in listed:
+            p = folder / name
+            if not p.is_file():
+                raise error("M008", f"chapter file '{name}' not found",
+                            "fix the path under 'chapters:'; paths are relative to book.yaml", shown_meta)
+            _inside(p, folder, shown_meta)
+            out.append(p)
+        return out
+    sub = folder / "chapters"
+    if sub.is_dir():
+        return sorted(sub.glob("*.md"))
+    return sorted(folder.glob("*.md"))
+
+
+def _inside(path: Path, root: Path, shown: str) -> None:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        raise error("M009", f"'{path}' is outside the manuscript folder",
+                    "keep every file of the book inside its folder", shown) from None

@@ -1,0 +1,191 @@
+"""Metadata: pandoc's YAML keys, checked and normalised into :class:`pipeline.ir.Meta`.
+
+Takes: the raw mapping from ``book.yaml`` or front matter.
+Gives: a :class:`~pipeline.ir.Meta`, warnings for unknown keys, errors for wrong types.
+
+Keys (pandoc's names): ``title``, ``subtitle``, ``author`` (a string, a list,
+or a list of ``{name, role}``), ``lang`` or ``language``, ``identifier`` (ISBN,
+UUID or URI; a string or pandoc's ``[{scheme, text}]``), ``publisher``,
+``date``, ``rights``, ``description``, ``subject`` (a string or list),
+``cover-image`` (a file path relative to the manuscript), ``source``.
+Contributor keys ``translator``, ``illustrator``, ``editor``, ``contributor``
+become contributors. ``trim-size`` (or pandoc's ``papersize``) sets the print
+trim, ``6in 9in`` by default.
+
+Defaults when a key is missing, each with a warning: ``lang`` is ``en``;
+``title`` is the first chapter heading, else the manuscript's slug;
+``identifier`` is a UUID derived from the title and authors, so rebuilds agree.
+
+    >>> m = normalise({"title": "T", "lang": "fr", "author": ["A", {"name": "B", "role": "editor"}]}, "b.yaml")
+    >>> [(c.name, c.role) for c in m.creators], [(c.name, c.role) for c in m.contributors]
+    ([('A', 'aut')], [('B', 'edt')])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import uuid
+from typing import Any
+
+from .diagnostics import Reporter, error
+from .ir import Contributor, Meta
+
+ROLE_CODES = {
+    "author": "aut", "aut": "aut", "translator": "trl", "trl": "trl", "illustrator": "ill",
+    "ill": "ill", "editor": "edt", "edt": "edt", "photographer": "pht", "pht": "pht",
+    "contributor": "ctb", "ctb": "ctb", "introduction": "aui", "aui": "aui",
+    "foreword": "aui", "narrator": "nrt", "designer": "bkd", "cover-designer": "cov",
+}
+CONTRIBUTOR_KEYS = {"translator": "trl", "illustrator": "ill", "editor": "edt",
+                    "photographer": "pht", "contributor": "ctb"}
+# Keys pandoc or this pipeline understands, which never warn.
+KNOWN_KEYS = {
+    "title", "subtitle", "author", "lang", "language", "identifier", "publisher", "date",
+    "rights", "description", "subject", "cover-image", "source", "chapters", "trim-size",
+    "papersize", "toc-title", "abstract", "keywords", *CONTRIBUTOR_KEYS,
+}
+PAPER_SIZES = {"a4": ("210mm", "297mm"), "a5": ("148mm", "210mm"), "letter": ("8.5in", "11in"),
+               "b5": ("176mm", "250mm"), "royal": ("6.14in", "9.21in"), "demy": ("5.5in", "8.5in")}
+_LENGTH = r"\d+(?:\.\d+)?(?:in|mm|cm|pt)"
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+DEFAULT_LANG = "en"
+
+
+def _text(raw: dict[str, Any], key: str, file: str) -> str:
+    value = raw.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value).strip()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise error("M011", f"'{key}' must be text, not {_kind(value)}",
+                f"write it as one line, e.g. '{key}: Some text'", file)
+
+
+def _kind(value: Any) -> str:
+    return {list: "a list", dict: "a mapping", bool: "true/false"}.get(type(value), type(value).__name__)
+
+
+def _people(value: Any, default_role: str, key: str, file: str) -> list[Contributor]:
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(Contributor(item.strip(), default_role))
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            role = str(item.get("role", default_role)).strip().lower()
+            out.append(Contributor(item["name"].strip(), ROLE_CODES.get(role, role[:3] or default_role)))
+        else:
+            raise error("M012", f"'{key}' entries must be names or {{name, role}} mappings",
+                        f"write e.g. '{key}: Jane Doe' or '{key}: [{{name: Jane Doe, role: editor}}]'", file)
+    return [c for c in out if c.name]
+
+
+def _identifier(raw: dict[str, Any], file: str) -> str:
+    value = raw.get("identifier")
+    if isinstance(value, list) and value:
+        value = value[0]
+    if isinstance(value, dict):
+        value = value.get("text")
+    if value is None:
+        return ""
+    if not isinstance(value, (str, int)):
+        raise error("M011", "'identifier' must be text (an ISBN, a UUID or a URI)",
+                    "write e.g. 'identifier: urn:isbn:9780000000000'", file)
+    value = str(value).strip()
+    digits = value.replace("-", "")
+    if re.fullmatch(r"97[89]\d{10}|\d{9}[\dX]", digits):
+        return "urn:isbn:" + digits
+    if re.fullmatch(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", value):
+        return "urn:uuid:" + value.lower()
+    return value
+
+
+def _trim(raw: dict[str, Any], file: str) -> tuple[str, str]:
+    value = raw.get("trim-size", raw.get("papersize"))
+    if value is None:
+        return "6in", "9in"
+    text = str(value).strip().lower()
+    if text in PAPER_SIZES:
+        return PAPER_SIZES[text]
+    m = re.fullmatch(rf"({_LENGTH})\s*(?:x|×|\s)\s*({_LENGTH})", text)
+    if not m:
+        raise error("M013", f"trim size '{value}' is not understood",
+                    "write e.g. 'trim-size: 6in 9in', '148mm 210mm' or a name: "
+                    + ", ".join(sorted(PAPER_SIZES)), file)
+    return m.group(1), m.group(2)
+
+
+def _modified(date: str) -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})", date)
+    if m:
+        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}T00:00:00Z"
+    if re.fullmatch(r"\d{4}", date):
+        return f"{date}-01-01T00:00:00Z"
+    return "2000-01-01T00:00:00Z"
+
+
+def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
+              fallback_title: str = "", slug: str = "") -> Meta:
+    """Check ``raw`` and build :class:`Meta`; ``file`` names the metadata source in messages."""
+    reporter = reporter or Reporter()
+    for key in sorted(k for k in raw if isinstance(k, str) and k not in KNOWN_KEYS):
+        reporter.warn("M101", f"unknown metadata key '{key}' is ignored",
+                      "check its spelling; pandoc's key names are listed in the README", file)
+    title = _text(raw, "title", file)
+    if not title:
+        title = fallback_title or slug or "Untitled"
+        reporter.warn("M102", f"no 'title' in the metadata; using '{title}'",
+                      "add 'title: …' to the metadata", file)
+    lang = _text(raw, "lang", file) or _text(raw, "language", file)
+    if not lang:
+        lang = DEFAULT_LANG
+        reporter.warn("M103", f"no 'lang' in the metadata; using '{DEFAULT_LANG}'",
+                      "add e.g. 'lang: en-GB' (a BCP 47 tag) to the metadata", file)
+    if not _LANG.match(lang):
+        raise error("M014", f"language '{lang}' is not a BCP 47 tag",
+                    "write e.g. 'lang: en', 'lang: en-GB' or 'lang: ru'", file)
+    creators = _people(raw["author"], "aut", "author", file) if raw.get("author") else []
+    contributors: list[Contributor] = []
+    for key, role in CONTRIBUTOR_KEYS.items():
+        if raw.get(key):
+            contributors += _people(raw[key], role, key, file)
+    # an 'author' entry with another role is a contributor
+    contributors = [c for c in creators if c.role != "aut"] + contributors
+    creators = [c for c in creators if c.role == "aut"]
+    identifier = _identifier(raw, file)
+    if not identifier:
+        seed = title + "|" + "|".join(c.name for c in creators)
+        identifier = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, seed))
+    subjects = raw.get("subject", raw.get("keywords")) or []
+    if isinstance(subjects, str):
+        subjects = [subjects]
+    if not isinstance(subjects, list) or not all(isinstance(s, (str, int)) for s in subjects):
+        raise error("M011", "'subject' must be text or a list of texts",
+                    "write e.g. 'subject: [Film, Criticism]'", file)
+    width, height = _trim(raw, file)
+    date = _text(raw, "date", file)
+    return Meta(
+        title=title,
+        lang=lang,
+        identifier=identifier,
+        subtitle=_text(raw, "subtitle", file),
+        creators=tuple(creators),
+        contributors=tuple(contributors),
+        publisher=_text(raw, "publisher", file),
+        date=date,
+        rights=_text(raw, "rights", file),
+        description=_text(raw, "description", file) or _text(raw, "abstract", file),
+        subjects=tuple(str(s) for s in subjects),
+        cover_image=_text(raw, "cover-image", file),
+        source=_text(raw, "source", file),
+        page_width=width,
+        page_height=height,
+        modified=_modified(date),
+    )

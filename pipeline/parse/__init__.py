@@ -1,0 +1,86 @@
+"""Parse stage: a loaded :class:`~pipeline.load.Manuscript` becomes an IR :class:`~pipeline.ir.Book`.
+
+Takes: the manuscript's sources and raw metadata.
+Gives: a Book with one Chapter per source file; a single-file manuscript is
+split into chapters at its level-1 headings, as pandoc's EPUB writer does.
+Metadata is normalised by :mod:`pipeline.metadata`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .. import ir
+from ..diagnostics import Reporter
+from ..load import Manuscript, display_path
+from ..metadata import normalise
+from .markdown import ParseContext, parse_source
+
+__all__ = ["parse_book", "parse_source", "ParseContext", "slugify"]
+
+
+def slugify(text: str, fallback: str = "section") -> str:
+    """A pandoc-style identifier: lower case, letters, digits, '-', '_' and '.'.
+
+    >>> slugify("Chapter V: The Depot Journey")
+    'chapter-v-the-depot-journey'
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"[^\w\s.-]", "", text, flags=re.ASCII)
+    text = re.sub(r"\s+", "-", text.strip())
+    text = text.lstrip("0123456789.-_")
+    return text or fallback
+
+
+def _title_of(blocks: tuple[ir.Block, ...]) -> tuple[ir.Inline, ...]:
+    for b in blocks:
+        if isinstance(b, ir.Heading):
+            return b.inlines
+    return ()
+
+
+def parse_book(manuscript: Manuscript, reporter: Reporter | None = None) -> ir.Book:
+    """Parse every source and normalise the metadata into a Book."""
+    reporter = reporter or Reporter()
+    root_shown = display_path(manuscript.root)
+    ctx = ParseContext(manuscript.root, reporter, "" if root_shown == "." else root_shown)
+    chapters: list[ir.Chapter] = []
+    used: set[str] = set()
+
+    def add(cid: str, source: str, blocks: tuple[ir.Block, ...]) -> None:
+        base = cid
+        n = 2
+        while cid in used:
+            cid = f"{base}-{n}"
+            n += 1
+        used.add(cid)
+        chapters.append(ir.Chapter(cid, source, _title_of(blocks), blocks))
+
+    single = len(manuscript.sources) == 1 and manuscript.metadata_file.endswith(".md")
+    for source in manuscript.sources:
+        blocks = parse_source(source, ctx)
+        if single:
+            for part in _split_at_h1(blocks):
+                title = _title_of(part)
+                add(slugify(ir.plain_text(title), "front") if title else "front", source.path, part)
+        else:
+            stem = source.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            cid = slugify(stem, "chapter")
+            if stem[:1].isdigit():
+                cid = "ch-" + re.sub(r"[^\w.-]", "-", stem.lower(), flags=re.ASCII)
+            add(cid, source.path, blocks)
+    first_title = next((ir.plain_text(c.title) for c in chapters if c.title), "")
+    meta = normalise(manuscript.metadata, manuscript.metadata_file, reporter,
+                     fallback_title=first_title if single else "", slug=manuscript.slug)
+    return ir.Book(meta, tuple(chapters), str(manuscript.root))
+
+
+def _split_at_h1(blocks: tuple[ir.Block, ...]) -> list[tuple[ir.Block, ...]]:
+    parts: list[list[ir.Block]] = [[]]
+    for b in blocks:
+        if isinstance(b, ir.Heading) and b.level == 1 and parts[-1]:
+            parts.append([])
+        parts[-1].append(b)
+    return [tuple(p) for p in parts if p]

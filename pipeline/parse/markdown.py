@@ -1,0 +1,554 @@
+"""Parse stage: Markdown chapters to IR blocks, with markdown-it-py.
+
+Takes: a :class:`pipeline.load.Source` (one chapter's Markdown text).
+Gives: a tuple of IR blocks (:mod:`pipeline.ir`), each with its source line.
+
+This is the only module that imports markdown-it. It turns on CommonMark plus
+pipe tables, strikethrough, footnotes, definition lists, attributes
+(``{#id .class key=value}`` on headings, images, links and spans), sub- and
+superscript, pandoc line blocks, table captions (a ``: caption`` paragraph
+next to a table) and smart punctuation.
+
+Token conversion is a table keyed by token type (:data:`BLOCK_RULES`,
+:data:`INLINE_OPEN`), as in markdown-it's own renderer. An unknown token type
+raises, so a new construct is never dropped silently.
+
+    >>> from pipeline.load import Source
+    >>> blocks = parse_source(Source("a.md", '# Hi {#top}\\n\\n"Quoted" -- text.\\n'), ParseContext.for_tests())
+    >>> blocks[0].attr.id, blocks[1].inlines[0].text
+    ('top', '“Quoted” – text.')
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.attrs.parse import ParseError
+from mdit_py_plugins.attrs.parse import parse as parse_attrs
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.subscript import sub_plugin
+from mdit_py_plugins.superscript import superscript_plugin
+
+from .. import ir
+from ..diagnostics import Reporter, error
+from ..images import inspect as inspect_image
+from ..load import Source
+from .line_blocks import line_block_plugin
+from .raw_html import parse_tag, safe_href, sanitise
+
+
+def make_parser() -> MarkdownIt:
+    """The configured markdown-it parser. Raw HTML is parsed, then sanitised by us."""
+    md = MarkdownIt("commonmark", {"typographer": True, "html": True})
+    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.use(footnote_plugin).use(deflist_plugin).use(attrs_plugin, spans=True)
+    md.use(sub_plugin).use(superscript_plugin).use(line_block_plugin)
+    return md
+
+
+_MD = make_parser()
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_CAPTION = re.compile(r"^(?:Table)?:\s+")
+
+
+@dataclass
+class ParseContext:
+    """What the parser needs besides the text: the manuscript root and a reporter."""
+
+    root: Path
+    reporter: Reporter = field(default_factory=Reporter)
+    shown_root: str = ""
+    checked_images: set[str] = field(default_factory=set)
+
+    @classmethod
+    def for_tests(cls) -> ParseContext:
+        """A context rooted at the working directory."""
+        return cls(Path.cwd())
+
+    def shown(self, source: Source) -> str:
+        """The source path as messages show it."""
+        return posixpath.join(self.shown_root, source.path) if self.shown_root else source.path
+
+
+def parse_source(source: Source, ctx: ParseContext) -> tuple[ir.Block, ...]:
+    """Parse one Markdown source into IR blocks."""
+    env: dict[str, Any] = {}
+    tokens = _MD.parse(source.text, env)
+    return _Converter(source, ctx, tokens).convert()
+
+
+# ---------------------------------------------------------------- attributes
+
+
+def _unescape(value: str) -> str:
+    return re.sub(r"\\(.)", r"\1", value)
+
+
+def make_attr(attrs: dict[str, Any], skip: tuple[str, ...] = ()) -> ir.Attr:
+    """An :class:`ir.Attr` from markdown-it token attributes."""
+    ident = ""
+    classes: tuple[str, ...] = ()
+    kv = []
+    for key, value in attrs.items():
+        value = _unescape(str(value))
+        if key == "id":
+            ident = value
+        elif key == "class":
+            classes = tuple(value.split())
+        elif key not in skip:
+            kv.append((key, value))
+    return ir.Attr(ident, classes, tuple(kv))
+
+
+# ---------------------------------------------------------------- conversion
+
+
+class _Converter:
+    def __init__(self, source: Source, ctx: ParseContext, tokens: list[Token]):
+        self.source = source
+        self.ctx = ctx
+        self.file = ctx.shown(source)
+        self.tokens = tokens
+        self.base = posixpath.dirname(source.path)
+        self.note_bodies: dict[int, tuple[int, int]] = {}
+        self.note_stack: list[int] = []
+        self._index_notes()
+
+    # -- helpers
+    def line(self, token: Token) -> int:
+        return (token.map[0] + self.source.first_line) if token.map else 0
+
+    def warn(self, code: str, message: str, hint: str, line: int) -> None:
+        self.ctx.reporter.warn(code, message, hint, self.file, line)
+
+    def _index_notes(self) -> None:
+        start = None
+        for i, t in enumerate(self.tokens):
+            if t.type == "footnote_open":
+                start = i
+            elif t.type == "footnote_close" and start is not None:
+                self.note_bodies[self.tokens[start].meta["id"]] = (start + 1, i)
+
+    # -- blocks
+    def convert(self) -> tuple[ir.Block, ...]:
+        blocks, _ = self.blocks(0, len(self.tokens), None)
+        return blocks
+
+    def blocks(self, i: int, end: int, stop: str | None) -> tuple[tuple[ir.Block, ...], int]:
+        out: list[ir.Block] = []
+        while i < end:
+            t = self.tokens[i]
+            if stop is not None and t.type == stop:
+                break
+            rule = BLOCK_RULES.get(t.type)
+            if rule is None:
+                raise AssertionError(f"no IR rule for markdown-it token '{t.type}'")
+            made, i = rule(self, i)
+            out.extend(made)
+        return tuple(_attach_table_captions(out)), i
+
+    def paragraph(self, i: int) -> tuple[list[ir.Block], int]:
+        inline = self.tokens[i + 1]
+        line = self.line(self.tokens[i])
+        children = inline.children or []
+        images = [c for c in children if c.type not in ("softbreak",) and not (c.type == "text" and not c.content.strip())]
+        end = self.skip_until(i + 2, "paragraph_close")  # a footnote_anchor may stand before it
+        if len(images) == 1 and images[0].type == "image":
+            return [self.figure(images[0], inline, line)], end
+        inlines = self.inlines(children, inline, line)
+        if not inlines:
+            return [], end
+        return [ir.Para(inlines, line=line)], end
+
+    def figure(self, img: Token, inline: Token, line: int) -> ir.Figure:
+        line = self._line_of(img, inline, line)
+        src = self.resolve_image(str(img.attrs.get("src", "")), line)
+        caption = self.inlines(img.children or [], inline, line)
+        alt = _unescape(str(img.attrs.get("fig-alt") or img.attrs.get("alt") or "")).strip()
+        from_caption = not alt
+        if from_caption:
+            alt = ir.plain_text(caption).strip()
+            self.warn("I101", f"still '{src}' has no alt text; its caption is used instead",
+                      'describe what it shows: ![Caption](file.jpg){alt="What it shows"}', line)
+        attr = make_attr(img.attrs, skip=("src", "alt", "fig-alt", "title"))
+        image = ir.Image(src, alt, str(img.attrs.get("title", "")))
+        return ir.Figure(image, caption, from_caption, attr, line)
+
+    def heading(self, i: int) -> tuple[list[ir.Block], int]:
+        t = self.tokens[i]
+        inline = self.tokens[i + 1]
+        line = self.line(t)
+        children = list(inline.children or [])
+        attr = ir.NO_ATTR
+        m = re.search(r"\s*(\{[^{}]*\})\s*$", inline.content)
+        if m and children and children[-1].type == "text":
+            try:
+                _, parsed = parse_attrs(m.group(1))
+            except ParseError:
+                parsed = None
+            if parsed is not None:
+                attr = make_attr(parsed)
+                last = children[-1]
+                cut = last.content.rfind("{")
+                if cut >= 0:
+                    new = Token("text", "", 0, content=last.content[:cut].rstrip())
+                    children[-1] = new
+        return [ir.Heading(int(t.tag[1]), self.inlines(children, inline, line), attr, line)], i + 3
+
+    def blockquote(self, i: int) -> tuple[list[ir.Block], int]:
+        line = self.line(self.tokens[i])
+        inner, j = self.blocks(i + 1, len(self.tokens), "blockquote_close")
+        return [ir.BlockQuote(inner, line=line)], j + 1
+
+    def _items(self, i: int, close: str) -> tuple[tuple[tuple[ir.Block, ...], ...], int]:
+        items = []
+        j = i + 1
+        while self.tokens[j].type != close:
+            inner, j = self.blocks(j + 1, len(self.tokens), "list_item_close")
+            items.append(inner)
+            j += 1
+        return tuple(items), j + 1
+
+    def bullet_list(self, i: int) -> tuple[list[ir.Block], int]:
+        items, j = self._items(i, "bullet_list_close")
+        return [ir.BulletList(items, line=self.line(self.tokens[i]))], j
+
+    def ordered_list(self, i: int) -> tuple[list[ir.Block], int]:
+        start = int(self.tokens[i].attrs.get("start", 1))
+        items, j = self._items(i, "ordered_list_close")
+        return [ir.OrderedList(start, items, line=self.line(self.tokens[i]))], j
+
+    def definition_list(self, i: int) -> tuple[list[ir.Block], int]:
+        line = self.line(self.tokens[i])
+        items: list[ir.DefItem] = []
+        j = i + 1
+        while self.tokens[j].type != "dl_close":
+            inline = self.tokens[j + 1]
+            term = self.inlines(inline.children or [], inline, self.line(inline))
+            j += 3
+            defs = []
+            while self.tokens[j].type == "dd_open":
+                inner, j = self.blocks(j + 1, len(self.tokens), "dd_close")
+                defs.append(inner)
+                j += 1
+            items.append(ir.DefItem(term, tuple(defs)))
+        return [ir.DefinitionList(tuple(items), line=line)], j + 1
+
+    def code(self, i: int) -> tuple[list[ir.Block], int]:
+        t = self.tokens[i]
+        lang = t.info.strip().split(" ")[0] if t.info else ""
+        return [ir.CodeBlock(t.content, lang, line=self.line(t))], i + 1
+
+    def hr(self, i: int) -> tuple[list[ir.Block], int]:
+        return [ir.HorizontalRule(line=self.line(self.tokens[i]))], i + 1
+
+    def html_block(self, i: int) -> tuple[list[ir.Block], int]:
+        t = self.tokens[i]
+        html, dropped = sanitise(t.content)
+        if dropped:
+            self.warn("P101", "raw HTML: removed " + ", ".join(dropped),
+                      "use Markdown instead; scripts, event handlers, embeds and unsafe links are never kept",
+                      self.line(t))
+        return ([ir.RawBlock(html, line=self.line(t))] if html else []), i + 1
+
+    def line_block(self, i: int) -> tuple[list[ir.Block], int]:
+        line = self.line(self.tokens[i])
+        lines = []
+        j = i + 1
+        while self.tokens[j].type == "inline":
+            tok = self.tokens[j]
+            lines.append(self.inlines(tok.children or [], tok, self.line(tok)))
+            j += 1
+        return [ir.LineBlock(tuple(lines), line=line)], j + 1
+
+    def table(self, i: int) -> tuple[list[ir.Block], int]:
+        line = self.line(self.tokens[i])
+        head: list[tuple[ir.Cell, ...]] = []
+        body: list[tuple[ir.Cell, ...]] = []
+        aligns: list[str] = []
+        section = head
+        row: list[ir.Cell] = []
+        j = i + 1
+        while self.tokens[j].type != "table_close":
+            t = self.tokens[j]
+            if t.type == "tbody_open":
+                section = body
+            elif t.type == "tr_open":
+                row = []
+            elif t.type == "tr_close":
+                section.append(tuple(row))
+            elif t.type in ("th_open", "td_open"):
+                if section is head:
+                    style = str(t.attrs.get("style", ""))
+                    aligns.append(style.split(":", 1)[1] if ":" in style else "")
+                inline = self.tokens[j + 1]
+                row.append(ir.Cell(self.inlines(inline.children or [], inline, self.line(inline) or line)))
+                j += 2
+            j += 1
+        if all(not c.inlines for r in head for c in r):
+            head = []
+        return [ir.Table((), tuple(aligns), tuple(head), tuple(body), line=line)], j + 1
+
+    def skip_until(self, i: int, close: str) -> int:
+        while self.tokens[i].type != close:
+            i += 1
+        return i + 1
+
+    def footnote_block(self, i: int) -> tuple[list[ir.Block], int]:
+        return [], self.skip_until(i, "footnote_block_close")
+
+    # -- inlines
+    def inlines(self, children: list[Token], inline: Token, line: int) -> tuple[ir.Inline, ...]:
+        # each frame: (maker, collected inlines, closing token type or html tag)
+        stack: list[tuple[Callable[[tuple[ir.Inline, ...]], ir.Inline | None], list[ir.Inline], str]] = [
+            (lambda xs: None, [], "")]
+        for t in children:
+            kind = t.type
+            if kind in INLINE_OPEN:
+                stack.append((INLINE_OPEN[kind](self, t, inline, line), [], kind[:-5] + "_close"))
+            elif kind.endswith("_close") and kind in INLINE_CLOSE:
+                if len(stack) > 1 and stack[-1][2] == kind:
+                    self._pop(stack)
+            elif kind == "html_inline":
+                self.html_inline(t, stack, line)
+            else:
+                rule = INLINE_RULES.get(kind)
+                if rule is None:
+                    raise AssertionError(f"no IR rule for markdown-it inline token '{kind}'")
+                node = rule(self, t, inline, line)
+                if node is not None:
+                    stack[-1][1].append(node)
+        while len(stack) > 1:
+            self._pop(stack)
+        return _merge_text(stack[0][1])
+
+    @staticmethod
+    def _pop(stack: list) -> None:
+        maker, items, _ = stack.pop()
+        node = maker(_merge_text(items))
+        if node is None:
+            stack[-1][1].extend(items)
+        elif isinstance(node, tuple):
+            stack[-1][1].extend(node)
+        else:
+            stack[-1][1].append(node)
+
+    def html_inline(self, t: Token, stack: list, line: int) -> None:
+        tag = parse_tag(t.content)
+        if tag is None:
+            return  # a comment or a declaration: dropped
+        kind, name, attrs = tag
+        if kind == "void":
+            if name == "br":
+                stack[-1][1].append(ir.LineBreak())
+            elif name != "wbr":
+                self.warn("P102", f"raw HTML <{name}> removed", "use Markdown instead", line)
+            return
+        if kind == "close":
+            for depth in range(len(stack) - 1, 0, -1):
+                if stack[depth][2] == "</" + name:
+                    while len(stack) > depth:
+                        self._pop(stack)
+                    break
+            return
+        maker = HTML_INLINE.get(name)
+        if maker is None:
+            self.warn("P102", f"raw HTML <{name}> removed; its text is kept", "use Markdown instead", line)
+            maker = _keep_children
+        attr = make_attr({k: v for k, v in attrs.items() if k in ("id", "class", "lang", "title")})
+        if name == "a":
+            href = attrs.get("href", "")
+            stack.append((self._link_maker(href, "", attr, line), [], "</a"))
+        else:
+            stack.append((lambda xs, m=maker, a=attr: m(xs, a), [], "</" + name))
+
+    def _link_maker(self, href: str, title: str, attr: ir.Attr, line: int) -> Callable:
+        if href and not safe_href(href) and _SCHEME.match(href):
+            self.warn("L102", f"link to '{href[:60]}' removed; its text is kept",
+                      "links may be http(s), mailto or #id inside the book", line)
+            return lambda xs: ir.Span(xs, attr) if attr != ir.NO_ATTR else tuple(xs)
+        return lambda xs: ir.Link(xs, href, title, attr)
+
+    def _line_of(self, t: Token, inline: Token, line: int) -> int:
+        src = str(t.attrs.get("src", "")) or t.content
+        for k, text in enumerate(inline.content.split("\n")):
+            if src and (src in text or unquote(src) in text):
+                return line + k
+        return line
+
+    def resolve_image(self, src: str, line: int) -> str:
+        """Turn an image URL into a path relative to the manuscript root, checking it."""
+        shown = unquote(src)
+        if _SCHEME.match(src):
+            scheme = src.split(":", 1)[0].lower()
+            if scheme in ("http", "https"):
+                raise error("I003", f"remote image '{shown}' is not fetched",
+                            "download it into the manuscript folder and use a relative path",
+                            self.file, line)
+            raise error("I004", f"image '{shown}' uses a '{scheme}:' URL",
+                        "use a path relative to the Markdown file", self.file, line)
+        path = shown.split("#", 1)[0].split("?", 1)[0]
+        if path.startswith("/") or not path:
+            raise error("I005", f"image '{shown}' is an absolute path",
+                        "use a path relative to the Markdown file", self.file, line)
+        rel = posixpath.normpath(posixpath.join(self.base, path))
+        full = self.ctx.root / rel
+        if rel == ".." or rel.startswith("../"):
+            raise error("I005", f"image '{shown}' is outside the manuscript folder",
+                        "copy the image into the manuscript folder", self.file, line)
+        if not full.is_file():
+            raise error("I001", f"image '{shown}' not found",
+                        "check the file name; paths are relative to the Markdown file", self.file, line)
+        try:
+            full.resolve().relative_to(self.ctx.root.resolve())
+        except ValueError:
+            raise error("I005", f"image '{shown}' links outside the manuscript folder",
+                        "copy the image into the manuscript folder", self.file, line) from None
+        if rel not in self.ctx.checked_images:
+            inspect_image(full, shown, self.file, line)
+            self.ctx.checked_images.add(rel)
+        return rel
+
+    def note(self, t: Token, inline: Token, line: int) -> ir.Inline:
+        note_id = t.meta["id"]
+        label = str(t.meta.get("label", note_id + 1))
+        if self.note_stack:
+            self.warn("P103", f"footnote [^{label}] is referenced inside another footnote; shown as its label",
+                      "move the reference into the main text", line)
+            return ir.Superscript((ir.Text(label),))
+        start, end = self.note_bodies[note_id]
+        self.note_stack.append(note_id)
+        try:
+            blocks, _ = self.blocks(start, end, None)
+        finally:
+            self.note_stack.pop()
+        return ir.Note(0, blocks, ir.Attr(kv=(("label", label),)))
+
+    def image_inline(self, t: Token, inline: Token, line: int) -> ir.Inline:
+        line = self._line_of(t, inline, line)
+        src = self.resolve_image(str(t.attrs.get("src", "")), line)
+        children = self.inlines(t.children or [], inline, line)
+        alt = _unescape(str(t.attrs.get("fig-alt") or t.attrs.get("alt") or "")) or ir.plain_text(children)
+        attr = make_attr(t.attrs, skip=("src", "alt", "fig-alt", "title"))
+        return ir.Image(src, alt, str(t.attrs.get("title", "")), attr)
+
+
+def _keep_children(xs: tuple[ir.Inline, ...], attr: ir.Attr) -> tuple[ir.Inline, ...]:
+    return xs
+
+
+def _merge_text(items: list[ir.Inline] | tuple[ir.Inline, ...]) -> tuple[ir.Inline, ...]:
+    out: list[ir.Inline] = []
+    for node in items:
+        if isinstance(node, ir.Text) and out and isinstance(out[-1], ir.Text) and node.attr == out[-1].attr:
+            out[-1] = ir.Text(out[-1].text + node.text)
+        elif isinstance(node, ir.Text) and not node.text:
+            continue
+        else:
+            out.append(node)
+    return tuple(out)
+
+
+def _attach_table_captions(blocks: list[ir.Block]) -> list[ir.Block]:
+    """A ``: caption`` paragraph right after (or before) a table becomes its caption."""
+    out: list[ir.Block] = []
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        if isinstance(b, ir.Table) and not b.caption:
+            nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+            prev = out[-1] if out else None
+            if _is_caption(nxt):
+                b = _captioned(b, nxt)
+                i += 1
+            elif _is_caption(prev):
+                out.pop()
+                b = _captioned(b, prev)
+        out.append(b)
+        i += 1
+    return out
+
+
+def _is_caption(b: Any) -> bool:
+    return (isinstance(b, ir.Para) and bool(b.inlines) and isinstance(b.inlines[0], ir.Text)
+            and bool(_CAPTION.match(b.inlines[0].text)))
+
+
+def _captioned(table: ir.Table, para: ir.Para) -> ir.Table:
+    first = para.inlines[0]
+    assert isinstance(first, ir.Text)
+    rest = _CAPTION.sub("", first.text, count=1)
+    caption = _merge_text(((ir.Text(rest),) if rest else ()) + para.inlines[1:])
+    return ir.Table(caption, table.aligns, table.head, table.body, table.attr, table.line)
+
+
+_Rule = Callable[[_Converter, int], tuple[list[ir.Block], int]]
+
+BLOCK_RULES: dict[str, _Rule] = {
+    "paragraph_open": _Converter.paragraph,
+    "heading_open": _Converter.heading,
+    "blockquote_open": _Converter.blockquote,
+    "bullet_list_open": _Converter.bullet_list,
+    "ordered_list_open": _Converter.ordered_list,
+    "dl_open": _Converter.definition_list,
+    "fence": _Converter.code,
+    "code_block": _Converter.code,
+    "hr": _Converter.hr,
+    "html_block": _Converter.html_block,
+    "line_block_open": _Converter.line_block,
+    "table_open": _Converter.table,
+    "footnote_block_open": _Converter.footnote_block,
+    "footnote_anchor": lambda conv, i: ([], i + 1),
+}
+
+
+def _wrap(cls: type) -> Callable:
+    return lambda conv, t, inline, line: (lambda xs: cls(xs, make_attr(t.attrs)))
+
+
+def _link_open(conv: _Converter, t: Token, inline: Token, line: int) -> Callable:
+    href = str(t.attrs.get("href", ""))
+    return conv._link_maker(href, str(t.attrs.get("title", "")),
+                            make_attr(t.attrs, skip=("href", "title")), line)
+
+
+INLINE_OPEN: dict[str, Callable[..., Callable]] = {
+    "em_open": _wrap(ir.Emph),
+    "strong_open": _wrap(ir.Strong),
+    "s_open": _wrap(ir.Strikeout),
+    "sub_open": _wrap(ir.Subscript),
+    "sup_open": _wrap(ir.Superscript),
+    "span_open": _wrap(ir.Span),
+    "link_open": _link_open,
+}
+INLINE_CLOSE = {k[:-5] + "_close" for k in INLINE_OPEN}
+
+INLINE_RULES: dict[str, Callable[[_Converter, Token, Token, int], ir.Inline | None]] = {
+    "text": lambda c, t, inline, line: ir.Text(t.content),
+    "softbreak": lambda c, t, inline, line: ir.Text("\n"),
+    "hardbreak": lambda c, t, inline, line: ir.LineBreak(),
+    "code_inline": lambda c, t, inline, line: ir.Code(t.content, make_attr(t.attrs)),
+    "image": _Converter.image_inline,
+    "footnote_ref": _Converter.note,
+    "footnote_anchor": lambda c, t, inline, line: None,
+}
+
+HTML_INLINE: dict[str, Callable[[tuple[ir.Inline, ...], ir.Attr], Any]] = {
+    "em": ir.Emph, "i": ir.Emph, "cite": ir.Emph, "dfn": ir.Emph, "var": ir.Emph,
+    "strong": ir.Strong, "b": ir.Strong,
+    "s": ir.Strikeout, "del": ir.Strikeout, "strike": ir.Strikeout,
+    "sup": ir.Superscript, "sub": ir.Subscript,
+    "span": ir.Span, "small": ir.Span, "u": ir.Span, "mark": ir.Span, "abbr": ir.Span,
+    "q": ir.Span, "kbd": ir.Span, "samp": ir.Span, "ins": ir.Span, "time": ir.Span,
+    "code": ir.Span,
+}

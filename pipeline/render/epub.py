@@ -1,0 +1,243 @@
+"""EPUB 3 renderer: an IR Book becomes an EPUB, packaged with ebooklib.
+
+Takes: a transformed :class:`~pipeline.ir.Book`.
+Gives: the EPUB's bytes, byte-identical for the same input.
+
+This is the only module that imports ebooklib. The book holds:
+
+- a cover page and the cover image (``cover-image`` property), drawn from the
+  title if the manuscript has none;
+- a title page, the nav (table of contents and landmarks) and an NCX;
+- one XHTML document per chapter, footnotes as EPUB 3 notes
+  (``noteref`` → ``aside epub:type="footnote"``, with a link back);
+- each image once, converted where EPUB cannot carry it (TIFF → PNG);
+- ``styles/book.css`` and ``styles/epub.css``;
+- full Dublin Core metadata, with ``xml:lang`` on the package.
+
+    >>> from pipeline import build_book   # doctest: +SKIP
+    >>> data = render_epub(build_book("manuscripts/the-salt-lantern"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+
+from ebooklib import epub
+
+from .. import ir
+from ..images import EXTENSIONS, for_target, make_cover
+from ..parse import slugify
+from ..transforms import id_index, table_of_contents
+from .html import Writer, attr_value, text
+
+STYLES = Path(__file__).resolve().parent.parent.parent / "styles"
+FONTS = STYLES / "fonts"
+STYLESHEETS = ("book.css", "epub.css")
+_W3C_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+_PAGE = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="{lang}" xml:lang="{lang}">
+<head>
+<title>{title}</title>
+{links}</head>
+<body{body_attrs}>
+{body}</body>
+</html>
+"""
+
+
+def _page(lang: str, title: str, body: str, body_attrs: str = "") -> bytes:
+    links = "".join(f'<link rel="stylesheet" type="text/css" href="../styles/{s}"/>\n' for s in STYLESHEETS)
+    return _PAGE.format(lang=attr_value(lang), title=text(title), links=links,
+                        body=body, body_attrs=body_attrs).encode("utf-8")
+
+
+def _names(book: ir.Book) -> dict[str, str]:
+    """Image path in the manuscript → file name in the EPUB, unique and ASCII."""
+    srcs = sorted({img.src for ch in book.chapters for img in ir.query(ch, ir.Image)})
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for src in srcs:
+        stem = slugify(posixpath.splitext(src)[0].replace("/", "-"), "image")
+        name, n = stem, 2
+        while name in taken:
+            name, n = f"{stem}-{n}", n + 1
+        taken.add(name)
+        names[src] = name
+    return names
+
+
+def render_epub(book: ir.Book) -> bytes:
+    """Render ``book`` as EPUB 3 bytes."""
+    meta = book.meta
+    root = Path(book.root)
+    eb = epub.EpubBook()
+    _metadata(eb, meta)
+
+    for name in STYLESHEETS:
+        eb.add_item(epub.EpubItem(uid=f"css-{name[:-4]}", file_name=f"styles/{name}",
+                                  media_type="text/css", content=(STYLES / name).read_bytes()))
+
+    # images: each file packed once
+    image_files: dict[str, str] = {}
+    for src, stem in _names(book).items():
+        data, media_type = for_target(root / src, "epub")
+        file_name = f"images/{stem}{EXTENSIONS[media_type]}"
+        eb.add_item(epub.EpubItem(uid=f"img-{stem}", file_name=file_name, media_type=media_type, content=data))
+        image_files[src] = file_name
+
+    # cover
+    if meta.cover_image:
+        cover_data, cover_type = for_target(root / meta.cover_image, "epub")
+    else:
+        author = ", ".join(c.name for c in meta.creators)
+        cover_data, cover_type = make_cover(meta.title, meta.subtitle, author, FONTS), "image/png"
+    cover_img = epub.EpubCover(uid="cover-image", file_name="images/cover" + EXTENSIONS[cover_type])
+    cover_img.media_type = cover_type
+    cover_img.content = cover_data
+    eb.add_item(cover_img)
+    cover_alt = f"Cover of {meta.title}" + (f" by {', '.join(c.name for c in meta.creators)}" if meta.creators else "")
+    cover_page = _xhtml_item("cover", "text/cover.xhtml", _page(
+        meta.lang, meta.title,
+        f'<section class="cover" epub:type="cover"><img src="../{cover_img.file_name}" '
+        f'alt="{attr_value(cover_alt)}"/></section>\n', ' class="cover-page"'))
+    eb.add_item(cover_page)
+
+    title_page = _xhtml_item("titlepage", "text/titlepage.xhtml",
+                             _page(meta.lang, meta.title, _title_page(meta), ' class="title-page"'))
+    eb.add_item(title_page)
+
+    # chapters
+    index = id_index(book)
+    chapter_items = []
+    for ch in book.chapters:
+        def href(target: str, here: str = ch.id) -> str:
+            if not target.startswith("#"):
+                return target
+            where = index.get(target[1:], here)
+            return target if where == here else f"{where}.xhtml{target}"
+
+        writer = Writer(href=href, image_src=lambda s: "../" + image_files[s], notes="endnotes")
+        body = writer.blocks(ch.blocks)
+        notes = writer.endnotes()
+        if notes:
+            body += f'<section class="footnotes" epub:type="footnotes">\n{notes}</section>\n'
+        title = ir.plain_text(ch.title) or meta.title
+        html = _page(meta.lang, title,
+                     f'<section id="{attr_value(ch.id)}" class="chapter" epub:type="chapter" '
+                     f'role="doc-chapter">\n{body}</section>\n')
+        item = _xhtml_item(ch.id, f"text/{ch.id}.xhtml", html)
+        eb.add_item(item)
+        chapter_items.append(item)
+
+    # navigation
+    eb.toc = _toc(book, {c.id: i.file_name for c, i in zip(book.chapters, chapter_items)})
+    if not eb.toc:
+        eb.toc = [epub.Link(chapter_items[0].file_name, meta.title, "start")]
+    nav = epub.EpubNav(title="Contents")
+    nav.add_link(href="styles/book.css", rel="stylesheet", type="text/css")
+    eb.add_item(nav)
+    eb.add_item(epub.EpubNcx())
+    eb.spine = [cover_page, title_page, nav, *chapter_items]
+    eb.guide = [
+        {"href": cover_page.file_name, "title": "Cover", "type": "cover"},
+        {"href": nav.file_name, "title": "Contents", "type": "toc"},
+        {"href": chapter_items[0].file_name, "title": "Begin Reading", "type": "text"},
+    ]
+    modified = dt.datetime.strptime(meta.modified, "%Y-%m-%dT%H:%M:%SZ")
+    raw = io.BytesIO()
+    epub.write_epub(raw, eb, {"epub3_pages": False, "mtime": modified, "landmark_title": "Landmarks"})
+    return _repack(raw.getvalue(), meta.lang, modified)
+
+
+def _xhtml_item(uid: str, file_name: str, content: bytes) -> epub.EpubItem:
+    item = epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml", content=content)
+    item.properties = []
+    return item
+
+
+def _metadata(eb: epub.EpubBook, meta: ir.Meta) -> None:
+    eb.set_identifier(meta.identifier)
+    eb.set_title(meta.title)
+    eb.set_language(meta.lang)
+    if meta.subtitle:
+        eb.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+        eb.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
+    for i, c in enumerate(meta.creators, 1):
+        eb.add_author(c.name, role=c.role, uid=f"creator{i}")
+    for i, c in enumerate(meta.contributors, 1):
+        eb.add_metadata("DC", "contributor", c.name, {"id": f"contributor{i}"})
+        eb.add_metadata(None, "meta", c.role, {"refines": f"#contributor{i}", "property": "role",
+                                               "scheme": "marc:relators"})
+    if meta.date and _W3C_DATE.match(meta.date):
+        eb.add_metadata("DC", "date", meta.date)
+    for key in ("publisher", "rights", "description", "source"):
+        value = getattr(meta, key)
+        if value:
+            eb.add_metadata("DC", key, value)
+    for s in meta.subjects:
+        eb.add_metadata("DC", "subject", s)
+
+
+def _title_page(meta: ir.Meta) -> str:
+    parts = [f'<section class="titlepage" epub:type="titlepage">\n<h1 class="title">{text(meta.title)}</h1>\n']
+    if meta.subtitle:
+        parts.append(f'<p class="subtitle">{text(meta.subtitle)}</p>\n')
+    if meta.creators:
+        parts.append(f'<p class="author">{text(", ".join(c.name for c in meta.creators))}</p>\n')
+    roles = {"trl": "Translated by", "ill": "Illustrated by", "edt": "Edited by"}
+    for c in meta.contributors:
+        if c.role in roles:
+            parts.append(f'<p class="contributor">{roles[c.role]} {text(c.name)}</p>\n')
+    if meta.publisher:
+        parts.append(f'<p class="publisher">{text(meta.publisher)}</p>\n')
+    if meta.rights:
+        parts.append(f'<p class="rights">{text(meta.rights)}</p>\n')
+    parts.append("</section>\n")
+    return "".join(parts)
+
+
+def _toc(book: ir.Book, files: dict[str, str]) -> list:
+    """Nested ebooklib TOC from the headings (levels 1-3)."""
+    root: list = []
+    stack: list[tuple[int, list]] = [(0, root)]
+    for n, e in enumerate(table_of_contents(book, depth=3)):
+        href = files[e.chapter] + ("" if e.target == "" else f"#{e.target}")
+        label = ir.plain_text(e.title).strip() or e.chapter
+        while stack[-1][0] >= e.level:
+            stack.pop()
+        children: list = []
+        stack[-1][1].append((epub.Section(label, href), children))
+        stack.append((e.level, children))
+    return [_leafify(x) for x in root]
+
+
+def _leafify(entry: tuple) -> object:
+    section, children = entry
+    if not children:
+        return epub.Link(section.href, section.title, section.href.replace("/", "-").replace("#", "-"))
+    return (section, [_leafify(c) for c in children])
+
+
+def _repack(data: bytes, lang: str, when: dt.datetime) -> bytes:
+    """Rewrite the zip with fixed dates, ``mimetype`` first and stored, and ``xml:lang`` on the package."""
+    stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        names = src.namelist()
+        names.sort(key=lambda n: n != "mimetype")
+        for name in names:
+            content = src.read(name)
+            if name.endswith(".opf"):
+                content = content.replace(b"<package ", f'<package xml:lang="{attr_value(lang)}" '.encode(), 1)
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, content)
+    return out.getvalue()

@@ -1,0 +1,259 @@
+"""The XHTML serialiser both renderers share: IR blocks and inlines to well-formed XHTML.
+
+Takes: IR nodes and a :class:`Writer` configured for a target (how links,
+images and notes come out).
+Gives: XHTML text. The PDF renderer feeds it to WeasyPrint; the EPUB renderer
+packs it. As pandoc's EPUB writer reuses its HTML writer, one serialiser
+serves both, so the two editions cannot drift apart.
+
+Dispatch is a table keyed by node type (:data:`BLOCK_WRITERS`,
+:data:`INLINE_WRITERS`); a node type without an entry raises ``KeyError``.
+
+    >>> from pipeline import ir
+    >>> Writer().blocks((ir.Para((ir.Text("a < b"), ir.Emph((ir.Text("c"),)))),))
+    '<p>a &lt; b<em>c</em></p>\\n'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from xml.sax.saxutils import escape
+
+from .. import ir
+
+_ATTR_ESCAPES = {'"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
+# XML 1.0 forbids most C0 controls, even as character references.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def text(s: str) -> str:
+    """Escape text content for XHTML."""
+    return escape(_INVALID_XML.sub("\ufffd", s))
+
+
+def attr_value(s: str) -> str:
+    """Escape an attribute value (without the quotes)."""
+    return escape(_INVALID_XML.sub("\ufffd", s), _ATTR_ESCAPES)
+
+
+def attrs(a: ir.Attr, extra_class: str = "", **more: str) -> str:
+    """Serialise an :class:`ir.Attr` (plus extras) as ` id="…" class="…"`."""
+    parts = []
+    if a.id:
+        parts.append(f' id="{attr_value(a.id)}"')
+    classes = " ".join(c for c in (*a.classes, extra_class) if c)
+    if classes:
+        parts.append(f' class="{attr_value(classes)}"')
+    for k, v in a.kv:
+        if k in ("lang", "title", "dir"):
+            parts.append(f' {k}="{attr_value(v)}"')
+            if k == "lang":
+                parts.append(f' xml:lang="{attr_value(v)}"')
+    for k, v in more.items():
+        if v:
+            parts.append(f' {k.replace("_", "-")}="{attr_value(v)}"')
+    return "".join(parts)
+
+
+class Writer:
+    """Serialise IR to XHTML. Subclass or pass hooks to adapt it to a target.
+
+    ``href(target)`` maps ``#id`` links (the EPUB adds the chapter's file name).
+    ``image_src(src)`` maps a manuscript image path to the URL to write.
+    ``notes`` is ``"endnotes"`` (collect :attr:`pending_notes` for asides, the EPUB)
+    or ``"inline"`` (write the note where it is referenced, for CSS ``float: footnote``).
+    """
+
+    def __init__(self, href: Callable[[str], str] | None = None,
+                 image_src: Callable[[str], str] | None = None, notes: str = "endnotes"):
+        self.href = href or (lambda t: t)
+        self.image_src = image_src or (lambda s: s)
+        self.notes = notes
+        self.pending_notes: list[ir.Note] = []
+
+    def blocks(self, blocks: tuple[ir.Block, ...]) -> str:
+        """XHTML for a sequence of blocks."""
+        return "".join(BLOCK_WRITERS[type(b)](self, b) for b in blocks)
+
+    def inlines(self, inlines: tuple[ir.Inline, ...]) -> str:
+        """XHTML for a sequence of inlines."""
+        return "".join(INLINE_WRITERS[type(n)](self, n) for n in inlines)
+
+    # -- notes
+    def note_ref(self, note: ir.Note) -> str:
+        n = note.number
+        if self.notes == "inline":
+            body = _as_spans(self.blocks(note.blocks))
+            return f'<span class="footnote" id="fn-{n}">{body}</span>'
+        self.pending_notes.append(note)
+        return (f'<a class="noteref" epub:type="noteref" role="doc-noteref" id="fnref-{n}" '
+                f'href="{attr_value(self.href("#fn-" + str(n)))}">{n}</a>')
+
+    def endnotes(self) -> str:
+        """The asides for the notes referenced since the last call (EPUB footnotes)."""
+        out = []
+        while self.pending_notes:
+            note = self.pending_notes.pop(0)
+            n = note.number
+            back = f'<a href="#fnref-{n}" role="doc-backlink">{n}.</a> '
+            body = self.blocks(note.blocks)
+            if body.startswith("<p"):
+                body = re.sub(r"^(<p[^>]*>)", lambda m: m.group(1) + back, body, count=1)
+            else:
+                body = f"<p>{back}</p>" + body
+            out.append(f'<aside class="footnote" epub:type="footnote" role="doc-footnote" id="fn-{n}">'
+                       f"{body}</aside>\n")
+        return "".join(out)
+
+
+# Tags a note's blocks may use. In print, notes live inside a paragraph, where
+# HTML allows no block elements, so each becomes a span that CSS displays as
+# the block it was (span[data-b=p] { display: block }).
+_BLOCK_TAGS = re.compile(
+    r"<(/?)(p|div|blockquote|ul|ol|li|dl|dt|dd|table|caption|thead|tbody|tr|th|td|figure|"
+    r"figcaption|pre|h[1-6]|hr|aside|section)\b")
+
+
+def _as_spans(html: str) -> str:
+    return _BLOCK_TAGS.sub(lambda m: "</span>" if m.group(1) else f'<span data-b="{m.group(2)}"', html)
+
+
+# ---------------------------------------------------------------- blocks
+
+
+def _para(w: Writer, b: ir.Para) -> str:
+    return f"<p{attrs(b.attr)}>{w.inlines(b.inlines)}</p>\n"
+
+
+def _heading(w: Writer, b: ir.Heading) -> str:
+    return f"<h{b.level}{attrs(b.attr)}>{w.inlines(b.inlines)}</h{b.level}>\n"
+
+
+def _blockquote(w: Writer, b: ir.BlockQuote) -> str:
+    return f"<blockquote{attrs(b.attr)}>\n{w.blocks(b.blocks)}</blockquote>\n"
+
+
+def _items(w: Writer, items: tuple[tuple[ir.Block, ...], ...]) -> str:
+    out = []
+    for item in items:
+        # a tight item is a single paragraph: write its inlines only
+        if len(item) == 1 and isinstance(item[0], ir.Para) and not item[0].attr.classes:
+            out.append(f"<li{attrs(item[0].attr)}>{w.inlines(item[0].inlines)}</li>\n")
+        else:
+            out.append(f"<li>{w.blocks(item)}</li>\n")
+    return "".join(out)
+
+
+def _bullets(w: Writer, b: ir.BulletList) -> str:
+    return f"<ul{attrs(b.attr)}>\n{_items(w, b.items)}</ul>\n"
+
+
+def _ordered(w: Writer, b: ir.OrderedList) -> str:
+    start = f' start="{b.start}"' if b.start != 1 else ""
+    return f"<ol{attrs(b.attr)}{start}>\n{_items(w, b.items)}</ol>\n"
+
+
+def _deflist(w: Writer, b: ir.DefinitionList) -> str:
+    out = [f"<dl{attrs(b.attr)}>\n"]
+    for item in b.items:
+        out.append(f"<dt>{w.inlines(item.term)}</dt>\n")
+        for d in item.defs:
+            out.append(f"<dd>{w.blocks(d)}</dd>\n")
+    out.append("</dl>\n")
+    return "".join(out)
+
+
+def _code(w: Writer, b: ir.CodeBlock) -> str:
+    lang = f"language-{b.language}" if b.language else ""
+    return f"<pre{attrs(b.attr)}><code{attrs(ir.NO_ATTR, lang)}>{text(b.text)}</code></pre>\n"
+
+
+def _lineblock(w: Writer, b: ir.LineBlock) -> str:
+    lines = "".join(f'<span class="line">{w.inlines(line)}</span><br/>\n' for line in b.lines)
+    return f"<div{attrs(b.attr, 'line-block')}>\n{lines}</div>\n"
+
+
+def _cell(w: Writer, tag: str, cell: ir.Cell, align: str) -> str:
+    style = f' class="align-{align}"' if align else ""
+    return f"<{tag}{style}>{w.inlines(cell.inlines)}</{tag}>"
+
+
+def _table(w: Writer, b: ir.Table) -> str:
+    out = [f"<table{attrs(b.attr)}>\n"]
+    if b.caption:
+        out.append(f"<caption>{w.inlines(b.caption)}</caption>\n")
+    if b.head:
+        out.append("<thead>\n")
+        for row in b.head:
+            out.append("<tr>" + "".join(_cell(w, "th", c, a) for c, a in zip(row, b.aligns)) + "</tr>\n")
+        out.append("</thead>\n")
+    out.append("<tbody>\n")
+    for row in b.body:
+        out.append("<tr>" + "".join(_cell(w, "td", c, a) for c, a in zip(row, b.aligns)) + "</tr>\n")
+    out.append("</tbody>\n</table>\n")
+    return "".join(out)
+
+
+def _figure(w: Writer, b: ir.Figure) -> str:
+    img = b.image
+    out = [f"<figure{attrs(b.attr)}>\n",
+           f'<img src="{attr_value(w.image_src(img.src))}" alt="{attr_value(img.alt)}"/>\n']
+    if b.caption:
+        hidden = ' aria-hidden="true"' if b.alt_from_caption else ""
+        out.append(f"<figcaption{hidden}>{w.inlines(b.caption)}</figcaption>\n")
+    out.append("</figure>\n")
+    return "".join(out)
+
+
+def _hr(w: Writer, b: ir.HorizontalRule) -> str:
+    return f"<hr{attrs(b.attr)}/>\n"
+
+
+def _div(w: Writer, b: ir.Div) -> str:
+    return f"<div{attrs(b.attr)}>\n{w.blocks(b.blocks)}</div>\n"
+
+
+def _raw(w: Writer, b: ir.RawBlock) -> str:
+    return f"<div{attrs(b.attr, 'raw')}>{b.html}</div>\n"
+
+
+BLOCK_WRITERS: dict[type, Callable[[Writer, ir.Block], str]] = {
+    ir.Para: _para, ir.Heading: _heading, ir.BlockQuote: _blockquote, ir.BulletList: _bullets,
+    ir.OrderedList: _ordered, ir.DefinitionList: _deflist, ir.CodeBlock: _code,
+    ir.LineBlock: _lineblock, ir.Table: _table, ir.Figure: _figure, ir.HorizontalRule: _hr,
+    ir.Div: _div, ir.RawBlock: _raw,
+}
+
+# ---------------------------------------------------------------- inlines
+
+
+def _wrap(tag: str) -> Callable[[Writer, ir.Inline], str]:
+    def write(w: Writer, n: ir.Inline) -> str:
+        return f"<{tag}{attrs(n.attr)}>{w.inlines(n.inlines)}</{tag}>"  # type: ignore[union-attr]
+    return write
+
+
+def _link(w: Writer, n: ir.Link) -> str:
+    title = f' title="{attr_value(n.title)}"' if n.title else ""
+    return f'<a{attrs(n.attr)} href="{attr_value(w.href(n.target))}"{title}>{w.inlines(n.inlines)}</a>'
+
+
+def _image(w: Writer, n: ir.Image) -> str:
+    return f'<img{attrs(n.attr)} src="{attr_value(w.image_src(n.src))}" alt="{attr_value(n.alt)}"/>'
+
+
+INLINE_WRITERS: dict[type, Callable[[Writer, ir.Inline], str]] = {
+    ir.Text: lambda w, n: text(n.text),
+    ir.Emph: _wrap("em"),
+    ir.Strong: _wrap("strong"),
+    ir.Strikeout: _wrap("del"),
+    ir.Superscript: _wrap("sup"),
+    ir.Subscript: _wrap("sub"),
+    ir.Code: lambda w, n: f"<code{attrs(n.attr)}>{text(n.text)}</code>",
+    ir.Link: _link,
+    ir.Image: _image,
+    ir.Note: lambda w, n: w.note_ref(n),
+    ir.Span: _wrap("span"),
+    ir.LineBreak: lambda w, n: "<br/>",
+}

@@ -1,0 +1,157 @@
+"""Print PDF renderer: an IR Book becomes a typeset PDF, with WeasyPrint.
+
+Takes: a transformed :class:`~pipeline.ir.Book`.
+Gives: the PDF's bytes, byte-identical for the same input.
+
+This is the only module that imports WeasyPrint. The book is one HTML
+document: a title page, a contents page with page numbers, then each chapter
+as a ``<section>`` that opens on a right-hand page. ``styles/fonts.css``,
+``styles/book.css`` and ``styles/print.css`` style it; the trim size comes
+from the metadata (``trim-size``, 6×9 in by default).
+
+Every resource goes through :class:`_Fetcher`: only the shipped fonts and the
+book's own images are loaded, nothing from the network or elsewhere on disk.
+
+    >>> from pipeline import build_book   # doctest: +SKIP
+    >>> data = render_pdf(build_book("manuscripts/the-salt-lantern"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from urllib.parse import quote
+
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .. import ir
+from ..images import for_target
+from ..transforms import table_of_contents
+from .html import Writer, attr_value, text
+
+STYLES = Path(__file__).resolve().parent.parent.parent / "styles"
+STYLESHEETS = ("fonts.css", "book.css", "print.css")
+IMAGE_SCHEME = "book-image:"
+
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+class _Fetcher(URLFetcher):
+    """Serve the shipped styles and fonts, and the book's images; refuse anything else."""
+
+    def __init__(self, root: Path):
+        super().__init__(allowed_protocols=("file", "book-image"))
+        self.root = root
+        self.styles = STYLES.as_uri() + "/"
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        if url.startswith(IMAGE_SCHEME):
+            src = url[len(IMAGE_SCHEME):]
+            from urllib.parse import unquote
+            data, media_type = for_target(self.root / unquote(src), "pdf")
+            return URLFetcherResponse(url, data, {"Content-Type": media_type})
+        if url.startswith(self.styles):
+            return super().fetch(url, headers)
+        raise ValueError(f"resource not allowed in a book: {url}")
+
+
+_PT = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}
+MARGINS_PT = {"top": 54.0, "bottom": 60.0, "inside": 58.0, "outside": 43.0}
+CAPTION_ROOM_PT = 90.0  # a still leaves this much of the text block for its caption
+
+
+def to_pt(length: str) -> float:
+    """A CSS length in in, mm, cm or pt, in points.
+
+    >>> to_pt("6in"), round(to_pt("148mm"), 1)
+    (432.0, 419.5)
+    """
+    return float(length[:-2]) * _PT[length[-2:]]
+
+
+def page_css(meta: ir.Meta) -> str:
+    """@page size and margins for the trim size, and the tallest a still may be."""
+    m = MARGINS_PT
+    block_height = to_pt(meta.page_height) - m["top"] - m["bottom"]
+    return (f"@page {{ size: {meta.page_width} {meta.page_height}; "
+            f"margin: {m['top']}pt {m['outside']}pt {m['bottom']}pt {m['inside']}pt; }}\n"
+            f"@page :left {{ margin-left: {m['outside']}pt; margin-right: {m['inside']}pt; }}\n"
+            f"@page :right {{ margin-left: {m['inside']}pt; margin-right: {m['outside']}pt; }}\n"
+            f"figure img {{ max-height: {block_height - CAPTION_ROOM_PT:.1f}pt; }}\n")
+
+
+def book_html(book: ir.Book) -> str:
+    """The whole book as one HTML document for WeasyPrint."""
+    meta = book.meta
+    writer = Writer(image_src=lambda s: IMAGE_SCHEME + quote(s), notes="inline")
+    authors = ", ".join(c.name for c in meta.creators)
+    head = [f"<title>{text(meta.title)}</title>"]
+    if authors:
+        head.append(f'<meta name="author" content="{attr_value(authors)}"/>')
+    if meta.description:
+        head.append(f'<meta name="description" content="{attr_value(meta.description)}"/>')
+    if meta.subjects:
+        head.append(f'<meta name="keywords" content="{attr_value(", ".join(meta.subjects))}"/>')
+    head.append('<meta name="generator" content="pipeline"/>')
+    parts = [f'<!DOCTYPE html>\n<html lang="{attr_value(meta.lang)}">\n<head>{"".join(head)}</head>\n<body>\n',
+             _title_page(meta), _contents(book)]
+    for ch in book.chapters:
+        title = ir.plain_text(ch.title).strip()
+        parts.append(f'<section id="{attr_value(ch.id)}" class="chapter" data-title="{attr_value(title)}">\n')
+        parts.append(writer.blocks(ch.blocks))
+        parts.append("</section>\n")
+    parts.append("</body>\n</html>\n")
+    return "".join(parts)
+
+
+def _title_page(meta: ir.Meta) -> str:
+    out = ['<section class="titlepage">\n',
+           f'<h1 class="title" data-title="{attr_value(meta.title)}">{text(meta.title)}</h1>\n']
+    if meta.subtitle:
+        out.append(f'<p class="subtitle">{text(meta.subtitle)}</p>\n')
+    if meta.creators:
+        out.append(f'<p class="author">{text(", ".join(c.name for c in meta.creators))}</p>\n')
+    roles = {"trl": "Translated by", "ill": "Illustrated by", "edt": "Edited by"}
+    for c in meta.contributors:
+        if c.role in roles:
+            out.append(f'<p class="contributor">{roles[c.role]} {text(c.name)}</p>\n')
+    if meta.publisher:
+        out.append(f'<p class="publisher">{text(meta.publisher)}</p>\n')
+    out.append("</section>\n")
+    if meta.rights or meta.identifier or meta.date:
+        out.append('<section class="imprint">\n')
+        for value in (meta.rights, meta.date and f"First published {meta.date}", meta.identifier):
+            if value:
+                out.append(f"<p>{text(value)}</p>\n")
+        out.append("</section>\n")
+    return "".join(out)
+
+
+def _contents(book: ir.Book) -> str:
+    writer = Writer(notes="none")
+    out = ['<nav class="toc">\n<h1 class="toc-title">Contents</h1>\n<ul>\n']
+    for e in table_of_contents(book, depth=3):
+        target = e.target or e.chapter
+        label = writer.inlines(_no_notes(e.title))
+        out.append(f'<li class="toc-l{e.level}"><a href="#{attr_value(target)}">{label}</a></li>\n')
+    out.append("</ul>\n</nav>\n")
+    return "".join(out)
+
+
+def _no_notes(inlines: tuple[ir.Inline, ...]) -> tuple[ir.Inline, ...]:
+    return tuple(n for n in inlines if not isinstance(n, ir.Note))
+
+
+def render_pdf(book: ir.Book) -> bytes:
+    """Render ``book`` as print PDF bytes."""
+    root = Path(book.root)
+    fetcher = _Fetcher(root)
+    html = book_html(book)
+    stylesheets = [CSS(filename=str(STYLES / name), url_fetcher=fetcher) for name in STYLESHEETS]
+    stylesheets.append(CSS(string=page_css(book.meta)))
+    doc = HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher)
+    identifier = hashlib.md5(book.meta.identifier.encode()).hexdigest().encode()
+    return doc.write_pdf(stylesheets=stylesheets, pdf_identifier=identifier)

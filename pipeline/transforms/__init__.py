@@ -1,0 +1,40 @@
+"""Transforms: pure functions from Book to Book, run once, in the order of :data:`TRANSFORMS`.
+
+Takes: the Book the parser made.
+Gives: a Book ready for any renderer: every block has an id, notes are
+numbered, internal links point at ids that exist.
+
+| order | transform | module |
+|---|---|---|
+| 1 | :func:`assign_ids` | ``ids.py`` |
+| 2 | :func:`number_notes` | ``footnotes.py`` |
+| 3 | :func:`resolve_links` | ``links.py`` |
+
+:func:`table_of_contents` (``toc.py``) is a query renderers call on the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .. import ir
+from ..diagnostics import Reporter
+from .footnotes import number_notes
+from .ids import assign_ids
+from .links import id_index, resolve_links
+from .toc import TocEntry, table_of_contents
+
+TRANSFORMS: tuple[Callable[[ir.Book, Reporter], ir.Book], ...] = (
+    assign_ids,
+    number_notes,
+    resolve_links,
+)
+
+__all__ = ["TRANSFORMS", "run_transforms", "table_of_contents", "TocEntry", "id_index"]
+
+
+def run_transforms(book: ir.Book, reporter: Reporter) -> ir.Book:
+    """Run every transform in order."""
+    for transform in TRANSFORMS:
+        book = transform(book, reporter)
+    return book
