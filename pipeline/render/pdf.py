@@ -21,9 +21,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .. import ir
@@ -50,7 +51,6 @@ class _Fetcher(URLFetcher):
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         if url.startswith(IMAGE_SCHEME):
             src = url[len(IMAGE_SCHEME):]
-            from urllib.parse import unquote
             data, media_type = for_target(self.root / unquote(src), "pdf")
             return URLFetcherResponse(url, data, {"Content-Type": media_type})
         if url.startswith(self.styles):
@@ -150,8 +150,10 @@ def render_pdf(book: ir.Book) -> bytes:
     root = Path(book.root)
     fetcher = _Fetcher(root)
     html = book_html(book)
-    stylesheets = [CSS(filename=str(STYLES / name), url_fetcher=fetcher) for name in STYLESHEETS]
-    stylesheets.append(CSS(string=page_css(book.meta)))
+    fonts = FontConfiguration()  # @font-face rules only take effect through this
+    stylesheets = [CSS(filename=str(STYLES / name), url_fetcher=fetcher, font_config=fonts)
+                   for name in STYLESHEETS]
+    stylesheets.append(CSS(string=page_css(book.meta), font_config=fonts))
     doc = HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher)
     identifier = hashlib.md5(book.meta.identifier.encode()).hexdigest().encode()
-    return doc.write_pdf(stylesheets=stylesheets, pdf_identifier=identifier)
+    return doc.write_pdf(stylesheets=stylesheets, pdf_identifier=identifier, font_config=fonts)

@@ -1,0 +1,62 @@
+# Build targets. `make` builds every manuscript in manuscripts/ to PDF and EPUB;
+# `make test` runs the tests. Both set up .venv (and the few system packages)
+# first if needed.
+#   make BOOK=manuscripts/the-salt-lantern   one book only
+#   make pdf | make epub                     one format only
+#   make corpus                              the books in ../shared/corpus
+#   make bench                               timings and peak memory
+#   make clean                               remove build/
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BOOK   ?= $(wildcard manuscripts/*)
+OUT    ?= build
+CORPUS ?= ../shared/corpus
+
+.PHONY: all pdf epub test lint clean corpus bench setup system-deps
+all: setup
+	$(PY) -m pipeline build $(BOOK) --to pdf,epub --out $(OUT)
+
+pdf: setup
+	$(PY) -m pipeline build $(BOOK) --to pdf --out $(OUT)
+
+epub: setup
+	$(PY) -m pipeline build $(BOOK) --to epub --out $(OUT)
+
+test: setup
+	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check pipeline tests
+
+corpus: setup
+	$(PY) -m pipeline build $(wildcard $(CORPUS)/*/) --out $(OUT)
+
+bench: setup
+	$(PY) tests/benchmark.py
+
+clean:
+	rm -rf $(OUT)
+
+setup: $(VENV)/.installed
+
+# System packages: HarfBuzz's subsetter (WeasyPrint's font subsetting; without
+# it output differs) and a Java runtime for EPUBCheck in the tests.
+system-deps:
+	@need=""; \
+	ldconfig -p | grep -q libharfbuzz-subset.so.0 || need="$$need libharfbuzz-subset0"; \
+	command -v java >/dev/null || need="$$need default-jre-headless"; \
+	if [ -n "$$need" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing system packages:$$need"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
+	  else echo "please install:$$need (apt-get install$$need)"; exit 1; fi; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	$(MAKE) --no-print-directory system-deps
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
