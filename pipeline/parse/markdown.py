@@ -87,6 +87,21 @@ def parse_source(source: Source, ctx: ParseContext) -> tuple[ir.Block, ...]:
     return _Converter(source, ctx, tokens).convert()
 
 
+def markdown_to_plain(text: str) -> str:
+    """Metadata values are Markdown in pandoc; their plain text, with smart punctuation.
+
+    >>> markdown_to_plain("A study of *The Salt Lantern* -- in 'brief'")
+    'A study of The Salt Lantern – in ‘brief’'
+    """
+    if not text:
+        return text
+    tokens = _MD.parseInline(text, {})
+    ctx = ParseContext.for_tests()
+    conv = _Converter(Source("metadata", text), ctx, [])
+    inlines = conv.inlines(tokens[0].children or [], tokens[0], 0) if tokens else ()
+    return " ".join(ir.plain_text(inlines).split())
+
+
 # ---------------------------------------------------------------- attributes
 
 
