@@ -29,7 +29,8 @@ exit status: 0 success, 1 build failed, 2 usage error, 3 warnings with --strict
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="pipeline", description="Turn a Markdown manuscript into a print PDF and an EPUB 3.",
+    p = argparse.ArgumentParser(prog="pipeline",
+                                description="Turn a Markdown manuscript into a print PDF and an EPUB 3.",
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     b = sub.add_parser("build", help="build PDF and EPUB", epilog=EPILOG,

@@ -122,7 +122,7 @@ def _trim(raw: dict[str, Any], file: str) -> tuple[str, str]:
 def _modified(date: str) -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     m = re.match(r"^(\d{4})-(\d{2})-(\d{2})", date)
     if m:
         return f"{m.group(1)}-{m.group(2)}-{m.group(3)}T00:00:00Z"

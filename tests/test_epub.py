@@ -39,7 +39,8 @@ subject: [Testing, Film]
 A paragraph with "quotes" -- and *emphasis*, **strong**, ~~gone~~, H~2~O and 19^th^ century.[^a]
 See [the far anchor](#far-anchor) and [the second chapter](02-second.md).
 
-![A still from *Nosferatu*. F. W. Murnau, dir. 1922.](../images/still%20one.png){#fig-one alt="A pale figure on a staircase."}
+![A still from *Nosferatu*. F. W. Murnau, dir. 1922.](../images/still%20one.png){#fig-one
+alt="A pale figure on a staircase."}
 
 ![Quarto alt text](<../images/ünïcode name.jpg>){fig-alt="A dark harbour."}
 
@@ -47,7 +48,7 @@ See [the far anchor](#far-anchor) and [the second chapter](02-second.md).
 
 ![](../images/gif.gif){alt="An empty caption."}
 
-![WebP still](../images/webp.webp){alt="A circle."} 
+![WebP still](../images/webp.webp){alt="A circle."}
 
 ![SVG drawing](../images/drawing.svg){alt="A vector circle."}
 

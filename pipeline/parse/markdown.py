@@ -176,7 +176,8 @@ class _Converter:
         inline = self.tokens[i + 1]
         line = self.line(self.tokens[i])
         children = inline.children or []
-        images = [c for c in children if c.type not in ("softbreak",) and not (c.type == "text" and not c.content.strip())]
+        images = [c for c in children
+                  if c.type != "softbreak" and not (c.type == "text" and not c.content.strip())]
         end = self.skip_until(i + 2, "paragraph_close")  # a footnote_anchor may stand before it
         if len(images) == 1 and images[0].type == "image":
             return [self.figure(images[0], inline, line)], end

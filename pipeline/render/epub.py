@@ -207,7 +207,7 @@ def _toc(book: ir.Book, files: dict[str, str]) -> list:
     """Nested ebooklib TOC from the headings (levels 1-3)."""
     root: list = []
     stack: list[tuple[int, list]] = [(0, root)]
-    for n, e in enumerate(table_of_contents(book, depth=3)):
+    for e in table_of_contents(book, depth=3):
         href = files[e.chapter] + ("" if e.target == "" else f"#{e.target}")
         label = ir.plain_text(e.title).strip() or e.chapter
         while stack[-1][0] >= e.level:

@@ -99,7 +99,8 @@ class Writer:
             back = f'<a href="#fnref-{n}" role="doc-backlink">{n}.</a> '
             body = self.blocks(note.blocks)
             if body.startswith("<p"):
-                body = re.sub(r"^(<p[^>]*>)", lambda m: m.group(1) + back, body, count=1)
+                end = body.index(">") + 1
+                body = body[:end] + back + body[end:]
             else:
                 body = f"<p>{back}</p>" + body
             out.append(f'<aside class="footnote" epub:type="footnote" role="doc-footnote" id="fn-{n}">'
