@@ -84,7 +84,7 @@ def parse_source(source: Source, ctx: ParseContext) -> tuple[ir.Block, ...]:
     """Parse one Markdown source into IR blocks."""
     env: dict[str, Any] = {}
     tokens = _MD.parse(source.text, env)
-    return _Converter(source, ctx, tokens).convert()
+    return _Converter(source, ctx, tokens, env).convert()
 
 
 def markdown_to_plain(text: str) -> str:
@@ -129,8 +129,10 @@ def make_attr(attrs: dict[str, Any], skip: tuple[str, ...] = ()) -> ir.Attr:
 
 
 class _Converter:
-    def __init__(self, source: Source, ctx: ParseContext, tokens: list[Token]):
+    def __init__(self, source: Source, ctx: ParseContext, tokens: list[Token],
+                 env: dict[str, Any] | None = None):
         self.source = source
+        self.env = env if env is not None else {}
         self.ctx = ctx
         self.file = ctx.shown(source)
         self.tokens = tokens
@@ -189,7 +191,7 @@ class _Converter:
     def figure(self, img: Token, inline: Token, line: int) -> ir.Figure:
         line = self._line_of(img, inline, line)
         src = self.resolve_image(str(img.attrs.get("src", "")), line)
-        caption = self.inlines(img.children or [], inline, line)
+        caption = self.caption(img, inline, line)
         alt = _unescape(str(img.attrs.get("fig-alt") or img.attrs.get("alt") or "")).strip()
         from_caption = not alt
         if from_caption:
@@ -395,6 +397,14 @@ class _Converter:
             return lambda xs: ir.Span(xs, attr) if attr != ir.NO_ATTR else tuple(xs)
         return lambda xs: ir.Link(xs, href, title, attr)
 
+    def caption(self, img: Token, inline: Token, line: int) -> tuple[ir.Inline, ...]:
+        """An image's bracket text as inlines. markdown-it's typographer skips image
+        children, so the raw text is parsed again to get curly quotes and dashes."""
+        if not img.content:
+            return ()
+        tokens = _MD.parseInline(img.content, self.env)
+        return self.inlines(tokens[0].children or [], inline, line)
+
     def _line_of(self, t: Token, inline: Token, line: int) -> int:
         src = str(t.attrs.get("src", "")) or t.content
         for k, text in enumerate(inline.content.split("\n")):
@@ -453,7 +463,7 @@ class _Converter:
     def image_inline(self, t: Token, inline: Token, line: int) -> ir.Inline:
         line = self._line_of(t, inline, line)
         src = self.resolve_image(str(t.attrs.get("src", "")), line)
-        children = self.inlines(t.children or [], inline, line)
+        children = self.caption(t, inline, line)
         alt = _unescape(str(t.attrs.get("fig-alt") or t.attrs.get("alt") or "")) or ir.plain_text(children)
         attr = make_attr(t.attrs, skip=("src", "alt", "fig-alt", "title"))
         return ir.Image(src, alt, str(t.attrs.get("title", "")), attr)

@@ -117,7 +117,7 @@ _BLOCK_TAGS = re.compile(
 
 
 def _as_spans(html: str) -> str:
-    return _BLOCK_TAGS.sub(lambda m: "</span>" if m.group(1) else f'<span data-b="{m.group(2)}"', html)
+    return _BLOCK_TAGS.sub(lambda m: "</span" if m.group(1) else f'<span data-b="{m.group(2)}"', html)
 
 
 # ---------------------------------------------------------------- blocks

@@ -100,7 +100,10 @@ def book_html(book: ir.Book) -> str:
              _title_page(meta), _contents(book)]
     for ch in book.chapters:
         title = ir.plain_text(ch.title).strip()
-        parts.append(f'<section id="{attr_value(ch.id)}" class="chapter" data-title="{attr_value(title)}">\n')
+        # the running head's string is set once, at the chapter's start, so that
+        # string(chapter, first-except) leaves the opening page bare
+        parts.append(f'<section id="{attr_value(ch.id)}" class="chapter">\n'
+                     f'<div class="chapter-mark" data-title="{attr_value(title)}"></div>\n')
         parts.append(writer.blocks(ch.blocks))
         parts.append("</section>\n")
     parts.append("</body>\n</html>\n")
