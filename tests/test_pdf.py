@@ -23,7 +23,7 @@ from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
-from pipeline import build, ir
+from pipeline import build, build_book, ir
 from pipeline.render.pdf import MARGINS_PT
 
 PAGE_W, PAGE_H = 432.0, 648.0          # 6 x 9 in
@@ -395,3 +395,27 @@ def test_trim_size_from_front_matter(tmp_path):
     sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
     assert sizes and all(s == (360.0, 576.0) for s in sizes), sizes
     assert "A paragraph of text." in "".join(p.extract_text() for p in reader.pages)
+
+
+# ---------------------------------------------------------------- every accepted image format
+
+
+def test_every_image_format_reaches_the_pdf(tmp_path):
+    from conftest import write_files
+    from test_epub import FOLDER_BOOK
+
+    root = write_files(tmp_path / "folder-book", FOLDER_BOOK)
+    pdf = build(root, ["pdf"], tmp_path / "out")[0]
+    pages = read_pages(pdf)
+    book = build_book(root)
+    raster = [f for f in figures(book) if not f.image.src.endswith(".svg")]
+    # PNG (twice: once in a block quote), JPEG, TIFF (converted), GIF, WebP; the SVG is drawn as vectors
+    assert sum(len(p.images) for p in pages) == len(raster) == 6
+    captioned = [f for f in raster if f.caption]
+    problems, used = caption_problems(pages, captioned, root)
+    assert not problems, "\n".join(problems)
+    svg = next(f for f in figures(book) if f.image.src.endswith(".svg"))
+    page = next(p for p in pages if any(ln.text.startswith("SVG drawing") for ln in p.lines))
+    with pdfplumber.open(pdf) as doc:
+        assert doc.pages[page.index].curves or doc.pages[page.index].rects, "the SVG drew nothing"
+    assert svg.image.alt == "A vector circle."
