@@ -13,7 +13,9 @@ file and line), 2 for a usage error, 3 with ``--strict`` when there were warning
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -24,7 +26,8 @@ A manuscript is a folder with book.yaml and its chapter files, or a single .md
 file with YAML front matter. See README.md for the metadata keys and the
 figure syntax: ![Caption with *italics*](stills/a.jpg){alt="What it shows"}.
 
-exit status: 0 success, 1 build failed, 2 usage error, 3 warnings with --strict
+exit status: 0 success, 1 build failed, 2 usage error, 3 warnings with --strict,
+130/143 interrupted (SIGINT/SIGTERM; earlier outputs are kept)
 """
 
 
@@ -49,9 +52,19 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind like Ctrl-C, so temporary files are removed."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     args = _parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
     reporter = Reporter()
     try:
         if args.command == "ir":
@@ -69,9 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as exc:
         print(exc.diagnostic, file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated) as exc:
         print("interrupted; previous outputs are untouched", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130
     if args.command == "build" and args.strict and reporter.warnings:
         print(f"{len(reporter.warnings)} warning(s) and --strict: failing", file=sys.stderr)
         return 3

@@ -86,8 +86,28 @@ def read_text(path: Path) -> str:
     return text
 
 
+MAX_YAML_ALIASES = 64
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses duplicate keys instead of keeping the last one."""
+    """A safe YAML loader that refuses duplicate keys and alias bombs.
+
+    Only plain data is built (no ``!!python/…`` tags). A "billion laughs"
+    document, whose aliases multiply into billions of nodes, is refused after
+    :data:`MAX_YAML_ALIASES` aliases; real metadata uses a handful at most.
+    """
+
+    aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_YAML_ALIASES:
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, f"more than {MAX_YAML_ALIASES} aliases (*name): refused as an alias bomb",
+                    event.start_mark)
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
