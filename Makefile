@@ -13,6 +13,7 @@ PY     := $(VENV)/bin/python
 BOOK   ?= $(wildcard manuscripts/*)
 OUT    ?= build
 CORPUS ?= ../shared/corpus
+SPEC   := $(VENV)/share/commonmark-spec/spec.txt
 
 .PHONY: all pdf epub test lint clean corpus bench setup system-deps
 all: setup
@@ -39,7 +40,15 @@ bench: setup
 clean:
 	rm -rf $(OUT)
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(SPEC)
+
+# The CommonMark spec's examples, from the npm package, for the hostile-input tests.
+SPEC_VERSION := 0.31.2
+$(SPEC):
+	mkdir -p $(dir $@)
+	cd $(dir $@) && npm pack --silent commonmark-spec@$(SPEC_VERSION) >/dev/null \
+	  && tar xzf commonmark-spec-$(SPEC_VERSION).tgz --strip-components=1 package/spec.txt package/LICENSE \
+	  && rm commonmark-spec-$(SPEC_VERSION).tgz
 
 # System packages: HarfBuzz's subsetter (WeasyPrint's font subsetting; without
 # it output differs) and a Java runtime for EPUBCheck in the tests.

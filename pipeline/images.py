@@ -23,6 +23,7 @@ references to anything outside the file are removed.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import warnings
@@ -156,6 +157,7 @@ def for_target(path: Path, target: str) -> tuple[bytes, str]:
     return data, info.media_type
 
 
+@functools.lru_cache(maxsize=8)
 def make_cover(title: str, subtitle: str, author: str, font_dir: Path) -> bytes:
     """A plain typographic cover (1600×2560 PNG) for a book that has no cover image.
 

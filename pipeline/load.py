@@ -128,6 +128,16 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 def parse_yaml(text: str, file: str, first_line: int = 1) -> dict[str, Any]:
     """Parse a YAML mapping safely; errors name the file and line."""
+    data = _load_yaml(text, file, first_line)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise error("M004", "the metadata must be a mapping of keys to values",
+                    "write one 'key: value' per line, e.g. 'title: My Book'", file, first_line)
+    return data
+
+
+def _load_yaml(text: str, file: str, first_line: int) -> Any:
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
@@ -139,26 +149,26 @@ def parse_yaml(text: str, file: str, first_line: int = 1) -> dict[str, Any]:
                     file, line) from None
     except yaml.YAMLError as exc:
         raise error("M003", f"invalid YAML: {exc}", "fix the metadata syntax", file, first_line) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise error("M004", "the metadata must be a mapping of keys to values",
-                    "write one 'key: value' per line, e.g. 'title: My Book'", file, first_line)
     return data
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
-def split_front_matter(text: str) -> tuple[str | None, str, int]:
-    """Split ``---``-fenced YAML off the top of ``text``.
+def front_matter(text: str, file: str) -> tuple[dict[str, Any] | None, str, int]:
+    """Split a ``---``-fenced YAML mapping off the top of ``text``.
 
-    Returns (yaml text or None, the rest, the line the rest starts on).
+    Returns (the mapping or None, the rest, the line the rest starts on). As in
+    pandoc, a fenced block that is valid YAML but not a mapping (``---``, ``Foo``,
+    ``---``) is Markdown, not metadata; invalid YAML is an error.
     """
     m = _FRONT_MATTER.match(text)
     if not m:
         return None, text, 1
-    return m.group(1) or "", text[m.end():], text[: m.end()].count("\n") + 1
+    data = _load_yaml(m.group(1) or "", file, 2)
+    if not isinstance(data, dict):
+        return None, text, 1
+    return data, text[m.end():], text[: m.end()].count("\n") + 1
 
 
 def _slug(name: str) -> str:
@@ -179,10 +189,9 @@ def load(path: Path | str) -> Manuscript:
 def _load_file(path: Path) -> Manuscript:
     shown = display_path(path)
     text = read_text(path)
-    fm, body, first = split_front_matter(text)
-    meta = parse_yaml(fm, shown, 2) if fm is not None else {}
+    meta, body, first = front_matter(text, shown)
     root = path.parent.resolve()
-    return Manuscript(root, _slug(path.stem), meta, shown,
+    return Manuscript(root, _slug(path.stem), meta or {}, shown,
                       (Source(path.name, body, first),))
 
 
@@ -200,10 +209,9 @@ def _load_folder(folder: Path) -> Manuscript:
     sources = []
     for f in files:
         text = read_text(f)
-        fm, body, first = split_front_matter(text)
-        if fm is not None:
-            for k, v in parse_yaml(fm, display_path(f), 2).items():
-                meta.setdefault(k, v)
+        chapter_meta, body, first = front_matter(text, display_path(f))
+        for k, v in (chapter_meta or {}).items():
+            meta.setdefault(k, v)
         sources.append(Source(f.resolve().relative_to(root).as_posix(), body, first))
     return Manuscript(root, _slug(folder.resolve().name), meta, shown_meta, tuple(sources))
 

@@ -72,6 +72,11 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None) -> ir.B
             if stem[:1].isdigit():
                 cid = "ch-" + re.sub(r"[^\w.-]", "-", stem.lower(), flags=re.ASCII)
             add(cid, source.path, blocks)
+    if not any(c.blocks for c in chapters):
+        reporter.warn("M104", "the manuscript has no text; the book will be empty",
+                      "write some Markdown after the metadata", manuscript.metadata_file)
+    if not chapters:
+        add("text", manuscript.sources[0].path if manuscript.sources else "", ())
     first_title = next((ir.plain_text(c.title) for c in chapters if c.title), "")
     meta = normalise(manuscript.metadata, manuscript.metadata_file, reporter,
                      fallback_title=first_title if single else "", slug=manuscript.slug)

@@ -16,7 +16,10 @@ closing tags are dropped, entities are decoded and the text re-escaped.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 ALLOWED = frozenset(
@@ -31,11 +34,48 @@ DROP_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "noscr
 ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir", "href", "colspan", "rowspan",
                         "datetime", "cite", "span"})
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "#")
+# Where an element may stand: its parent must be one of these (HTML's content model).
+PARENTS = {
+    "tr": {"table", "thead", "tbody", "tfoot"}, "td": {"tr"}, "th": {"tr"},
+    "thead": {"table"}, "tbody": {"table"}, "tfoot": {"table"}, "caption": {"table"},
+    "colgroup": {"table"}, "col": {"colgroup", "table"}, "li": {"ul", "ol"}, "dt": {"dl"}, "dd": {"dl"},
+    "figcaption": {"figure"}, "rt": {"ruby"}, "rp": {"ruby"},
+}
+# Elements that hold only phrasing content, and the flow elements they may not contain.
+PHRASING_ONLY = frozenset("p h1 h2 h3 h4 h5 h6 pre a abbr b bdi bdo cite code del dfn em i ins kbd mark q "
+                          "rp rt ruby s samp small span strong sub sup time u var caption dt".split())
+FLOW = frozenset("address aside blockquote div dl figure h1 h2 h3 h4 h5 h6 hr ol p pre section table ul".split())
+# Containers where text other than white space is not allowed.
+NO_TEXT = frozenset("table thead tbody tfoot tr colgroup ul ol dl ruby".split())
+_HOST = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$")
 
 
 def safe_href(url: str) -> bool:
-    """True if a link target is one the book may carry."""
-    return url.strip().lower().startswith(SAFE_SCHEMES)
+    """True if a link target is one the book may carry: http(s) with a valid host, mailto, or #id.
+
+    >>> safe_href("https://example.org/a"), safe_href("https://../"), safe_href("javascript:x")
+    (True, False, False)
+    """
+    url = url.strip()
+    if not url.lower().startswith(SAFE_SCHEMES):
+        return False
+    if url.lower().startswith(("http://", "https://")):
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+            _ = parts.port
+        except ValueError:
+            return False
+        return bool(_HOST.match(host)) or _is_ip(host)
+    return True
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 class _Sanitiser(HTMLParser):
@@ -60,7 +100,7 @@ class _Sanitiser(HTMLParser):
             self._drop(tag)
             self.skip_tag, self.skip_depth = tag, 1
             return
-        if tag not in ALLOWED:
+        if tag not in ALLOWED or not self._fits(tag):
             self._drop(tag)
             return
         kept = []
@@ -77,6 +117,17 @@ class _Sanitiser(HTMLParser):
             return
         self.out.append(f"<{tag}{''.join(kept)}>")
         self.stack.append(tag)
+
+    def _fits(self, tag: str) -> bool:
+        """May ``tag`` open here, by HTML's content model?"""
+        parent = self.stack[-1] if self.stack else ""
+        if tag in PARENTS:
+            return parent in PARENTS[tag]
+        if parent in NO_TEXT:
+            return False  # e.g. a <p> straight inside <table>
+        if tag in FLOW and any(t in PHRASING_ONLY for t in self.stack):
+            return False
+        return not (tag == "a" and "a" in self.stack)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -97,8 +148,12 @@ class _Sanitiser(HTMLParser):
                 break
 
     def handle_data(self, data: str) -> None:
-        if not self.skip_depth:
-            self.out.append(escape(data))
+        if self.skip_depth:
+            return
+        if self.stack and self.stack[-1] in NO_TEXT and data.strip():
+            self._drop("text directly inside <" + self.stack[-1] + ">")
+            return
+        self.out.append(escape(data))
 
     def handle_comment(self, data: str) -> None:
         pass
