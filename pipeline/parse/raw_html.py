@@ -47,7 +47,8 @@ PHRASING_ONLY = frozenset("p h1 h2 h3 h4 h5 h6 pre a abbr b bdi bdo cite code de
 FLOW = frozenset("address aside blockquote div dl figure h1 h2 h3 h4 h5 h6 hr ol p pre section table ul".split())
 # Containers where text other than white space is not allowed.
 NO_TEXT = frozenset("table thead tbody tfoot tr colgroup ul ol dl ruby".split())
-_HOST = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$")
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
+_HOST = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.?$")
 
 
 def safe_href(url: str) -> bool:
