@@ -52,7 +52,7 @@ def _check_cover(book: ir.Book, meta_file: str) -> None:
     inspect(path, book.meta.cover_image, meta_file)
 
 
-def renderer(fmt: str) -> Callable[[ir.Book], bytes]:
+def renderer(fmt: str) -> Callable[[ir.Book, Reporter], bytes]:
     """The render function for a format name; imported lazily so an EPUB build never loads WeasyPrint."""
     if fmt == "pdf":
         from .render.pdf import render_pdf
@@ -74,7 +74,7 @@ def build(source: Path | str, formats: list[str] | tuple[str, ...] = FORMATS,
     renders = [(fmt, renderer(fmt)) for fmt in formats]
     manuscript = load(source)
     book = build_book(manuscript, reporter)
-    products = [(Path(out_dir) / f"{manuscript.slug}.{fmt}", render(book)) for fmt, render in renders]
+    products = [(Path(out_dir) / f"{manuscript.slug}.{fmt}", render(book, reporter)) for fmt, render in renders]
     for path, data in products:
         write_atomic(path, data)
     return [p for p, _ in products]

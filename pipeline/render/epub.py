@@ -30,6 +30,7 @@ from pathlib import Path
 from ebooklib import epub
 
 from .. import ir
+from ..diagnostics import Reporter
 from ..images import EXTENSIONS, for_target, make_cover
 from ..parse import slugify
 from ..transforms import id_index, table_of_contents
@@ -73,7 +74,7 @@ def _names(book: ir.Book) -> dict[str, str]:
     return names
 
 
-def render_epub(book: ir.Book) -> bytes:
+def render_epub(book: ir.Book, reporter: Reporter | None = None) -> bytes:
     """Render ``book`` as EPUB 3 bytes."""
     meta = book.meta
     root = Path(book.root)

@@ -18,8 +18,11 @@ book's own images are loaded, nothing from the network or elsewhere on disk.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
+import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -28,6 +31,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .. import ir
+from ..diagnostics import Reporter
 from ..images import for_target
 from ..transforms import table_of_contents
 from .html import Writer, attr_value, text
@@ -70,6 +74,53 @@ def to_pt(length: str) -> float:
     (432.0, 419.5)
     """
     return float(length[:-2]) * _PT[length[-2:]]
+
+
+# Fonts for other scripts, declared only when the book uses them: the CJK face
+# alone is 24 MB, and WeasyPrint loads every @font-face it is given.
+SCRIPT_FONTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("Book CJK", re.compile("[\u2e80-\u2fdf\u3000-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff"
+                            "\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]"), "NotoSerifCJKsc-Regular.otf"),
+    ("Book Hebrew", re.compile("[\u0590-\u05ff\ufb1d-\ufb4f]"), "NotoSerifHebrew-Regular.ttf"),
+    ("Book Arabic", re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]"),
+     "NotoNaskhArabic-Regular.ttf"),
+)
+
+
+def script_fonts_css(html: str) -> str:
+    """@font-face rules for the scripts ``html`` uses, and the font stack that includes them."""
+    families = [(name, file) for name, pattern, file in SCRIPT_FONTS if pattern.search(html)]
+    rules = "".join(f'@font-face {{ font-family: "{name}"; src: url(fonts/{file}); }}\n'
+                    for name, file in families)
+    stack = ", ".join(f'"{n}"' for n in ["Book Serif", "Book Fallback", *(name for name, _ in families)])
+    return rules + f"html, code, pre {{ font-family: {stack}; }}\n"
+
+
+BASE_FONTS = ("EBGaramond12-Regular.otf", "NotoSerif-Regular.ttf")
+
+
+@functools.cache
+def _cmap(file: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(STYLES / "fonts" / file, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def uncovered(text: str) -> list[str]:
+    """Characters of ``text`` that no shipped font has a glyph for (sorted, unique).
+
+    >>> uncovered("Hello ⅒ שלום \U0001F600")
+    ['😀']
+    """
+    chars = {c for c in set(text) if ord(c) > 0x7e and not c.isspace() and unicodedata.category(c)[0] != "C"}
+    if not chars:
+        return []
+    files = list(BASE_FONTS) + [f for _, pattern, f in SCRIPT_FONTS if pattern.search(text)]
+    covered: set[int] = set()
+    for f in files:
+        covered |= _cmap(f)
+    return sorted(c for c in chars if ord(c) not in covered)
 
 
 def page_css(meta: ir.Meta) -> str:
@@ -148,14 +199,22 @@ def _no_notes(inlines: tuple[ir.Inline, ...]) -> tuple[ir.Inline, ...]:
     return tuple(n for n in inlines if not isinstance(n, ir.Note))
 
 
-def render_pdf(book: ir.Book) -> bytes:
-    """Render ``book`` as print PDF bytes."""
+def render_pdf(book: ir.Book, reporter: Reporter | None = None) -> bytes:
+    """Render ``book`` as print PDF bytes; warns about characters no shipped font covers."""
     root = Path(book.root)
     fetcher = _Fetcher(root)
     html = book_html(book)
+    missing = uncovered(html)
+    if missing and reporter is not None:
+        shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:12]) + (" …" if len(missing) > 12 else "")
+        reporter.warn("R101", f"{len(missing)} character(s) have no glyph in the shipped fonts: {shown}",
+                      "the PDF will take them from whatever system font has them; "
+                      "add a font for that script to styles/fonts/ and styles/fonts.css")
     fonts = FontConfiguration()  # @font-face rules only take effect through this
     stylesheets = [CSS(filename=str(STYLES / name), url_fetcher=fetcher, font_config=fonts)
                    for name in STYLESHEETS]
+    stylesheets.append(CSS(string=script_fonts_css(html), base_url=STYLES.as_uri() + "/",
+                           url_fetcher=fetcher, font_config=fonts))
     stylesheets.append(CSS(string=page_css(book.meta), font_config=fonts))
     doc = HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher)
     identifier = hashlib.md5(book.meta.identifier.encode()).hexdigest().encode()
