@@ -75,6 +75,5 @@ def build(source: Path | str, formats: list[str] | tuple[str, ...] = FORMATS,
     manuscript = load(source)
     book = build_book(manuscript, reporter)
     products = [(Path(out_dir) / f"{manuscript.slug}.{fmt}", render(book, reporter)) for fmt, render in renders]
-    for path, data in products:
-        write_atomic(path, data)
+    write_atomic(products)
     return [p for p, _ in products]

@@ -82,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as exc:
         print(exc.diagnostic, file=sys.stderr)
         return 1
+    except RecursionError:
+        print("error: the manuscript is nested too deeply to build [R003]\n"
+              "  hint: simplify deeply nested quotes, lists or emphasis", file=sys.stderr)
+        return 1
     except (KeyboardInterrupt, Terminated) as exc:
         print("interrupted; previous outputs are untouched", file=sys.stderr)
         return 143 if isinstance(exc, Terminated) else 130

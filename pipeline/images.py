@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image as PILImage
+from PIL import ImageFile
 
 from .diagnostics import error
 
@@ -66,21 +67,25 @@ def inspect(path: Path, shown: str = "", file: str = "", line: int = 0) -> Image
     if path.suffix.lower() == ".svg" or _looks_like_svg(head):
         clean_svg(path.read_bytes(), shown, file, line)
         return ImageInfo("SVG", 0, 0, "")
+    # WeasyPrint turns LOAD_TRUNCATED_IMAGES on when it is imported; a check must not accept them
+    lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
             with PILImage.open(path) as im:
                 fmt, (w, h), mode = im.format or "", im.size, im.mode
                 if w * h > MAX_PIXELS:
-                    raise PILImage.DecompressionBombError(f"{w}×{h} pixels")
+                    raise PILImage.DecompressionBombError(f"{w}×{h}")
                 im.draft("RGB", (max(1, w // 8), max(1, h // 8)))  # JPEG: decode at 1/8 scale
                 im.load()
-    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
-        raise error("I006", f"image '{shown}' is too large ({exc})",
-                    f"scale it down below {MAX_PIXELS // 1_000_000} megapixels", file, line) from None
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
+        raise error("I006", f"image '{shown}' is too large: more than {MAX_PIXELS // 1_000_000} megapixels",
+                    "scale it down; 300 dpi across a page is under 10 megapixels", file, line) from None
     except Exception as exc:  # Pillow raises many kinds for broken files
         raise error("I002", f"image '{shown}' cannot be read ({exc.__class__.__name__}: {exc})",
                     "re-export it as JPEG or PNG", file, line) from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     if fmt not in MEDIA_TYPES:
         raise error("I007", f"image '{shown}' is {fmt or 'an unknown format'}",
                     "use JPEG, PNG, GIF, WebP, TIFF or SVG", file, line)

@@ -232,9 +232,10 @@ def _chapter_files(folder: Path, meta: dict[str, Any], shown_meta: str) -> list[
             out.append(p)
         return out
     sub = folder / "chapters"
-    if sub.is_dir():
-        return sorted(sub.glob("*.md"))
-    return sorted(folder.glob("*.md"))
+    found = sorted((sub if sub.is_dir() else folder).glob("*.md"))
+    for p in found:
+        _inside(p, folder, shown_meta)
+    return found
 
 
 def _inside(path: Path, root: Path, shown: str) -> None:

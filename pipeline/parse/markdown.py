@@ -57,6 +57,7 @@ def make_parser() -> MarkdownIt:
 
 
 _MD = make_parser()
+MAX_INLINE_DEPTH = 32  # deeper inline markup is flattened, so no stage recurses without bound
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _CAPTION = re.compile(r"^(?:Table)?:\s+")
 
@@ -330,12 +331,21 @@ class _Converter:
         # each frame: (maker, collected inlines, closing token type or html tag)
         stack: list[tuple[Callable[[tuple[ir.Inline, ...]], ir.Inline | None], list[ir.Inline], str]] = [
             (lambda xs: None, [], "")]
+        flattened = 0  # opening tokens past MAX_INLINE_DEPTH, whose closings are skipped too
         for t in children:
             kind = t.type
             if kind in INLINE_OPEN:
+                if len(stack) > MAX_INLINE_DEPTH:
+                    if not flattened:
+                        self.warn("P104", f"inline markup nested more than {MAX_INLINE_DEPTH} deep is flattened",
+                                  "simplify the emphasis, links or spans here", line)
+                    flattened += 1
+                    continue
                 stack.append((INLINE_OPEN[kind](self, t, inline, line), [], kind[:-5] + "_close"))
             elif kind.endswith("_close") and kind in INLINE_CLOSE:
-                if len(stack) > 1 and stack[-1][2] == kind:
+                if flattened:
+                    flattened -= 1  # closings come innermost first
+                elif len(stack) > 1 and stack[-1][2] == kind:
                     self._pop(stack)
             elif kind == "html_inline":
                 self.html_inline(t, stack, line)
@@ -380,6 +390,8 @@ class _Converter:
                     break
             return
         maker = HTML_INLINE.get(name)
+        if len(stack) > MAX_INLINE_DEPTH:
+            return
         if maker is None:
             self.warn("P102", f"raw HTML <{name}> removed; its text is kept", "use Markdown instead", line)
             maker = _keep_children
