@@ -152,7 +152,8 @@ def _load_yaml(text: str, file: str, first_line: int) -> Any:
     return data
 
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+# As in pandoc, the opening '---' must not be followed by a blank line (that is a thematic break).
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?![ \t]*\n)(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
 def front_matter(text: str, file: str) -> tuple[dict[str, Any] | None, str, int]:

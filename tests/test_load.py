@@ -75,3 +75,13 @@ def test_defaults_warn() -> None:
     meta = normalise({}, "f", reporter, slug="my-book")
     assert (meta.title, meta.lang) == ("my-book", "en")
     assert [w.code for w in reporter.warnings] == ["M102", "M103"]
+
+
+def test_front_matter_only_when_pandoc_would_see_it(tmp_path: Path) -> None:
+    # a thematic break followed by a blank line, or a fenced block that is not a mapping, is Markdown
+    for text in ("---\n\n*A A*\n\n---\n", "---\nFoo\n---\n"):
+        (tmp_path / "e.md").write_text(text)
+        m = load(tmp_path / "e.md")
+        assert m.metadata == {} and m.sources[0].text == text
+    (tmp_path / "e.md").write_text("---\ntitle: T\n...\nBody\n")
+    assert load(tmp_path / "e.md").metadata == {"title": "T"}

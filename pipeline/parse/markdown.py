@@ -436,7 +436,10 @@ class _Converter:
             raise error("I004", f"image '{shown}' uses a '{scheme}:' URL",
                         "use a path relative to the Markdown file", self.file, line)
         path = shown.split("#", 1)[0].split("?", 1)[0]
-        if path.startswith("/") or not path:
+        if not path:
+            raise error("I001", f"image '{shown}' names no file",
+                        "write the image file's path, relative to the Markdown file", self.file, line)
+        if path.startswith("/"):
             raise error("I005", f"image '{shown}' is an absolute path",
                         "use a path relative to the Markdown file", self.file, line)
         rel = posixpath.normpath(posixpath.join(self.base, path))
