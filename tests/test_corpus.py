@@ -76,7 +76,7 @@ def test_worst_journey_pdf_has_every_figure_with_its_caption(worst: dict[str, Pa
 
     book = build_book(WORST)
     figures = list(ir.query(book, ir.Figure))
-    pages = read_pages(worst["pdf"])
+    pages = read_pages(worst["pdf"], with_images_only=True)
     assert sum(len(p.images) for p in pages) == len(figures) == 76
     problems, used = caption_problems(pages, figures, WORST)
     assert not problems, "\n".join(problems)

@@ -88,10 +88,14 @@ def first_words(text: str, n: int) -> str:
     return " ".join(norm(text).split()[:n])
 
 
-def read_pages(path: Path) -> list[Page]:
+def read_pages(path: Path, with_images_only: bool = False) -> list[Page]:
+    """Every page's lines and images; with ``with_images_only``, pages without images get no lines (faster)."""
     pages = []
     with pdfplumber.open(path) as pdf:
         for i, p in enumerate(pdf.pages):
+            if with_images_only and not p.images:
+                pages.append(Page(i, float(p.width), float(p.height), (), ()))
+                continue
             lines = tuple(
                 Line(norm(ln["text"]), ln["x0"], ln["x1"], ln["top"], ln["bottom"], ln["chars"][0]["size"],
                      frozenset(c["fontname"] for c in ln["chars"]))

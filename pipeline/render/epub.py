@@ -34,9 +34,8 @@ from ..diagnostics import Reporter
 from ..images import EXTENSIONS, for_target, make_cover
 from ..parse import slugify
 from ..transforms import id_index, table_of_contents
-from .html import Writer, attr_value, text
+from .html import STYLES, Writer, attr_value, text, title_page_lines
 
-STYLES = Path(__file__).resolve().parent.parent.parent / "styles"
 FONTS = STYLES / "fonts"
 STYLESHEETS = ("book.css", "epub.css")
 _W3C_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -187,21 +186,9 @@ def _metadata(eb: epub.EpubBook, meta: ir.Meta) -> None:
 
 
 def _title_page(meta: ir.Meta) -> str:
-    parts = [f'<section class="titlepage" epub:type="titlepage">\n<h1 class="title">{text(meta.title)}</h1>\n']
-    if meta.subtitle:
-        parts.append(f'<p class="subtitle">{text(meta.subtitle)}</p>\n')
-    if meta.creators:
-        parts.append(f'<p class="author">{text(", ".join(c.name for c in meta.creators))}</p>\n')
-    roles = {"trl": "Translated by", "ill": "Illustrated by", "edt": "Edited by"}
-    for c in meta.contributors:
-        if c.role in roles:
-            parts.append(f'<p class="contributor">{roles[c.role]} {text(c.name)}</p>\n')
-    if meta.publisher:
-        parts.append(f'<p class="publisher">{text(meta.publisher)}</p>\n')
-    if meta.rights:
-        parts.append(f'<p class="rights">{text(meta.rights)}</p>\n')
-    parts.append("</section>\n")
-    return "".join(parts)
+    rights = f'<p class="rights">{text(meta.rights)}</p>\n' if meta.rights else ""
+    return (f'<section class="titlepage" epub:type="titlepage">\n{title_page_lines(meta)}{rights}'
+            "</section>\n")
 
 
 def _toc(book: ir.Book, files: dict[str, str]) -> list:

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from .. import ir
 
+STYLES = Path(__file__).resolve().parent.parent.parent / "styles"  # CSS and fonts of both editions
 _ATTR_ESCAPES = {'"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
 # XML 1.0 forbids most C0 controls, even as character references.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -106,6 +108,24 @@ class Writer:
             out.append(f'<aside class="footnote" epub:type="footnote" role="doc-footnote" id="fn-{n}">'
                        f"{body}</aside>\n")
         return "".join(out)
+
+
+CREDITS = {"trl": "Translated by", "ill": "Illustrated by", "edt": "Edited by", "pht": "Photographs by"}
+
+
+def title_page_lines(meta: ir.Meta) -> str:
+    """The title page's lines, the same in both editions: title, subtitle, authors, credits, publisher."""
+    out = [f'<h1 class="title" data-title="{attr_value(meta.title)}">{text(meta.title)}</h1>\n']
+    if meta.subtitle:
+        out.append(f'<p class="subtitle">{text(meta.subtitle)}</p>\n')
+    if meta.creators:
+        out.append(f'<p class="author">{text(", ".join(c.name for c in meta.creators))}</p>\n')
+    for c in meta.contributors:
+        if c.role in CREDITS:
+            out.append(f'<p class="contributor">{CREDITS[c.role]} {text(c.name)}</p>\n')
+    if meta.publisher:
+        out.append(f'<p class="publisher">{text(meta.publisher)}</p>\n')
+    return "".join(out)
 
 
 # Tags a note's blocks may use. In print, notes live inside a paragraph, where

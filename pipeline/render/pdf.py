@@ -34,9 +34,8 @@ from .. import ir
 from ..diagnostics import Reporter
 from ..images import for_target
 from ..transforms import table_of_contents
-from .html import Writer, attr_value, text
+from .html import STYLES, Writer, attr_value, text, title_page_lines
 
-STYLES = Path(__file__).resolve().parent.parent.parent / "styles"
 STYLESHEETS = ("fonts.css", "book.css", "print.css")
 IMAGE_SCHEME = "book-image:"
 
@@ -162,19 +161,7 @@ def book_html(book: ir.Book) -> str:
 
 
 def _title_page(meta: ir.Meta) -> str:
-    out = ['<section class="titlepage">\n',
-           f'<h1 class="title" data-title="{attr_value(meta.title)}">{text(meta.title)}</h1>\n']
-    if meta.subtitle:
-        out.append(f'<p class="subtitle">{text(meta.subtitle)}</p>\n')
-    if meta.creators:
-        out.append(f'<p class="author">{text(", ".join(c.name for c in meta.creators))}</p>\n')
-    roles = {"trl": "Translated by", "ill": "Illustrated by", "edt": "Edited by"}
-    for c in meta.contributors:
-        if c.role in roles:
-            out.append(f'<p class="contributor">{roles[c.role]} {text(c.name)}</p>\n')
-    if meta.publisher:
-        out.append(f'<p class="publisher">{text(meta.publisher)}</p>\n')
-    out.append("</section>\n")
+    out = ['<section class="titlepage">\n', title_page_lines(meta), "</section>\n"]
     if meta.rights or meta.identifier or meta.date:
         out.append('<section class="imprint">\n')
         for value in (meta.rights, meta.date and f"First published {meta.date}", meta.identifier):
