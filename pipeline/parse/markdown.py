@@ -14,7 +14,7 @@ Token conversion is a table keyed by token type (:data:`BLOCK_RULES`,
 raises, so a new construct is never dropped silently.
 
     >>> from pipeline.load import Source
-    >>> blocks = parse_source(Source("a.md", '# Hi {#top}\\n\\n"Quoted" -- text.\\n'), ParseContext.for_tests())
+    >>> blocks = parse_source(Source("a.md", '# Hi {#top}\\n\\n"Quoted" -- text.\\n'), ParseContext.default())
     >>> blocks[0].attr.id, blocks[1].inlines[0].text
     ('top', '“Quoted” – text.')
 """
@@ -72,7 +72,7 @@ class ParseContext:
     checked_images: set[str] = field(default_factory=set)
 
     @classmethod
-    def for_tests(cls) -> ParseContext:
+    def default(cls) -> ParseContext:
         """A context rooted at the working directory."""
         return cls(Path.cwd())
 
@@ -97,7 +97,7 @@ def markdown_to_plain(text: str) -> str:
     if not text:
         return text
     tokens = _MD.parseInline(text, {})
-    ctx = ParseContext.for_tests()
+    ctx = ParseContext.default()
     conv = _Converter(Source("metadata", text), ctx, [])
     inlines = conv.inlines(tokens[0].children or [], tokens[0], 0) if tokens else ()
     return " ".join(ir.plain_text(inlines).split())
