@@ -379,6 +379,7 @@ class Meta:
     subjects: tuple[str, ...] = ()
     cover_image: str = ""
     source: str = ""
+    toc_title: str = "Contents"
     page_width: str = "6in"
     page_height: str = "9in"
     modified: str = "2000-01-01T00:00:00Z"

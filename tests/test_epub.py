@@ -32,6 +32,7 @@ date: 2024-05-01
 rights: CC0
 description: A book of fixtures.
 subject: [Testing, Film]
+toc-title: Table des matières
 """,
     "chapters/01-first.md": """\
 # The First Chapter
@@ -218,6 +219,7 @@ def test_one_document_per_chapter_and_nav(folder_epub: Path) -> None:
     assert set(navs) >= {"toc", "landmarks"}
     toc_labels = ["".join(a.itertext()) for a in navs["toc"].iter("{%s}a" % NS["x"])]
     assert toc_labels == ["The First Chapter", "Second Chapter", "A Section"]
+    assert "".join(navs["toc"].find("x:h2", NS).itertext()) == "Table des matières"
     marks = {a.get(EPUB_TYPE) for a in navs["landmarks"].iter("{%s}a" % NS["x"])}
     assert marks == {"cover", "toc", "bodymatter"}
     assert "EPUB/toc.ncx" in files

@@ -81,7 +81,7 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None) -> ir.B
     meta = normalise(manuscript.metadata, manuscript.metadata_file, reporter,
                      fallback_title=first_title if single else "", slug=manuscript.slug)
     meta = dataclasses.replace(meta, **{k: markdown_to_plain(getattr(meta, k))
-                                        for k in ("title", "subtitle", "description", "rights")})
+                                        for k in ("title", "subtitle", "description", "rights", "toc_title")})
     return ir.Book(meta, tuple(chapters), str(manuscript.root))
 
 

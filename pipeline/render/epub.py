@@ -140,14 +140,14 @@ def render_epub(book: ir.Book, reporter: Reporter | None = None) -> bytes:
     eb.toc = _toc(book, {c.id: i.file_name for c, i in zip(book.chapters, chapter_items)})
     if not eb.toc:
         eb.toc = [epub.Link(chapter_items[0].file_name, meta.title, "start")]
-    nav = epub.EpubNav(title="Contents")
+    nav = epub.EpubNav(title=meta.toc_title)
     nav.add_link(href="styles/book.css", rel="stylesheet", type="text/css")
     eb.add_item(nav)
     eb.add_item(epub.EpubNcx())
     eb.spine = [cover_page, title_page, nav, *chapter_items]
     eb.guide = [
         {"href": cover_page.file_name, "title": "Cover", "type": "cover"},
-        {"href": nav.file_name, "title": "Contents", "type": "toc"},
+        {"href": nav.file_name, "title": meta.toc_title, "type": "toc"},
         {"href": chapter_items[0].file_name, "title": "Begin Reading", "type": "text"},
     ]
     modified = dt.datetime.strptime(meta.modified, "%Y-%m-%dT%H:%M:%SZ")

@@ -173,7 +173,7 @@ def _title_page(meta: ir.Meta) -> str:
 
 def _contents(book: ir.Book) -> str:
     writer = Writer(notes="none")
-    out = ['<nav class="toc">\n<h1 class="toc-title">Contents</h1>\n<ul>\n']
+    out = [f'<nav class="toc">\n<h1 class="toc-title">{text(book.meta.toc_title)}</h1>\n<ul>\n']
     for e in table_of_contents(book, depth=3):
         target = e.target or e.chapter
         label = writer.inlines(_no_notes(e.title))
