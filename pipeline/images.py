@@ -98,7 +98,6 @@ def _looks_like_svg(head: bytes) -> bool:
 
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
-XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _SVG_DROP = {"script", "foreignObject", "iframe", "object", "embed", "audio", "video", "handler", "listener"}
 
 
@@ -143,11 +142,16 @@ def clean_svg(data: bytes, shown: str = "", file: str = "", line: int = 0) -> by
 
 
 def for_target(path: Path, target: str) -> tuple[bytes, str]:
-    """The bytes and media type of ``path`` as ``target`` ('epub' or 'pdf') should carry it."""
+    """The bytes and media type of ``path`` as ``target`` ('epub' or 'pdf') should carry it.
+
+    ``path`` has passed :func:`inspect` already (the parser checks every image),
+    so only the header is read here, unless the image must be converted.
+    """
     data = path.read_bytes()
-    info = inspect(path)
-    if info.format == "SVG":
-        return clean_svg(data, path.name), info.media_type
+    if path.suffix.lower() == ".svg" or _looks_like_svg(data[:1024]):
+        return clean_svg(data, path.name), MEDIA_TYPES["SVG"]
+    with PILImage.open(io.BytesIO(data)) as im:
+        info = ImageInfo(im.format or "", im.width, im.height, im.mode)
     if info.format == "TIFF" or (target == "epub" and info.format == "JPEG" and info.mode == "CMYK"):
         with PILImage.open(io.BytesIO(data)) as im:
             im.load()

@@ -1,10 +1,10 @@
 """Transform (a query): the table of contents.
 
 Takes: a Book with ids assigned.
-Gives: a list of :class:`TocEntry`: every heading of level 1 to ``depth``,
-with its chapter, in reading order. A chapter without a heading is listed
-under its id only if it is not front matter (it has blocks but no heading:
-then it is left out, like the frontispiece of a book).
+Gives: a list of :class:`TocEntry`: every top-level heading of level 1 to
+``depth``, with its chapter, in reading order. A chapter without a heading
+(a frontispiece, say) has no entry; headings inside quotes or lists are not
+listed.
 """
 
 from __future__ import annotations
