@@ -218,22 +218,20 @@ def _load_folder(folder: Path) -> Manuscript:
 
 
 def _chapter_files(folder: Path, meta: dict[str, Any], shown_meta: str) -> list[Path]:
+    """The chapter files in reading order, each checked to be inside the manuscript."""
     listed = meta.get("chapters")
     if listed is not None:
         if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
             raise error("M007", "'chapters' must be a list of file paths",
                         "write one '- chapters/01.md' line per chapter", shown_meta)
-        out = []
-        for name in listed:
-            p = folder / name
+        found = [folder / name for name in listed]
+        for name, p in zip(listed, found):
             if not p.is_file():
                 raise error("M008", f"chapter file '{name}' not found",
                             "fix the path under 'chapters:'; paths are relative to book.yaml", shown_meta)
-            _inside(p, folder, shown_meta)
-            out.append(p)
-        return out
-    sub = folder / "chapters"
-    found = sorted((sub if sub.is_dir() else folder).glob("*.md"))
+    else:
+        sub = folder / "chapters"
+        found = sorted((sub if sub.is_dir() else folder).glob("*.md"))
     for p in found:
         _inside(p, folder, shown_meta)
     return found
