@@ -63,8 +63,9 @@ class Writer:
 
     ``href(target)`` maps ``#id`` links (the EPUB adds the chapter's file name).
     ``image_src(src)`` maps a manuscript image path to the URL to write.
-    ``notes`` is ``"endnotes"`` (collect :attr:`pending_notes` for asides, the EPUB)
-    or ``"inline"`` (write the note where it is referenced, for CSS ``float: footnote``).
+    ``notes`` is ``"endnotes"`` (collect :attr:`pending_notes` for asides, the EPUB),
+    ``"inline"`` (write the note where it is referenced, for CSS ``float: footnote``)
+    or ``"none"`` (leave notes out, as in a table of contents).
     """
 
     def __init__(self, href: Callable[[str], str] | None = None,
@@ -85,6 +86,8 @@ class Writer:
     # -- notes
     def note_ref(self, note: ir.Note) -> str:
         n = note.number
+        if self.notes == "none":
+            return ""
         if self.notes == "inline":
             body = _as_spans(self.blocks(note.blocks))
             return f'<span class="footnote" id="fn-{n}">{body}</span>'

@@ -176,14 +176,10 @@ def _contents(book: ir.Book) -> str:
     out = [f'<nav class="toc">\n<h1 class="toc-title">{text(book.meta.toc_title)}</h1>\n<ul>\n']
     for e in table_of_contents(book, depth=3):
         target = e.target or e.chapter
-        label = writer.inlines(_no_notes(e.title))
+        label = writer.inlines(e.title)
         out.append(f'<li class="toc-l{e.level}"><a href="#{attr_value(target)}">{label}</a></li>\n')
     out.append("</ul>\n</nav>\n")
     return "".join(out)
-
-
-def _no_notes(inlines: tuple[ir.Inline, ...]) -> tuple[ir.Inline, ...]:
-    return tuple(n for n in inlines if not isinstance(n, ir.Note))
 
 
 def render_pdf(book: ir.Book, reporter: Reporter | None = None) -> bytes:
