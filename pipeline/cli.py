@@ -45,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="comma-separated formats: pdf, epub (default: pdf,epub)")
     b.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
     b.add_argument("--strict", action="store_true", help="exit 3 if there were warnings")
+    b.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                   help="worker processes for PDF layout (default: all cores)")
+    b.add_argument("--no-cache", action="store_true", help="ignore and do not write OUT/.cache")
+    b.add_argument("--one-pass", action="store_true",
+                   help="lay the PDF out in one WeasyPrint pass (slow; the reference for the stitched build)")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    b.add_argument("--report", metavar="FILE", help="write a JSON report: stage times, units run and cached, pages")
     i = sub.add_parser("ir", help="print the intermediate representation as JSON",
                        description="Print SOURCE's IR (after transforms) as JSON, for inspection and filters.")
     i.add_argument("source", metavar="SOURCE")
