@@ -15,7 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .build import build, build_book
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("pipeline")
+except PackageNotFoundError:  # run from a checkout without installing
+    __version__ = "0.0.0"
+
+from .build import build, build_book  # noqa: E402
 
 __all__ = ["build", "build_book", "render_pdf", "render_epub"]
 

@@ -1,11 +1,21 @@
-"""Build: run the stages in order and write the outputs.
+"""Build: run the stages, the plan's units and the assembly steps; write the outputs.
 
-Takes: a manuscript path, the formats wanted and an output folder.
-Gives: ``<out>/<slug>.pdf`` and ``<out>/<slug>.epub``, written atomically.
+Takes: a manuscript path, the editions wanted (``pdf``, ``epub``), an output
+folder and options (worker processes, cache, one-pass layout, progress).
+Gives: ``<out>/<slug>.pdf`` and ``<out>/<slug>.epub``, written atomically, and
+a :class:`BuildResult`: the paths, the print edition's page map, every
+diagnostic, the time of each stage and which units ran or came from the cache.
 
-The stages, each in its own module::
+The stages::
 
-    load (load.py) → parse (parse/) → transforms (transforms/) → render (render/pdf.py, render/epub.py)
+    load (load.py) → parse (parse/) → transforms (transforms/) → index (index.py)
+        → units (plan.py: one per product × chapter, cached in OUT/.cache)
+        → assembly (render/pdf_assemble.py, render/epub.py) → write (output.py)
+
+The PDF's chapters are laid out in worker processes while this process
+packs the EPUB. A build whose inputs have not changed since the last one
+(same manuscript files, images, stylesheets, fonts, options and code) is up
+to date: it reads and writes nothing else, and says so.
 
     >>> book = build_book("manuscripts/the-salt-lantern")   # doctest: +SKIP
     >>> build("manuscripts/the-salt-lantern", ["epub"])      # doctest: +SKIP
@@ -13,67 +23,240 @@ The stages, each in its own module::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import os
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ir
-from .diagnostics import Reporter, error
+from .cache import Cache, file_hash, key
+from .diagnostics import Diagnostic, Reporter, error, from_dict, to_dict
+from .editions import NAMES, for_book, styles_fingerprint
+from .images import ImageFacts
+from .index import BookIndex, build_index
 from .load import Manuscript, load
 from .output import write_atomic
 from .parse import parse_book
+from .progress import Progress, quiet
 from .transforms import run_transforms
 
 FORMATS = ("pdf", "epub")
 
 
-def build_book(source: Path | str | Manuscript, reporter: Reporter | None = None) -> ir.Book:
-    """Load, parse and transform a manuscript into a Book ready to render."""
+@dataclass
+class BuildResult:
+    """What a build did: outputs, the print page map, diagnostics, timings and units."""
+
+    outputs: list[Path] = field(default_factory=list)
+    page_map: object | None = None          # render.pagemap.PageMap when a PDF was made
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    ran: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+    up_to_date: bool = False
+
+    def report(self) -> dict:
+        """The result as plain data, for ``--report``."""
+        pm = self.page_map
+        return {"outputs": [str(p) for p in self.outputs], "up_to_date": self.up_to_date,
+                "stages": {k: round(v, 3) for k, v in self.timings.items()},
+                "units": {"run": len(self.ran), "cached": len(self.cached), "ran": self.ran},
+                "pages": pm.total_pages if pm is not None else None,  # type: ignore[attr-defined]
+                "page_map": pm.to_json() if pm is not None else None,  # type: ignore[attr-defined]
+                "diagnostics": [to_dict(d) for d in self.diagnostics]}
+
+
+class _Timer:
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
+        self.last = now
+
+
+def prepare(source: Path | str | Manuscript, reporter: Reporter | None = None,
+            cache: Cache | None = None) -> tuple[ir.Book, BookIndex]:
+    """Load, parse and transform a manuscript; compute its index."""
     reporter = reporter or Reporter()
     manuscript = source if isinstance(source, Manuscript) else load(source)
-    book = run_transforms(parse_book(manuscript, reporter), reporter)
+    images: dict[str, ImageFacts] = {}
+    book = run_transforms(parse_book(manuscript, reporter, cache=cache, images=images), reporter)
     if book.meta.cover_image:
-        _check_cover(book, manuscript.metadata_file)
-    return book
+        _check_cover(book, manuscript.metadata_file, images, cache)
+    return book, build_index(book, images)
 
 
-def _check_cover(book: ir.Book, meta_file: str) -> None:
-    from .images import inspect
+def build_book(source: Path | str | Manuscript, reporter: Reporter | None = None) -> ir.Book:
+    """Load, parse and transform a manuscript into a Book ready to render."""
+    return prepare(source, reporter)[0]
+
+
+def _check_cover(book: ir.Book, meta_file: str, images: dict[str, ImageFacts], cache: Cache | None) -> None:
+    from .images import facts
 
     root = Path(book.root)
     path = (root / book.meta.cover_image).resolve()
     try:
-        path.relative_to(root)
+        path.relative_to(root.resolve())
     except ValueError:
         raise error("M015", f"cover image '{book.meta.cover_image}' is outside the manuscript folder",
                     "copy it into the manuscript folder", meta_file) from None
     if not path.is_file():
         raise error("M015", f"cover image '{book.meta.cover_image}' not found",
                     "the path is relative to the manuscript folder", meta_file)
-    inspect(path, book.meta.cover_image, meta_file)
+    images[book.meta.cover_image] = facts(path, book.meta.cover_image, meta_file, cache=cache)
 
 
-def renderer(fmt: str) -> Callable[[ir.Book, Reporter], bytes]:
-    """The render function for a format name; imported lazily so an EPUB build never loads WeasyPrint."""
-    if fmt == "pdf":
-        from .render.pdf import render_pdf
-        return render_pdf
-    if fmt == "epub":
+def _check_formats(formats: list[str] | tuple[str, ...]) -> None:
+    for fmt in formats:
+        if fmt not in NAMES:
+            raise error("R002", f"unknown format '{fmt}'", "use --to pdf, --to epub or --to pdf,epub")
+
+
+# ---------------------------------------------------------------- up to date?
+
+
+def _inputs_key(manuscript: Manuscript, formats: list[str] | tuple[str, ...], one_pass: bool,
+                images: list[str]) -> str | None:
+    """A key of everything a build reads, from the files alone (no parsing); None if an image is gone."""
+    root = manuscript.root
+    hashes = []
+    for rel in images:
+        try:
+            hashes.append(file_hash(root / rel))
+        except OSError:
+            return None
+    return key("inputs", sorted(formats), one_pass, manuscript.metadata_file, repr(manuscript.metadata),
+               [(s.path, s.text) for s in manuscript.sources], images, hashes, styles_fingerprint(),
+               os.environ.get("SOURCE_DATE_EPOCH", ""), display_root(root))
+
+
+def display_root(root: Path) -> str:
+    """The root as messages show it (diagnostics name files by it)."""
+    from .load import display_path
+
+    return display_path(root)
+
+
+def _stamp_path(cache: Cache, slug: str) -> Path | None:
+    return cache.root / "stamps" / f"{slug}.json" if cache.root else None
+
+
+def _read_stamp(path: Path | None) -> dict | None:
+    if path is None:
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _outputs_intact(stamp: dict) -> bool:
+    for name, digest in stamp.get("outputs", {}).items():
+        try:
+            if file_hash(Path(name)) != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------- build
+
+
+def run_build(source: Path | str, formats: list[str] | tuple[str, ...] = FORMATS,
+              out_dir: Path | str = "build", reporter: Reporter | None = None, *, jobs: int = 0,
+              use_cache: bool = True, one_pass: bool = False, progress: Progress = quiet) -> BuildResult:
+    """Build ``source`` to each edition in ``formats``; see the module's docstring.
+
+    Everything is rendered before anything is written, so a failure in any
+    edition leaves every previous output untouched.
+    """
+    reporter = reporter or Reporter()
+    _check_formats(formats)
+    result = BuildResult()
+    timer = _Timer(result.timings)
+    out = Path(out_dir)
+    cache = Cache(out / ".cache" if use_cache else None)
+    manuscript = load(source)
+    timer.lap("load")
+
+    stamp_path = _stamp_path(cache, manuscript.slug)
+    stamp = _read_stamp(stamp_path)
+    targets = {fmt: out / for_book(ir.Meta("", "", ""), fmt).file_name(manuscript.slug) for fmt in formats}
+    if stamp is not None and set(stamp.get("outputs", {})) == {str(p) for p in targets.values()}:
+        if stamp.get("key") == _inputs_key(manuscript, formats, one_pass, stamp.get("images", [])) \
+                and _outputs_intact(stamp):
+            result.diagnostics = [from_dict(d) for d in stamp.get("diagnostics", [])]
+            reporter.replay(result.diagnostics)
+            result.outputs = list(targets.values())
+            result.up_to_date = True
+            timer.lap("check")
+            return result
+    timer.lap("check")
+
+    unit_reporter = Reporter(echo=reporter.echo, stream=reporter.stream)
+    book, index = prepare(manuscript, unit_reporter, cache)
+    timer.lap("parse")
+    products: list[tuple[Path, bytes]] = []
+    pdf_run = None
+    if "pdf" in formats:
+        from .render.pdf_units import start_pdf
+
+        pdf_edition = for_book(book.meta, "pdf")
+        if not one_pass:
+            pdf_run = start_pdf(book, index, pdf_edition, cache, jobs, progress)
+    epub_data = None
+    if "epub" in formats:
         from .render.epub import render_epub
-        return render_epub
-    raise error("R002", f"unknown format '{fmt}'", "use --to pdf, --to epub or --to pdf,epub")
+
+        epub_data = render_epub(book, index, for_book(book.meta, "epub"), unit_reporter).data
+        timer.lap("epub")
+    if "pdf" in formats:
+        from .render.pdf_units import finish_pdf, render_pdf
+
+        if pdf_run is not None:
+            rendered = finish_pdf(pdf_run, book, index, pdf_edition, cache, unit_reporter, progress)
+            result.ran, result.cached = pdf_run.ran, pdf_run.cached
+        else:
+            rendered = render_pdf(book, index, pdf_edition, reporter=unit_reporter, one_pass=True)
+        result.page_map = rendered.page_map
+        timer.lap("pdf")
+    for fmt in formats:
+        data = rendered.data if fmt == "pdf" else epub_data
+        assert data is not None
+        products.append((targets[fmt], data))
+    write_atomic(products)
+    timer.lap("write")
+    progress.done()
+    result.outputs = [p for p, _ in products]
+    result.diagnostics = unit_reporter.warnings
+    reporter.warnings.extend(unit_reporter.warnings)
+    if stamp_path is not None:
+        images = sorted(index.images)
+        new_stamp = {"key": _inputs_key(manuscript, formats, one_pass, images), "images": images,
+                     "outputs": {str(p): file_hash(p) for p in result.outputs},
+                     "diagnostics": [to_dict(d) for d in result.diagnostics]}
+        _write_stamp(stamp_path, new_stamp)
+    return result
+
+
+def _write_stamp(path: Path, stamp: dict) -> None:
+    """Record what this build read and wrote; failing to only costs the next build its shortcut."""
+    tmp = path.with_suffix(".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(stamp, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def build(source: Path | str, formats: list[str] | tuple[str, ...] = FORMATS,
-          out_dir: Path | str = "build", reporter: Reporter | None = None) -> list[Path]:
-    """Build ``source`` to each format; returns the paths written.
-
-    Everything is rendered before anything is written, so a failure in any
-    format leaves every previous output untouched.
-    """
-    reporter = reporter or Reporter()
-    renders = [(fmt, renderer(fmt)) for fmt in formats]
-    manuscript = load(source)
-    book = build_book(manuscript, reporter)
-    products = [(Path(out_dir) / f"{manuscript.slug}.{fmt}", render(book, reporter)) for fmt, render in renders]
-    write_atomic(products)
-    return [p for p, _ in products]
+          out_dir: Path | str = "build", reporter: Reporter | None = None, **options: object) -> list[Path]:
+    """Build ``source`` to each format; returns the paths written (see :func:`run_build` for options)."""
+    return run_build(source, formats, out_dir, reporter, **options).outputs  # type: ignore[arg-type]

@@ -79,13 +79,29 @@ def main(argv: list[str] | None = None) -> int:
             from .ir import to_json
             sys.stdout.write(to_json(build_book(args.source, reporter), indent=args.indent) + "\n")
         else:
-            from .build import build
+            from .build import run_build
+            from .progress import for_terminal
             formats = [f.strip() for f in args.to.split(",") if f.strip()]
+            reports = []
             for source in args.sources:
                 started = time.perf_counter()
-                for path in build(source, formats, Path(args.out), reporter):
-                    print(f"wrote {path}", file=sys.stderr)
-                print(f"built {source} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+                result = run_build(source, formats, Path(args.out), reporter, jobs=args.jobs,
+                                   use_cache=not args.no_cache, one_pass=args.one_pass,
+                                   progress=for_terminal(not args.quiet))
+                if result.up_to_date:
+                    print(f"{source} is up to date ({', '.join(str(p) for p in result.outputs)})",
+                          file=sys.stderr)
+                else:
+                    for path in result.outputs:
+                        print(f"wrote {path}", file=sys.stderr)
+                    ran = f"; {len(result.ran)} chapter(s) laid out, {len(result.cached)} from the cache" \
+                        if result.ran or result.cached else ""
+                    print(f"built {source} in {time.perf_counter() - started:.1f} s{ran}", file=sys.stderr)
+                reports.append(result.report())
+            if args.report:
+                import json
+                Path(args.report).write_text(json.dumps(reports[0] if len(reports) == 1 else reports,
+                                                        ensure_ascii=False, indent=1), encoding="utf-8")
     except BuildError as exc:
         print(exc.diagnostic, file=sys.stderr)
         return 1

@@ -1,10 +1,15 @@
 """Diagnostics: every problem the pipeline reports, with a code, a place and a fix.
 
 Takes: what a stage found wrong.
-Gives: :class:`Diagnostic` values, a :class:`Reporter` that collects warnings,
-and :class:`BuildError`, raised for errors and caught once by the CLI.
+Gives: :class:`Diagnostic` values, :data:`CODES` (the one registry of every
+code), a :class:`Reporter` that collects warnings, and :class:`BuildError`,
+raised for errors and caught once by the CLI.
 
-Codes are a category letter and three digits, never reused:
+Diagnostics are values: a build unit runs with its own quiet Reporter and
+returns the warnings it collected with its result, so a cached unit replays
+exactly what it reported when it ran (:meth:`Reporter.replay`).
+
+Codes are a category letter and three digits, never reused; ``1xx`` are warnings:
 
 - ``M`` manuscript files and metadata (load stage)
 - ``P`` Markdown parsing
@@ -25,6 +30,49 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from typing import TextIO
+
+
+CODES: dict[str, str] = {
+    "M001": "a manuscript file cannot be read",
+    "M002": "a file is not UTF-8",
+    "M003": "the YAML metadata is invalid (syntax, duplicate key, unsafe tag, too many aliases)",
+    "M004": "the metadata is not a mapping",
+    "M005": "the manuscript does not exist",
+    "M006": "no chapters found",
+    "M007": "'chapters' is not a list of paths",
+    "M008": "a listed chapter file does not exist",
+    "M009": "a chapter is outside the manuscript folder",
+    "M011": "a metadata value has the wrong type",
+    "M012": "an author or contributor entry is malformed",
+    "M013": "the trim size is not understood",
+    "M014": "the language is not a BCP 47 tag",
+    "M015": "the cover image is missing or outside the manuscript",
+    "M101": "unknown metadata key, ignored",
+    "M102": "no title: a default is used",
+    "M103": "no language: 'en' is used",
+    "M104": "the manuscript has no text",
+    "P101": "raw HTML removed",
+    "P102": "an inline HTML tag removed",
+    "P103": "a footnote referenced inside a footnote",
+    "P104": "inline nesting flattened",
+    "I001": "image not found",
+    "I002": "image cannot be read",
+    "I003": "remote image not fetched",
+    "I004": "unsupported URL scheme for an image",
+    "I005": "image outside the manuscript folder",
+    "I006": "image too large",
+    "I007": "unsupported image format",
+    "I008": "SVG with a DTD or entities",
+    "I101": "a still without alt text",
+    "L101": "a link leads nowhere; kept as text",
+    "L102": "an unsafe link removed",
+    "L103": "an id used twice in a chapter; renamed",
+    "R001": "cannot write an output",
+    "R002": "unknown format",
+    "R003": "the manuscript is nested too deeply to build",
+    "R101": "characters no shipped font covers",
+    "R102": "the PDF layout engine (WeasyPrint) reported a problem",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,18 +105,41 @@ class BuildError(Exception):
 
 def error(code: str, message: str, hint: str = "", file: str = "", line: int = 0) -> BuildError:
     """Make a :class:`BuildError` to raise."""
+    assert code in CODES, f"unregistered diagnostic code {code}"
     return BuildError(Diagnostic(code, "error", message, hint, file, line))
 
 
 @dataclass
 class Reporter:
-    """Collects warnings during a build and prints them as they come."""
+    """Collects warnings during a build and prints them as they come (unless ``echo`` is off)."""
 
     stream: TextIO | None = None
     warnings: list[Diagnostic] = field(default_factory=list)
+    echo: bool = True
 
     def warn(self, code: str, message: str, hint: str = "", file: str = "", line: int = 0) -> None:
         """Record a warning and print it to ``stream`` (stderr by default)."""
-        d = Diagnostic(code, "warning", message, hint, file, line)
+        assert code in CODES, f"unregistered diagnostic code {code}"
+        self.add(Diagnostic(code, "warning", message, hint, file, line))
+
+    def add(self, d: Diagnostic) -> None:
+        """Record a diagnostic value."""
         self.warnings.append(d)
-        print(d, file=self.stream or sys.stderr)
+        if self.echo:
+            print(d, file=self.stream or sys.stderr)
+
+    def replay(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
+        """Record what a build unit returned, as if it had been reported here."""
+        for d in diagnostics:
+            self.add(d)
+
+
+def to_dict(d: Diagnostic) -> dict:
+    """A diagnostic as plain data (for the cache and JSON reports)."""
+    return {"code": d.code, "severity": d.severity, "message": d.message, "hint": d.hint,
+            "file": d.file, "line": d.line}
+
+
+def from_dict(data: dict) -> Diagnostic:
+    """The diagnostic :func:`to_dict` wrote."""
+    return Diagnostic(**data)

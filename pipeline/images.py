@@ -1,8 +1,9 @@
 """Images: check the stills a manuscript uses and convert what a target cannot carry.
 
 Takes: image files in the manuscript folder.
-Gives: :func:`inspect` (format, size, checked to open) and :func:`for_target`,
-the bytes and media type to pack into a PDF or an EPUB.
+Gives: :func:`inspect` (format, size, checked to open), :func:`facts` (the
+same with the file's content hash, decoded once and then cached by that hash)
+and :func:`for_target`, the bytes and media type to pack into a PDF or an EPUB.
 
 This is the only module that imports Pillow.
 
@@ -23,6 +24,7 @@ references to anything outside the file are removed.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import re
@@ -33,6 +35,7 @@ from pathlib import Path
 from PIL import Image as PILImage
 from PIL import ImageFile
 
+from .cache import Cache, file_hash
 from .diagnostics import error
 
 MEDIA_TYPES = {
@@ -57,6 +60,26 @@ class ImageInfo:
     def media_type(self) -> str:
         """The IANA media type of the file as it is."""
         return MEDIA_TYPES[self.format]
+
+
+@dataclass(frozen=True, slots=True)
+class ImageFacts:
+    """A checked image: its content hash and what :func:`inspect` found."""
+
+    sha256: str
+    info: ImageInfo
+
+
+def facts(path: Path, shown: str = "", file: str = "", line: int = 0, cache: Cache | None = None) -> ImageFacts:
+    """Check ``path`` once per content: a file whose hash the cache knows is not decoded again."""
+    digest = file_hash(path)
+    stored = cache.get_json("image-facts", digest) if cache else None
+    if stored is not None:
+        return ImageFacts(digest, ImageInfo(**stored))
+    info = inspect(path, shown, file, line)
+    if cache:
+        cache.put_json("image-facts", digest, dataclasses.asdict(info))
+    return ImageFacts(digest, info)
 
 
 def inspect(path: Path, shown: str = "", file: str = "", line: int = 0) -> ImageInfo:

@@ -10,7 +10,7 @@ Nobody downstream of the parser sees Markdown.
 Shape::
 
     Book(meta: Meta, chapters: [Chapter])
-    Chapter(id, source, title, blocks: [Block], ...)
+    Chapter(id, source, blocks: [Block])   .title: its first heading (derived)
 
 Block nodes (each has ``attr`` and ``line``, the 1-based source line or 0)::
 
@@ -32,7 +32,7 @@ Inline nodes::
 
     Text(text)  Emph(inlines)  Strong(inlines)  Strikeout(inlines)
     Superscript(inlines)  Subscript(inlines)  Code(text)
-    Link(inlines, target, title)   target is a URL or '#id'
+    Link(inlines, target, title)   a URL, '#id' (this chapter) or 'chapter#id'
     Image(src, alt, title)         src: a path relative to the manuscript root
     Note(number, blocks)           a footnote, numbered through the whole book
     Span(inlines)                  attributes only, e.g. '[]{#anchor}'
@@ -55,7 +55,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Union
 
-IR_VERSION = (1, 0)
+IR_VERSION = (2, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +138,12 @@ class Code:
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A hyperlink. ``target`` is an absolute URL or ``#id`` inside the book."""
+    """A hyperlink. ``target`` is an absolute URL or a place in the book.
+
+    After the links transform a place in the book is ``#id`` when the id is in
+    the link's own chapter and ``<chapter id>#id`` when it is in another
+    (ids are unique per chapter only); :func:`book_target` splits it.
+    """
 
     inlines: tuple[Inline, ...]
     target: str
@@ -380,8 +385,7 @@ class Meta:
     cover_image: str = ""
     source: str = ""
     toc_title: str = "Contents"
-    page_width: str = "6in"
-    page_height: str = "9in"
+    trim_size: tuple[str, ...] = ()  # the author's (width, height) for print, or () for the edition's own
     modified: str = "2000-01-01T00:00:00Z"
 
 
@@ -391,13 +395,21 @@ class Chapter:
 
     ``id`` is unique in the book and names the output file (``<id>.xhtml``).
     ``source`` is the Markdown file, relative to the manuscript root.
-    Each chapter can be rendered on its own.
+    Ids inside a chapter are unique in that chapter and depend on nothing
+    else, so each chapter can be rendered (and cached) on its own.
     """
 
     id: str
     source: str
-    title: tuple[Inline, ...]
     blocks: tuple[Block, ...]
+
+    @property
+    def title(self) -> tuple[Inline, ...]:
+        """The inlines of the chapter's first heading, or ``()``: derived, never stored."""
+        for b in self.blocks:
+            if isinstance(b, Heading):
+                return b.inlines
+        return ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -542,6 +554,20 @@ def _walk(node: Any, fn: Callable[[Any], Any]) -> Any:
     return fn(node)
 
 
+def book_target(target: str, here: str) -> tuple[str, str] | None:
+    """``(chapter id, id)`` for a link target inside the book, None for a URL.
+
+    >>> book_target("#intro", "ch-1"), book_target("ch-2#intro", "ch-1"), book_target("https://x.org/#a", "c")
+    (('ch-1', 'intro'), ('ch-2', 'intro'), None)
+    """
+    if target.startswith("#"):
+        return here, target[1:]
+    chapter, sep, ident = target.partition("#")
+    if not sep or "/" in chapter or ":" in chapter:
+        return None
+    return chapter, ident
+
+
 def plain_text(inlines: tuple[Inline, ...] | Any) -> str:
     """The plain text of inlines (notes left out), as for alt text or a nav label."""
     parts: list[str] = []
@@ -563,5 +589,5 @@ def plain_text(inlines: tuple[Inline, ...] | Any) -> str:
 
 __all__ = [name for name in NODE_TYPES] + [
     "Inline", "Block", "IR_VERSION", "NO_ATTR", "INLINE_TYPES", "BLOCK_TYPES",
-    "to_json", "from_json", "children", "query", "walk", "plain_text",
+    "to_json", "from_json", "children", "query", "walk", "plain_text", "book_target",
 ]

@@ -9,8 +9,8 @@ UUID or URI; a string or pandoc's ``[{scheme, text}]``), ``publisher``,
 ``date``, ``rights``, ``description``, ``subject`` (a string or list),
 ``cover-image`` (a file path relative to the manuscript), ``source``.
 Contributor keys ``translator``, ``illustrator``, ``editor``, ``contributor``
-become contributors. ``trim-size`` (or pandoc's ``papersize``) sets the print
-trim, ``6in 9in`` by default.
+become contributors. ``trim-size`` (or pandoc's ``papersize``) asks for a
+print trim; the print edition (:mod:`pipeline.editions`) has 6×9 in otherwise.
 
 Defaults when a key is missing, each with a warning: ``lang`` is ``en``;
 ``title`` is the first chapter heading, else the manuscript's slug;
@@ -104,10 +104,10 @@ def _identifier(raw: dict[str, Any], file: str) -> str:
     return value
 
 
-def _trim(raw: dict[str, Any], file: str) -> tuple[str, str]:
+def _trim(raw: dict[str, Any], file: str) -> tuple[str, str] | tuple[()]:
     value = raw.get("trim-size", raw.get("papersize"))
     if value is None:
-        return "6in", "9in"
+        return ()
     text = str(value).strip().lower()
     if text in PAPER_SIZES:
         return PAPER_SIZES[text]
@@ -169,7 +169,6 @@ def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
     if not isinstance(subjects, list) or not all(isinstance(s, (str, int)) for s in subjects):
         raise error("M011", "'subject' must be text or a list of texts",
                     "write e.g. 'subject: [Film, Criticism]'", file)
-    width, height = _trim(raw, file)
     date = _text(raw, "date", file)
     return Meta(
         title=title,
@@ -186,7 +185,6 @@ def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
         cover_image=_text(raw, "cover-image", file),
         source=_text(raw, "source", file),
         toc_title=_text(raw, "toc-title", file) or "Contents",
-        page_width=width,
-        page_height=height,
+        trim_size=_trim(raw, file),
         modified=_modified(date),
     )

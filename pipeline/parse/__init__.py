@@ -13,7 +13,9 @@ import re
 import unicodedata
 
 from .. import ir
+from ..cache import Cache
 from ..diagnostics import Reporter
+from ..images import ImageFacts
 from ..load import Manuscript, display_path
 from ..metadata import normalise
 from .markdown import ParseContext, markdown_to_plain, parse_source
@@ -35,18 +37,18 @@ def slugify(text: str, fallback: str = "section") -> str:
     return text or fallback
 
 
-def _title_of(blocks: tuple[ir.Block, ...]) -> tuple[ir.Inline, ...]:
-    for b in blocks:
-        if isinstance(b, ir.Heading):
-            return b.inlines
-    return ()
+def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cache: Cache | None = None,
+               images: dict[str, ImageFacts] | None = None) -> ir.Book:
+    """Parse every source and normalise the metadata into a Book.
 
-
-def parse_book(manuscript: Manuscript, reporter: Reporter | None = None) -> ir.Book:
-    """Parse every source and normalise the metadata into a Book."""
+    Every image the book uses is checked; ``images``, when given, receives
+    their facts (content hash, format, size) by root-relative path, and
+    ``cache`` spares decoding an image whose content was checked before.
+    """
     reporter = reporter or Reporter()
     root_shown = display_path(manuscript.root)
-    ctx = ParseContext(manuscript.root, reporter, "" if root_shown == "." else root_shown)
+    ctx = ParseContext(manuscript.root, reporter, "" if root_shown == "." else root_shown,
+                       images if images is not None else {}, cache)
     chapters: list[ir.Chapter] = []
     used: set[str] = set()
 
@@ -57,14 +59,14 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None) -> ir.B
             cid = f"{base}-{n}"
             n += 1
         used.add(cid)
-        chapters.append(ir.Chapter(cid, source, _title_of(blocks), blocks))
+        chapters.append(ir.Chapter(cid, source, blocks))
 
     single = len(manuscript.sources) == 1 and manuscript.metadata_file.endswith(".md")
     for source in manuscript.sources:
         blocks = parse_source(source, ctx)
         if single:
             for part in _split_at_h1(blocks):
-                title = _title_of(part)
+                title = ir.Chapter("", "", part).title
                 add(slugify(ir.plain_text(title), "front") if title else "front", source.path, part)
         else:
             stem = source.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]

@@ -41,7 +41,9 @@ from mdit_py_plugins.superscript import superscript_plugin
 
 from .. import ir
 from ..diagnostics import Reporter, error
-from ..images import inspect as inspect_image
+from ..cache import Cache
+from ..images import ImageFacts
+from ..images import facts as image_facts
 from ..load import Source
 from .line_blocks import line_block_plugin
 from .raw_html import parse_tag, safe_href, sanitise
@@ -69,7 +71,8 @@ class ParseContext:
     root: Path
     reporter: Reporter = field(default_factory=Reporter)
     shown_root: str = ""
-    checked_images: set[str] = field(default_factory=set)
+    images: dict[str, ImageFacts] = field(default_factory=dict)  # every image checked, by root-relative path
+    cache: Cache | None = None
 
     @classmethod
     def default(cls) -> ParseContext:
@@ -455,9 +458,8 @@ class _Converter:
         except ValueError:
             raise error("I005", f"image '{shown}' links outside the manuscript folder",
                         "copy the image into the manuscript folder", self.file, line) from None
-        if rel not in self.ctx.checked_images:
-            inspect_image(full, shown, self.file, line)
-            self.ctx.checked_images.add(rel)
+        if rel not in self.ctx.images:
+            self.ctx.images[rel] = image_facts(full, shown, self.file, line, self.ctx.cache)
         return rel
 
     def note(self, t: Token, inline: Token, line: int) -> ir.Inline:

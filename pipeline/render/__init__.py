@@ -1,6 +1,19 @@
-"""Renderers: one module per target. Each reads the IR, never Markdown.
+"""Renderers: IR to products. ``html.py`` is shared; ``pdf*.py`` make the print edition, ``epub.py`` the EPUB.
 
-- ``html.py``: the XHTML serialiser both targets share;
-- ``pdf.py``: the print PDF, through WeasyPrint;
-- ``epub.py``: the EPUB 3, through ebooklib.
+Every renderer returns a :class:`RenderResult`: the product's bytes and, for
+print, the :class:`~pipeline.render.pagemap.PageMap` of where everything landed.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .pagemap import PageMap
+
+
+@dataclass
+class RenderResult:
+    """A rendered product: its bytes and, for print, its page map."""
+
+    data: bytes
+    page_map: PageMap | None = None

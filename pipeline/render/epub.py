@@ -31,13 +31,15 @@ from ebooklib import epub
 
 from .. import ir
 from ..diagnostics import Reporter
+from ..editions import EDITIONS, Edition
 from ..images import EXTENSIONS, for_target, make_cover
+from ..index import BookIndex, build_index
 from ..parse import slugify
-from ..transforms import id_index, table_of_contents
+from . import RenderResult
 from .html import STYLES, Writer, attr_value, text, title_page_lines
 
 FONTS = STYLES / "fonts"
-STYLESHEETS = ("book.css", "epub.css")
+EPUB = next(e for e in EDITIONS if e.name == "epub")
 _W3C_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 _PAGE = """<?xml version="1.0" encoding="UTF-8"?>
@@ -52,8 +54,8 @@ _PAGE = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _page(lang: str, title: str, body: str, body_attrs: str = "") -> bytes:
-    links = "".join(f'<link rel="stylesheet" type="text/css" href="../styles/{s}"/>\n' for s in STYLESHEETS)
+def _page(lang: str, title: str, body: str, body_attrs: str = "", sheets: tuple[str, ...] = EPUB.stylesheets) -> bytes:
+    links = "".join(f'<link rel="stylesheet" type="text/css" href="../styles/{s}"/>\n' for s in sheets)
     return _PAGE.format(lang=attr_value(lang), title=text(title), links=links,
                         body=body, body_attrs=body_attrs).encode("utf-8")
 
@@ -73,28 +75,51 @@ def _names(book: ir.Book) -> dict[str, str]:
     return names
 
 
-def render_epub(book: ir.Book, reporter: Reporter | None = None) -> bytes:
-    """Render ``book`` as EPUB 3 bytes."""
+def chapter_xhtml(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, image_files: dict[str, str],
+                  edition: Edition = EPUB) -> bytes:
+    """One chapter's XHTML document, its notes as asides at its end."""
+    def href(target: str) -> str:
+        where = index.where(target, ch.id)
+        if where is None:
+            return target
+        chapter, ident = where
+        return f"#{ident}" if chapter == ch.id else f"{chapter}.xhtml#{ident}"
+
+    writer = Writer(href=href, image_src=lambda s: "../" + image_files[s], notes="endnotes")
+    body = writer.blocks(ch.blocks)
+    notes = writer.endnotes()
+    if notes:
+        body += f'<section class="footnotes" epub:type="footnotes">\n{notes}</section>\n'
+    title = index.chapter(ch.id).title or meta.title
+    return _page(meta.lang, title,
+                 f'<section id="{attr_value(ch.id)}" class="chapter" epub:type="chapter" '
+                 f'role="doc-chapter">\n{body}</section>\n', sheets=edition.stylesheets)
+
+
+def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition = EPUB,
+                reporter: Reporter | None = None) -> RenderResult:
+    """Render ``book`` as an EPUB 3."""
     meta = book.meta
     root = Path(book.root)
+    index = index or build_index(book)
     eb = epub.EpubBook()
     _metadata(eb, meta)
 
-    for name in STYLESHEETS:
+    for name in edition.stylesheets:
         eb.add_item(epub.EpubItem(uid=f"css-{name[:-4]}", file_name=f"styles/{name}",
                                   media_type="text/css", content=(STYLES / name).read_bytes()))
 
     # images: each file packed once
     image_files: dict[str, str] = {}
     for src, stem in _names(book).items():
-        data, media_type = for_target(root / src, "epub")
+        data, media_type = for_target(root / src, edition.images)
         file_name = f"images/{stem}{EXTENSIONS[media_type]}"
         eb.add_item(epub.EpubItem(uid=f"img-{stem}", file_name=file_name, media_type=media_type, content=data))
         image_files[src] = file_name
 
     # cover
     if meta.cover_image:
-        cover_data, cover_type = for_target(root / meta.cover_image, "epub")
+        cover_data, cover_type = for_target(root / meta.cover_image, edition.images)
     else:
         author = ", ".join(c.name for c in meta.creators)
         cover_data, cover_type = make_cover(meta.title, meta.subtitle, author, FONTS), "image/png"
@@ -114,30 +139,15 @@ def render_epub(book: ir.Book, reporter: Reporter | None = None) -> bytes:
     eb.add_item(title_page)
 
     # chapters
-    index = id_index(book)
     chapter_items = []
     for ch in book.chapters:
-        def href(target: str, here: str = ch.id) -> str:
-            if not target.startswith("#"):
-                return target
-            where = index.get(target[1:], here)
-            return target if where == here else f"{where}.xhtml{target}"
-
-        writer = Writer(href=href, image_src=lambda s: "../" + image_files[s], notes="endnotes")
-        body = writer.blocks(ch.blocks)
-        notes = writer.endnotes()
-        if notes:
-            body += f'<section class="footnotes" epub:type="footnotes">\n{notes}</section>\n'
-        title = ir.plain_text(ch.title) or meta.title
-        html = _page(meta.lang, title,
-                     f'<section id="{attr_value(ch.id)}" class="chapter" epub:type="chapter" '
-                     f'role="doc-chapter">\n{body}</section>\n')
+        html = chapter_xhtml(ch, index, meta, image_files, edition)
         item = _xhtml_item(ch.id, f"text/{ch.id}.xhtml", html)
         eb.add_item(item)
         chapter_items.append(item)
 
     # navigation
-    eb.toc = _toc(book, {c.id: i.file_name for c, i in zip(book.chapters, chapter_items)})
+    eb.toc = _toc(index, {c.id: i.file_name for c, i in zip(book.chapters, chapter_items)})
     if not eb.toc:
         eb.toc = [epub.Link(chapter_items[0].file_name, meta.title, "start")]
     nav = epub.EpubNav(title=meta.toc_title)
@@ -153,7 +163,7 @@ def render_epub(book: ir.Book, reporter: Reporter | None = None) -> bytes:
     modified = dt.datetime.strptime(meta.modified, "%Y-%m-%dT%H:%M:%SZ")
     raw = io.BytesIO()
     epub.write_epub(raw, eb, {"epub3_pages": False, "mtime": modified, "landmark_title": "Landmarks"})
-    return _repack(raw.getvalue(), meta.lang, modified)
+    return RenderResult(_repack(raw.getvalue(), meta.lang, modified))
 
 
 def _xhtml_item(uid: str, file_name: str, content: bytes) -> epub.EpubItem:
@@ -191,11 +201,11 @@ def _title_page(meta: ir.Meta) -> str:
             "</section>\n")
 
 
-def _toc(book: ir.Book, files: dict[str, str]) -> list:
+def _toc(index: BookIndex, files: dict[str, str]) -> list:
     """Nested ebooklib TOC from the headings (levels 1-3)."""
     root: list = []
     stack: list[tuple[int, list]] = [(0, root)]
-    for e in table_of_contents(book, depth=3):
+    for e in index.toc:
         href = files[e.chapter] + ("" if e.target == "" else f"#{e.target}")
         label = ir.plain_text(e.title).strip() or e.chapter
         while stack[-1][0] >= e.level:

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from .. import ir
+from ..resources import STYLES as STYLES  # CSS and fonts of both editions (re-exported for pdf.py, epub.py)
 
-STYLES = Path(__file__).resolve().parent.parent.parent / "styles"  # CSS and fonts of both editions
 _ATTR_ESCAPES = {'"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
 # XML 1.0 forbids most C0 controls, even as character references.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -63,17 +62,26 @@ class Writer:
 
     ``href(target)`` maps ``#id`` links (the EPUB adds the chapter's file name).
     ``image_src(src)`` maps a manuscript image path to the URL to write.
+    ``anchor(id)`` maps an element id as written (print qualifies it with the chapter).
     ``notes`` is ``"endnotes"`` (collect :attr:`pending_notes` for asides, the EPUB),
     ``"inline"`` (write the note where it is referenced, for CSS ``float: footnote``)
     or ``"none"`` (leave notes out, as in a table of contents).
     """
 
     def __init__(self, href: Callable[[str], str] | None = None,
-                 image_src: Callable[[str], str] | None = None, notes: str = "endnotes"):
+                 image_src: Callable[[str], str] | None = None, notes: str = "endnotes",
+                 anchor: Callable[[str], str] | None = None):
         self.href = href or (lambda t: t)
         self.image_src = image_src or (lambda s: s)
+        self.anchor = anchor or (lambda i: i)
         self.notes = notes
         self.pending_notes: list[ir.Note] = []
+
+    def attrs(self, a: ir.Attr, extra_class: str = "", **more: str) -> str:
+        """:func:`attrs` with the element's id written as :attr:`anchor` maps it."""
+        if a.id:
+            a = ir.Attr(self.anchor(a.id), a.classes, a.kv)
+        return attrs(a, extra_class, **more)
 
     def blocks(self, blocks: tuple[ir.Block, ...]) -> str:
         """XHTML for a sequence of blocks."""
@@ -90,7 +98,7 @@ class Writer:
             return ""
         if self.notes == "inline":
             body = _as_spans(self.blocks(note.blocks))
-            return f'<span class="footnote" id="fn-{n}">{body}</span>'
+            return f'<span class="footnote" id="{attr_value(self.anchor(f"fn-{n}"))}">{body}</span>'
         self.pending_notes.append(note)
         return (f'<a class="noteref" epub:type="noteref" role="doc-noteref" id="fnref-{n}" '
                 f'href="{attr_value(self.href("#fn-" + str(n)))}">{n}</a>')
@@ -147,15 +155,15 @@ def _as_spans(html: str) -> str:
 
 
 def _para(w: Writer, b: ir.Para) -> str:
-    return f"<p{attrs(b.attr)}>{w.inlines(b.inlines)}</p>\n"
+    return f"<p{w.attrs(b.attr)}>{w.inlines(b.inlines)}</p>\n"
 
 
 def _heading(w: Writer, b: ir.Heading) -> str:
-    return f"<h{b.level}{attrs(b.attr)}>{w.inlines(b.inlines)}</h{b.level}>\n"
+    return f"<h{b.level}{w.attrs(b.attr)}>{w.inlines(b.inlines)}</h{b.level}>\n"
 
 
 def _blockquote(w: Writer, b: ir.BlockQuote) -> str:
-    return f"<blockquote{attrs(b.attr)}>\n{w.blocks(b.blocks)}</blockquote>\n"
+    return f"<blockquote{w.attrs(b.attr)}>\n{w.blocks(b.blocks)}</blockquote>\n"
 
 
 def _items(w: Writer, items: tuple[tuple[ir.Block, ...], ...]) -> str:
@@ -163,23 +171,23 @@ def _items(w: Writer, items: tuple[tuple[ir.Block, ...], ...]) -> str:
     for item in items:
         # a tight item is a single paragraph: write its inlines only
         if len(item) == 1 and isinstance(item[0], ir.Para) and not item[0].attr.classes:
-            out.append(f"<li{attrs(item[0].attr)}>{w.inlines(item[0].inlines)}</li>\n")
+            out.append(f"<li{w.attrs(item[0].attr)}>{w.inlines(item[0].inlines)}</li>\n")
         else:
             out.append(f"<li>{w.blocks(item)}</li>\n")
     return "".join(out)
 
 
 def _bullets(w: Writer, b: ir.BulletList) -> str:
-    return f"<ul{attrs(b.attr)}>\n{_items(w, b.items)}</ul>\n"
+    return f"<ul{w.attrs(b.attr)}>\n{_items(w, b.items)}</ul>\n"
 
 
 def _ordered(w: Writer, b: ir.OrderedList) -> str:
     start = f' start="{b.start}"' if b.start != 1 else ""
-    return f"<ol{attrs(b.attr)}{start}>\n{_items(w, b.items)}</ol>\n"
+    return f"<ol{w.attrs(b.attr)}{start}>\n{_items(w, b.items)}</ol>\n"
 
 
 def _deflist(w: Writer, b: ir.DefinitionList) -> str:
-    out = [f"<dl{attrs(b.attr)}>\n"]
+    out = [f"<dl{w.attrs(b.attr)}>\n"]
     for item in b.items:
         out.append(f"<dt>{w.inlines(item.term)}</dt>\n")
         for d in item.defs:
@@ -190,12 +198,12 @@ def _deflist(w: Writer, b: ir.DefinitionList) -> str:
 
 def _code(w: Writer, b: ir.CodeBlock) -> str:
     lang = f"language-{b.language}" if b.language else ""
-    return f"<pre{attrs(b.attr)}><code{attrs(ir.NO_ATTR, lang)}>{text(b.text)}</code></pre>\n"
+    return f"<pre{w.attrs(b.attr)}><code{w.attrs(ir.NO_ATTR, lang)}>{text(b.text)}</code></pre>\n"
 
 
 def _lineblock(w: Writer, b: ir.LineBlock) -> str:
     lines = "".join(f'<span class="line">{w.inlines(line)}</span><br/>\n' for line in b.lines)
-    return f"<div{attrs(b.attr, 'line-block')}>\n{lines}</div>\n"
+    return f"<div{w.attrs(b.attr, 'line-block')}>\n{lines}</div>\n"
 
 
 def _cell(w: Writer, tag: str, cell: ir.Cell, align: str) -> str:
@@ -204,7 +212,7 @@ def _cell(w: Writer, tag: str, cell: ir.Cell, align: str) -> str:
 
 
 def _table(w: Writer, b: ir.Table) -> str:
-    out = [f"<table{attrs(b.attr)}>\n"]
+    out = [f"<table{w.attrs(b.attr)}>\n"]
     if b.caption:
         out.append(f"<caption>{w.inlines(b.caption)}</caption>\n")
     if b.head:
@@ -221,7 +229,7 @@ def _table(w: Writer, b: ir.Table) -> str:
 
 def _figure(w: Writer, b: ir.Figure) -> str:
     img = b.image
-    out = [f"<figure{attrs(b.attr)}>\n",
+    out = [f"<figure{w.attrs(b.attr)}>\n",
            f'<img src="{attr_value(w.image_src(img.src))}" alt="{attr_value(img.alt)}"/>\n']
     if b.caption:
         hidden = ' aria-hidden="true"' if b.alt_from_caption else ""
@@ -231,15 +239,15 @@ def _figure(w: Writer, b: ir.Figure) -> str:
 
 
 def _hr(w: Writer, b: ir.HorizontalRule) -> str:
-    return f"<hr{attrs(b.attr)}/>\n"
+    return f"<hr{w.attrs(b.attr)}/>\n"
 
 
 def _div(w: Writer, b: ir.Div) -> str:
-    return f"<div{attrs(b.attr)}>\n{w.blocks(b.blocks)}</div>\n"
+    return f"<div{w.attrs(b.attr)}>\n{w.blocks(b.blocks)}</div>\n"
 
 
 def _raw(w: Writer, b: ir.RawBlock) -> str:
-    return f"<div{attrs(b.attr, 'raw')}>{b.html}</div>\n"
+    return f"<div{w.attrs(b.attr, 'raw')}>{b.html}</div>\n"
 
 
 BLOCK_WRITERS: dict[type, Callable[[Writer, ir.Block], str]] = {
@@ -254,17 +262,17 @@ BLOCK_WRITERS: dict[type, Callable[[Writer, ir.Block], str]] = {
 
 def _wrap(tag: str) -> Callable[[Writer, ir.Inline], str]:
     def write(w: Writer, n: ir.Inline) -> str:
-        return f"<{tag}{attrs(n.attr)}>{w.inlines(n.inlines)}</{tag}>"  # type: ignore[union-attr]
+        return f"<{tag}{w.attrs(n.attr)}>{w.inlines(n.inlines)}</{tag}>"  # type: ignore[union-attr]
     return write
 
 
 def _link(w: Writer, n: ir.Link) -> str:
     title = f' title="{attr_value(n.title)}"' if n.title else ""
-    return f'<a{attrs(n.attr)} href="{attr_value(w.href(n.target))}"{title}>{w.inlines(n.inlines)}</a>'
+    return f'<a{w.attrs(n.attr)} href="{attr_value(w.href(n.target))}"{title}>{w.inlines(n.inlines)}</a>'
 
 
 def _image(w: Writer, n: ir.Image) -> str:
-    return f'<img{attrs(n.attr)} src="{attr_value(w.image_src(n.src))}" alt="{attr_value(n.alt)}"/>'
+    return f'<img{w.attrs(n.attr)} src="{attr_value(w.image_src(n.src))}" alt="{attr_value(n.alt)}"/>'
 
 
 INLINE_WRITERS: dict[type, Callable[[Writer, ir.Inline], str]] = {
@@ -274,7 +282,7 @@ INLINE_WRITERS: dict[type, Callable[[Writer, ir.Inline], str]] = {
     ir.Strikeout: _wrap("del"),
     ir.Superscript: _wrap("sup"),
     ir.Subscript: _wrap("sub"),
-    ir.Code: lambda w, n: f"<code{attrs(n.attr)}>{text(n.text)}</code>",
+    ir.Code: lambda w, n: f"<code{w.attrs(n.attr)}>{text(n.text)}</code>",
     ir.Link: _link,
     ir.Image: _image,
     ir.Note: lambda w, n: w.note_ref(n),

@@ -1,19 +1,33 @@
-"""Print PDF renderer: an IR Book becomes a typeset PDF, with WeasyPrint.
+"""Print PDF layout: IR chapters become laid-out PDF pages, with WeasyPrint.
 
-Takes: a transformed :class:`~pipeline.ir.Book`.
-Gives: the PDF's bytes, byte-identical for the same input.
+Takes: a transformed :class:`~pipeline.ir.Book`, its :class:`~pipeline.index.BookIndex`
+and the print :class:`~pipeline.editions.Edition` row (trim, margins, stylesheets).
+Gives: :class:`LaidOut` pieces — a chapter, the front matter, a strip of
+folios — each a PDF plus where its anchors and bookmarks landed; and
+:func:`render_pdf_one_pass`, the whole book in one WeasyPrint pass.
 
-This is the only module that imports WeasyPrint. The book is one HTML
-document: a title page, a contents page with page numbers, then each chapter
-as a ``<section>`` that opens on a right-hand page. ``styles/fonts.css``,
-``styles/book.css`` and ``styles/print.css`` style it; the trim size comes
-from the metadata (``trim-size``, 6×9 in by default).
+This is the only module that imports WeasyPrint. A print book is:
+
+- the front matter (title page, imprint, contents with page numbers), on
+  pages numbered i, ii, iii… and padded to an even count;
+- the body: each chapter opens on a right-hand page; pages are numbered from
+  1 at the first chapter. Running heads: the book's title on left-hand pages,
+  the chapter's on right-hand pages, none on a chapter's first page.
+
+Each chapter is laid out alone (:func:`layout_chapter`), since it depends on
+nothing before it but the number of notes before it: it opens on a recto,
+so its left and right pages are its own. What depends on where it lands —
+folios, the contents' numbers, the outline, links into other chapters — is
+set when :mod:`pipeline.render.pdf_assemble` puts the pieces together. Ids
+are written qualified by their chapter (``ch-02/intro``); a link into another
+chapter is written ``xref:ch-02/intro`` and becomes a real link at assembly.
 
 Every resource goes through :class:`_Fetcher`: only the shipped fonts and the
 book's own images are loaded, nothing from the network or elsewhere on disk.
+WeasyPrint's warnings become diagnostics (R102), not lost log lines.
 
     >>> from pipeline import build_book   # doctest: +SKIP
-    >>> data = render_pdf(build_book("manuscripts/the-salt-lantern"))  # doctest: +SKIP
+    >>> result = render_pdf_one_pass(build_book("manuscripts/the-salt-lantern"))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -23,6 +37,7 @@ import hashlib
 import logging
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -31,48 +46,34 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .. import ir
-from ..diagnostics import Reporter
+from ..diagnostics import Diagnostic, Reporter
+from ..editions import Edition, to_pt
 from ..images import for_target
-from ..transforms import table_of_contents
+from ..index import BookIndex
 from .html import STYLES, Writer, attr_value, text, title_page_lines
 
-STYLESHEETS = ("fonts.css", "book.css", "print.css")
 IMAGE_SCHEME = "book-image:"
-
-logging.getLogger("weasyprint").setLevel(logging.ERROR)
-logging.getLogger("fontTools").setLevel(logging.ERROR)
+XREF_SCHEME = "xref:"
+PX_TO_PT = 0.75
 
 
 class _Fetcher(URLFetcher):
     """Serve the shipped styles and fonts, and the book's images; refuse anything else."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, policy: str = "pdf"):
         super().__init__(allowed_protocols=("file", "book-image"))
         self.root = root
+        self.policy = policy
         self.styles = STYLES.as_uri() + "/"
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         if url.startswith(IMAGE_SCHEME):
             src = url[len(IMAGE_SCHEME):]
-            data, media_type = for_target(self.root / unquote(src), "pdf")
+            data, media_type = for_target(self.root / unquote(src), self.policy)
             return URLFetcherResponse(url, data, {"Content-Type": media_type})
         if url.startswith(self.styles):
             return super().fetch(url, headers)
         raise ValueError(f"resource not allowed in a book: {url}")
-
-
-_PT = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}
-MARGINS_PT = {"top": 54.0, "bottom": 60.0, "inside": 58.0, "outside": 43.0}
-CAPTION_ROOM_PT = 90.0  # a still leaves this much of the text block for its caption
-
-
-def to_pt(length: str) -> float:
-    """A CSS length in in, mm, cm or pt, in points.
-
-    >>> to_pt("6in"), round(to_pt("148mm"), 1)
-    (432.0, 419.5)
-    """
-    return float(length[:-2]) * _PT[length[-2:]]
 
 
 # Fonts for other scripts, declared only when the book uses them: the CJK face
@@ -86,12 +87,16 @@ SCRIPT_FONTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 )
 
 
-def script_fonts_css(html: str) -> str:
-    """@font-face rules for the scripts ``html`` uses, and the font stack that includes them."""
-    families = [(name, file) for name, pattern, file in SCRIPT_FONTS if pattern.search(html)]
+def scripts_in(html: str) -> tuple[str, ...]:
+    """The extra script font families ``html`` needs."""
+    return tuple(name for name, pattern, _ in SCRIPT_FONTS if pattern.search(html))
+
+
+def script_fonts_css(families: tuple[str, ...]) -> str:
+    """@font-face rules for the script ``families``, and the font stack that includes them."""
     rules = "".join(f'@font-face {{ font-family: "{name}"; src: url(fonts/{file}); }}\n'
-                    for name, file in families)
-    stack = ", ".join(f'"{n}"' for n in ["Book Serif", "Book Fallback", *(name for name, _ in families)])
+                    for name, _, file in SCRIPT_FONTS if name in families)
+    stack = ", ".join(f'"{n}"' for n in ["Book Serif", "Book Fallback", *families])
     return rules + f"html, code, pre {{ font-family: {stack}; }}\n"
 
 
@@ -122,83 +127,247 @@ def uncovered(text: str) -> list[str]:
     return sorted(c for c in chars if ord(c) not in covered)
 
 
-def page_css(meta: ir.Meta) -> str:
-    """@page size and margins for the trim size, and the tallest a still may be."""
-    m = MARGINS_PT
-    block_height = to_pt(meta.page_height) - m["top"] - m["bottom"]
-    return (f"@page {{ size: {meta.page_width} {meta.page_height}; "
-            f"margin: {m['top']}pt {m['outside']}pt {m['bottom']}pt {m['inside']}pt; }}\n"
-            f"@page :left {{ margin-left: {m['outside']}pt; margin-right: {m['inside']}pt; }}\n"
-            f"@page :right {{ margin-left: {m['inside']}pt; margin-right: {m['outside']}pt; }}\n"
-            f"figure img {{ max-height: {block_height - CAPTION_ROOM_PT:.1f}pt; }}\n")
+def page_css(edition: Edition, folios: bool = True) -> str:
+    """@page size and margins of the edition, its folios, and the tallest a still may be.
+
+    Without ``folios`` the pages carry no page number: a chapter laid out
+    alone does not know its numbers; assembly stamps them.
+    """
+    assert edition.trim and edition.margins
+    m = edition.margins
+    _, block_height = edition.text_block_pt()
+    folio = "counter(page)" if folios else "none"
+    return (f"@page {{ size: {edition.trim[0]} {edition.trim[1]}; "
+            f"margin: {m.top}pt {m.outside}pt {m.bottom}pt {m.inside}pt; "
+            f"@bottom-center {{ content: {folio}; font-size: 8.5pt; }} }}\n"
+            f"@page :left {{ margin-left: {m.outside}pt; margin-right: {m.inside}pt; }}\n"
+            f"@page :right {{ margin-left: {m.inside}pt; margin-right: {m.outside}pt; }}\n"
+            f"@page body:nth(1 of body) {{ counter-reset: page 1; }}\n"
+            f"figure img {{ max-height: {block_height - edition.caption_room_pt:.1f}pt; }}\n")
 
 
-def book_html(book: ir.Book) -> str:
-    """The whole book as one HTML document for WeasyPrint."""
-    meta = book.meta
-    writer = Writer(image_src=lambda s: IMAGE_SCHEME + quote(s), notes="inline")
-    authors = ", ".join(c.name for c in meta.creators)
+def qualify(chapter: str, ident: str) -> str:
+    """An id as the print edition writes it: unique in the whole book.
+
+    >>> qualify("ch-02", "intro")
+    'ch-02/intro'
+    """
+    return f"{chapter}/{ident}"
+
+
+def _html_doc(meta: ir.Meta, body: str, full_head: bool = True) -> str:
+    """An HTML document; ``full_head`` adds the metadata that becomes the PDF's own
+    (a chapter piece needs none: assembly keeps the front matter's)."""
+    authors = ", ".join(c.name for c in meta.creators) if full_head else ""
     head = [f"<title>{text(meta.title)}</title>"]
     if authors:
         head.append(f'<meta name="author" content="{attr_value(authors)}"/>')
-    if meta.description:
+    if full_head and meta.description:
         head.append(f'<meta name="description" content="{attr_value(meta.description)}"/>')
-    if meta.subjects:
+    if full_head and meta.subjects:
         head.append(f'<meta name="keywords" content="{attr_value(", ".join(meta.subjects))}"/>')
     head.append('<meta name="generator" content="pipeline"/>')
-    parts = [f'<!DOCTYPE html>\n<html lang="{attr_value(meta.lang)}">\n<head>{"".join(head)}</head>\n<body>\n',
-             _title_page(meta), _contents(book)]
-    for ch in book.chapters:
-        title = ir.plain_text(ch.title).strip()
-        # the running head's string is set once, at the chapter's start, so that
-        # string(chapter, first-except) leaves the opening page bare
-        parts.append(f'<section id="{attr_value(ch.id)}" class="chapter">\n'
-                     f'<div class="chapter-mark" data-title="{attr_value(title)}"></div>\n')
-        parts.append(writer.blocks(ch.blocks))
-        parts.append("</section>\n")
-    parts.append("</body>\n</html>\n")
-    return "".join(parts)
+    return (f'<!DOCTYPE html>\n<html lang="{attr_value(meta.lang)}">\n<head>{"".join(head)}</head>\n'
+            f"<body>\n{body}</body>\n</html>\n")
 
 
-def _title_page(meta: ir.Meta) -> str:
-    out = ['<section class="titlepage">\n', title_page_lines(meta), "</section>\n"]
+def chapter_html(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool) -> str:
+    """A chapter's ``<section>``; ``alone`` writes links into other chapters as ``xref:`` URLs."""
+    def href(target: str) -> str:
+        where = index.where(target, ch.id)
+        if where is None:
+            return target
+        if alone and where[0] != ch.id:
+            return XREF_SCHEME + qualify(*where)
+        return "#" + qualify(*where)
+
+    writer = Writer(href=href, image_src=lambda s: IMAGE_SCHEME + quote(s), notes="inline",
+                    anchor=lambda i: qualify(ch.id, i))
+    facts = index.chapter(ch.id)
+    title = ir.plain_text(ch.title).strip()
+    # the running head's string is set once, at the chapter's start, so that
+    # string(chapter, first-except) leaves the opening page bare; the footnote
+    # counter goes on from the chapters before
+    return (f'<section id="{attr_value(qualify(ch.id, ch.id))}" class="chapter" '
+            f'style="counter-reset: footnote {max(facts.first_note - 1, 0)}">\n'
+            f'<div class="chapter-mark" data-title="{attr_value(title)}" data-book="{attr_value(meta.title)}"></div>\n'
+            f"{writer.blocks(ch.blocks)}</section>\n")
+
+
+def front_html(meta: ir.Meta, index: BookIndex, numbers: dict[str, str] | None) -> str:
+    """Title page, imprint and contents. ``numbers`` maps a contents target to its
+    page number; None lets WeasyPrint count them (the one-pass book)."""
+    out = ['<div class="front-matter">\n<section class="titlepage">\n', title_page_lines(meta), "</section>\n"]
     if meta.rights or meta.identifier or meta.date:
         out.append('<section class="imprint">\n')
         for value in (meta.rights, meta.date and f"First published {meta.date}", meta.identifier):
             if value:
                 out.append(f"<p>{text(value)}</p>\n")
         out.append("</section>\n")
-    return "".join(out)
-
-
-def _contents(book: ir.Book) -> str:
     writer = Writer(notes="none")
-    out = [f'<nav class="toc">\n<h1 class="toc-title">{text(book.meta.toc_title)}</h1>\n<ul>\n']
-    for e in table_of_contents(book, depth=3):
-        target = e.target or e.chapter
+    out.append(f'<nav class="toc">\n<h1 class="toc-title">{text(meta.toc_title)}</h1>\n<ul>\n')
+    for e in index.toc:
+        target = qualify(e.chapter, e.target or e.chapter)
         label = writer.inlines(e.title)
-        out.append(f'<li class="toc-l{e.level}"><a href="#{attr_value(target)}">{label}</a></li>\n')
-    out.append("</ul>\n</nav>\n")
+        if numbers is None:
+            out.append(f'<li class="toc-l{e.level}"><a href="#{attr_value(target)}">{label}</a></li>\n')
+        else:
+            out.append(f'<li class="toc-l{e.level}"><a href="{XREF_SCHEME}{attr_value(target)}" '
+                       f'data-page="{numbers[target]}">{label}</a></li>\n')
+    out.append("</ul>\n</nav>\n</div>\n")
     return "".join(out)
 
 
-def render_pdf(book: ir.Book, reporter: Reporter | None = None) -> bytes:
-    """Render ``book`` as print PDF bytes; warns about characters no shipped font covers."""
-    root = Path(book.root)
-    fetcher = _Fetcher(root)
-    html = book_html(book)
+def folio_html(start: int, count: int) -> str:
+    """``count`` empty pages numbered from ``start``: the folios assembly stamps onto body pages."""
+    pages = '<div class="folio-page"></div>\n' * count
+    return (f"<!DOCTYPE html>\n<html><head><style>@page :nth(1) {{ counter-reset: page {start}; }}</style>"
+            f"</head>\n<body>\n{pages}</body>\n</html>\n")
+
+
+@dataclass
+class LaidOut:
+    """A laid-out piece of the book: its PDF and what landed where.
+
+    ``anchors`` maps each (qualified) id to ``(page, x, y)``: the 0-based page
+    in this piece and the point in PDF units from the page's bottom left.
+    ``bookmarks`` are ``(level, label, page, x, y)`` in document order.
+    """
+
+    pdf: bytes
+    pages: int
+    anchors: dict[str, tuple[int, float, float]] = field(default_factory=dict)
+    bookmarks: list[tuple[int, str, int, float, float]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """Everything but the PDF, as plain data."""
+        from ..diagnostics import to_dict
+
+        return {"pages": self.pages, "anchors": self.anchors, "bookmarks": self.bookmarks,
+                "diagnostics": [to_dict(d) for d in self.diagnostics]}
+
+    @classmethod
+    def from_json(cls, pdf: bytes, data: dict) -> LaidOut:
+        """The piece :meth:`to_json` described, with its PDF."""
+        from ..diagnostics import from_dict
+
+        return cls(pdf, data["pages"], {k: tuple(v) for k, v in data["anchors"].items()},
+                   [tuple(b) for b in data["bookmarks"]], [from_dict(d) for d in data["diagnostics"]])
+
+
+class _LogToDiagnostics(logging.Handler):
+    """WeasyPrint's warnings and errors, kept as R102 diagnostics for the piece being laid out."""
+
+    def __init__(self, where: str):
+        super().__init__(logging.WARNING)
+        self.where = where
+        self.seen: dict[str, Diagnostic] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().splitlines()[0][:300]
+        if message not in self.seen:
+            self.seen[message] = Diagnostic(
+                "R102", "warning", f"WeasyPrint: {message}",
+                "the PDF may differ from what the manuscript asks for; simplify the construct it names",
+                self.where)
+
+
+@functools.cache
+def _styles(edition: Edition, scripts: tuple[str, ...], folios: bool, root: Path) -> tuple:
+    """Parsed stylesheets and their font configuration, made once per worker process."""
+    fetcher = _Fetcher(root, edition.images)
+    fonts = FontConfiguration()  # @font-face rules only take effect through this
+    sheets = [CSS(filename=str(STYLES / name), url_fetcher=fetcher, font_config=fonts)
+              for name in edition.stylesheets]
+    sheets.append(CSS(string=script_fonts_css(scripts), base_url=STYLES.as_uri() + "/",
+                      url_fetcher=fetcher, font_config=fonts))
+    sheets.append(CSS(string=page_css(edition, folios), font_config=fonts))
+    return sheets, fonts, fetcher
+
+
+def pdf_identifier(meta: ir.Meta) -> bytes:
+    """The PDF's /ID: from the book's identifier, so rebuilds agree."""
+    return hashlib.md5(meta.identifier.encode()).hexdigest().encode()
+
+
+PIECE_ID = b"0" * 32  # a piece's own /ID never reaches the book
+
+
+def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: str,
+           folios: bool = False) -> LaidOut:
+    """Lay ``html`` out with WeasyPrint; returns the PDF with its anchors and bookmarks."""
+    assert edition.trim
+    sheets, fonts, fetcher = _styles(edition, scripts_in(html), folios, root)
+    log = logging.getLogger("weasyprint")
+    handler = _LogToDiagnostics(where)
+    log.addHandler(handler)
+    old_level, old_propagate = log.level, log.propagate
+    log.setLevel(logging.WARNING)
+    log.propagate = False
+    try:
+        doc = HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher).render(
+            stylesheets=sheets, font_config=fonts)
+        pdf = doc.write_pdf(pdf_identifier=identifier)
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(old_level)
+        log.propagate = old_propagate
+    height_pt = to_pt(edition.trim[1])
+    anchors: dict[str, tuple[int, float, float]] = {}
+    bookmarks: list[tuple[int, str, int, float, float]] = []
+    for i, page in enumerate(doc.pages):
+        for name, (x, y, *_) in page.anchors.items():
+            anchors.setdefault(name, (i, round(x * PX_TO_PT, 3), round(height_pt - y * PX_TO_PT, 3)))
+        for level, label, (x, y), _state in page.bookmarks:
+            bookmarks.append((level, label, i, round(x * PX_TO_PT, 3), round(height_pt - y * PX_TO_PT, 3)))
+    return LaidOut(pdf, len(doc.pages), anchors, bookmarks, list(handler.seen.values()))
+
+
+def uncovered_warning(html: str, reporter: Reporter) -> None:
+    """Warn (R101) about characters of ``html`` that no shipped font has."""
     missing = uncovered(html)
-    if missing and reporter is not None:
+    if missing:
         shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:12]) + (" …" if len(missing) > 12 else "")
         reporter.warn("R101", f"{len(missing)} character(s) have no glyph in the shipped fonts: {shown}",
                       "the PDF will take them from whatever system font has them; "
                       "add a font for that script to styles/fonts/ and styles/fonts.css")
-    fonts = FontConfiguration()  # @font-face rules only take effect through this
-    stylesheets = [CSS(filename=str(STYLES / name), url_fetcher=fetcher, font_config=fonts)
-                   for name in STYLESHEETS]
-    stylesheets.append(CSS(string=script_fonts_css(html), base_url=STYLES.as_uri() + "/",
-                           url_fetcher=fetcher, font_config=fonts))
-    stylesheets.append(CSS(string=page_css(book.meta), font_config=fonts))
-    doc = HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher)
-    identifier = hashlib.md5(book.meta.identifier.encode()).hexdigest().encode()
-    return doc.write_pdf(stylesheets=stylesheets, pdf_identifier=identifier, font_config=fonts)
+
+
+def layout_chapter(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, edition: Edition, root: Path) -> LaidOut:
+    """One chapter alone, as pages 1… of a document that opens on a recto, without folios."""
+    html = _html_doc(meta, f'<div class="body-matter">\n{chapter_html(ch, index, meta, alone=True)}</div>\n',
+                     full_head=False)
+    piece = layout(html, edition, root, PIECE_ID, ch.source)
+    reporter = Reporter(echo=False)
+    uncovered_warning(html, reporter)
+    piece.diagnostics[:0] = reporter.warnings
+    return piece
+
+
+def layout_front(meta: ir.Meta, index: BookIndex, edition: Edition, root: Path,
+                 numbers: dict[str, str]) -> LaidOut:
+    """The front matter, with the contents' page numbers given."""
+    return layout(_html_doc(meta, front_html(meta, index, numbers)), edition, root, pdf_identifier(meta), "")
+
+
+def layout_folios(edition: Edition, start: int, count: int) -> bytes:
+    """A PDF of ``count`` pages that carry only their folio, numbered from ``start`` (odd)."""
+    return layout(folio_html(start, count), edition, STYLES, PIECE_ID, "", folios=True).pdf
+
+
+def book_html(book: ir.Book, index: BookIndex) -> str:
+    """The whole book as one HTML document for WeasyPrint (the one-pass layout)."""
+    chapters = "".join(chapter_html(ch, index, book.meta, alone=False) for ch in book.chapters)
+    return _html_doc(book.meta, front_html(book.meta, index, None)
+                     + f'<div class="body-matter">\n{chapters}</div>\n')
+
+
+def render_pdf_one_pass(book: ir.Book, index: BookIndex, edition: Edition) -> LaidOut:
+    """The whole book in one WeasyPrint pass: the reference the stitched build must equal."""
+    html = book_html(book, index)
+    piece = layout(html, edition, Path(book.root), pdf_identifier(book.meta), "", folios=True)
+    reporter = Reporter(echo=False)
+    uncovered_warning(html, reporter)
+    piece.diagnostics[:0] = reporter.warnings
+    return piece

@@ -21,7 +21,7 @@ from .. import ir
 from ..diagnostics import Reporter
 from .footnotes import number_notes
 from .ids import assign_ids
-from .links import id_index, resolve_links
+from .links import chapter_ids, resolve_links
 from .toc import TocEntry, table_of_contents
 
 TRANSFORMS: tuple[Callable[[ir.Book, Reporter], ir.Book], ...] = (
@@ -30,7 +30,7 @@ TRANSFORMS: tuple[Callable[[ir.Book, Reporter], ir.Book], ...] = (
     resolve_links,
 )
 
-__all__ = ["TRANSFORMS", "run_transforms", "table_of_contents", "TocEntry", "id_index"]
+__all__ = ["TRANSFORMS", "run_transforms", "table_of_contents", "TocEntry", "chapter_ids"]
 
 
 def run_transforms(book: ir.Book, reporter: Reporter) -> ir.Book:

@@ -1,16 +1,20 @@
-"""Transform: give every block a stable, book-unique id.
+"""Transform: give every block a stable id, unique in its chapter.
 
 Takes: a parsed :class:`~pipeline.ir.Book`.
 Gives: the same Book where every block has ``attr.id``:
 
-- an explicit ``{#id}`` is kept (a duplicate gets ``-2``, ``-3``… and a warning);
+- an explicit ``{#id}`` is kept (a second use in the same chapter gets ``-1``,
+  ``-2``… and a warning);
 - a heading without one gets pandoc's automatic identifier (``# The Long Take`` → ``the-long-take``);
 - a figure gets ``fig-<image name>``;
 - any other block gets ``<chapter id>-<n>``, counting the chapter's blocks in a fixed
   (innermost-first) order.
 
-Ids depend only on the chapter's own content, so each chapter can be rendered
-alone, and the print edition's page numbers can later be mapped onto them.
+Ids are unique per chapter and depend only on the chapter's own content and
+id: a second ``## Intro`` in another chapter is ``intro`` there too. A link
+names the chapter when it leaves its own (see :mod:`.links`), and the print
+edition qualifies ids with the chapter (``ch-02/intro``) where the book is one
+PDF. So each chapter can be rendered, cached and laid out alone.
 """
 
 from __future__ import annotations
@@ -23,45 +27,46 @@ from .. import ir
 from ..diagnostics import Reporter
 from ..parse import slugify
 
+KINDS = (*ir.BLOCK_TYPES, *ir.INLINE_TYPES)
+
 
 def assign_ids(book: ir.Book, reporter: Reporter) -> ir.Book:
-    """Give every block an id, unique across the book."""
-    kinds = (*ir.BLOCK_TYPES, *ir.INLINE_TYPES)
+    """Give every block an id, unique in its chapter."""
+    return dataclasses.replace(book, chapters=tuple(chapter_ids(ch, reporter) for ch in book.chapters))
+
+
+def chapter_ids(ch: ir.Chapter, reporter: Reporter) -> ir.Chapter:
+    """One chapter's ids; nothing outside the chapter is read."""
     # explicit ids are reserved first, so automatic ones never take them
-    reserved = {n.attr.id for ch in book.chapters for n in ir.query(ch, kinds) if n.attr.id}
-    taken: set[str] = reserved | {c.id for c in book.chapters}
-    seen: set[str] = {c.id for c in book.chapters}  # explicit ids met so far
-    chapters = []
-    for ch in book.chapters:
-        counter = [0]
+    taken: set[str] = {n.attr.id for n in ir.query(ch, KINDS) if n.attr.id} | {ch.id}
+    seen: set[str] = {ch.id}  # explicit ids met so far
+    counter = [0]
 
-        def fix(node: Any, ch: ir.Chapter = ch, counter: list[int] = counter) -> Any:
-            if not isinstance(node, kinds):
+    def fix(node: Any) -> Any:
+        if not isinstance(node, KINDS):
+            return node
+        attr = node.attr
+        if attr.id:
+            if attr.id not in seen:
+                seen.add(attr.id)
                 return node
-            attr = node.attr
-            if attr.id:
-                if attr.id not in seen:
-                    seen.add(attr.id)
-                    return node
-                new = _unique(attr.id, taken)
-                reporter.warn("L103", f"id '{attr.id}' is used twice; this one becomes '{new}'",
-                              "give each heading or anchor its own {#id}", ch.source,
-                              getattr(node, "line", 0))
-            elif not isinstance(node, ir.BLOCK_TYPES):
-                return node
-            elif isinstance(node, ir.Heading):
-                new = _unique(slugify(ir.plain_text(node.inlines)), taken)
-            elif isinstance(node, ir.Figure):
-                stem = posixpath.splitext(posixpath.basename(node.image.src))[0]
-                new = _unique("fig-" + slugify(stem, "image"), taken)
-            else:
-                counter[0] += 1
-                new = _unique(f"{ch.id}-{counter[0]}", taken)
-            taken.add(new)
-            return dataclasses.replace(node, attr=dataclasses.replace(attr, id=new))
+            new = _unique(attr.id, taken)
+            reporter.warn("L103", f"id '{attr.id}' is used twice in this chapter; this one becomes '{new}'",
+                          "give each heading or anchor its own {#id}", ch.source, getattr(node, "line", 0))
+        elif not isinstance(node, ir.BLOCK_TYPES):
+            return node
+        elif isinstance(node, ir.Heading):
+            new = _unique(slugify(ir.plain_text(node.inlines)), taken)
+        elif isinstance(node, ir.Figure):
+            stem = posixpath.splitext(posixpath.basename(node.image.src))[0]
+            new = _unique("fig-" + slugify(stem, "image"), taken)
+        else:
+            counter[0] += 1
+            new = _unique(f"{ch.id}-{counter[0]}", taken)
+        taken.add(new)
+        return dataclasses.replace(node, attr=dataclasses.replace(attr, id=new))
 
-        chapters.append(ir.walk(ch, fix))
-    return dataclasses.replace(book, chapters=tuple(chapters))
+    return ir.walk(ch, fix)
 
 
 def _unique(base: str, taken: set[str]) -> str:

@@ -1,11 +1,13 @@
 """Transform: check and resolve links inside the book.
 
 Takes: a Book with ids assigned.
-Gives: the same Book where every internal link is ``#id`` of an element that
-exists. A link to another chapter's file (``02-x.md``, ``02-x.md#id``) becomes
-``#<chapter id>`` or ``#id``. A link to a missing id gets a warning and
-becomes plain text, since a dangling link makes an invalid EPUB.
-Also gives :func:`id_index`, the chapter that holds each id.
+Gives: the same Book where every internal link names an element that exists:
+``#id`` when the id is in the link's own chapter, ``<chapter id>#id`` when it
+is in another (the first chapter, in reading order, that has it). A link to
+another chapter's file (``02-x.md``, ``02-x.md#id``) becomes
+``<chapter id>#<chapter id>`` or ``<chapter id>#id``. A link to a missing id
+gets a warning and becomes plain text, since a dangling link makes an
+invalid EPUB. :func:`chapter_ids` lists the ids each chapter holds.
 """
 
 from __future__ import annotations
@@ -18,22 +20,21 @@ from urllib.parse import unquote
 from .. import ir
 from ..diagnostics import Reporter
 
+KINDS = (*ir.BLOCK_TYPES, *ir.INLINE_TYPES)
 
-def id_index(book: ir.Book) -> dict[str, str]:
-    """Map every id in the book to the id of the chapter that holds it."""
-    index: dict[str, str] = {}
-    kinds = (*ir.BLOCK_TYPES, *ir.INLINE_TYPES)
-    for ch in book.chapters:
-        index[ch.id] = ch.id
-        for node in ir.query(ch, kinds):
-            if node.attr.id:
-                index.setdefault(node.attr.id, ch.id)
-    return index
+
+def chapter_ids(ch: ir.Chapter) -> frozenset[str]:
+    """Every id in a chapter, its own id included."""
+    return frozenset({ch.id, *(n.attr.id for n in ir.query(ch, KINDS) if n.attr.id)})
 
 
 def resolve_links(book: ir.Book, reporter: Reporter) -> ir.Book:
     """Point internal links at real ids; unwrap the ones that point nowhere."""
-    index = id_index(book)
+    ids = {ch.id: chapter_ids(ch) for ch in book.chapters}
+    first_holder: dict[str, str] = {}
+    for ch in book.chapters:
+        for i in ids[ch.id]:
+            first_holder.setdefault(i, ch.id)
     by_source = {c.source: c.id for c in book.chapters}
     chapters = []
     for ch in book.chapters:
@@ -44,13 +45,20 @@ def resolve_links(book: ir.Book, reporter: Reporter) -> ir.Book:
                 return node
             path, _, frag = unquote(node.target).partition("#")
             if path:
-                target_ch = by_source.get(posixpath.normpath(posixpath.join(base, path)))
-                if target_ch is None:
+                holder = by_source.get(posixpath.normpath(posixpath.join(base, path)))
+                if holder is None:
                     return _unlink(node, ch, reporter, f"file '{path}' is not a chapter of this book")
-                frag = frag or target_ch
-            if frag in index:
-                return node if node.target == "#" + frag else dataclasses.replace(node, target="#" + frag)
-            return _unlink(node, ch, reporter, f"no element has the id '{frag}'")
+                frag = frag or holder
+                if frag not in ids[holder]:
+                    return _unlink(node, ch, reporter, f"no element in '{path}' has the id '{frag}'")
+            elif frag in ids[ch.id]:
+                holder = ch.id
+            elif frag in first_holder:
+                holder = first_holder[frag]
+            else:
+                return _unlink(node, ch, reporter, f"no element has the id '{frag}'")
+            target = f"#{frag}" if holder == ch.id else f"{holder}#{frag}"
+            return node if node.target == target else dataclasses.replace(node, target=target)
 
         chapters.append(ir.walk(ch, fix))
     return dataclasses.replace(book, chapters=tuple(chapters))

@@ -1,0 +1,129 @@
+"""The print edition as build units: each chapter, the folio strips, the front matter; then assembly.
+
+Takes: a transformed Book, its :class:`~pipeline.index.BookIndex`, the print
+:class:`~pipeline.editions.Edition`, a :class:`~pipeline.cache.Cache` and a
+number of worker processes.
+Gives: :func:`start_pdf`, which starts laying out every chapter that the
+cache does not hold, and :func:`finish_pdf`, which waits for them, lays out
+the front matter (now that the contents' page numbers are known) and
+assembles the book: a :class:`~pipeline.render.RenderResult` with the PDF and
+its :class:`~pipeline.render.pagemap.PageMap`.
+
+A chapter unit's key covers everything its layout reads: the chapter's IR
+(its text, ids, resolved links and note numbers), the content hashes of its
+images, the number of notes before it, the edition row, the stylesheets and
+fonts, the book's title (the running heads) and language (hyphenation), and
+the pipeline's code. Nothing about where the chapter will land is in it, so
+a chapter that grows moves the ones after it without laying them out again.
+
+    >>> from pipeline import build_book  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .. import ir
+from ..cache import Cache, key
+from ..diagnostics import Reporter
+from ..editions import Edition, styles_fingerprint
+from ..index import BookIndex
+from ..plan import SHARED, Run, Unit, start_units
+from ..progress import Progress, quiet
+from . import RenderResult
+from .pdf import LaidOut, layout_chapter, layout_folios, layout_front, qualify, render_pdf_one_pass
+from .pdf_assemble import FOLIO_CHUNK, assemble, contents_numbers, finish_one_pass
+
+
+def pack(piece: LaidOut) -> bytes:
+    """A laid-out piece as bytes for the cache: a JSON header, then the PDF."""
+    head = json.dumps(piece.to_json(), ensure_ascii=False, sort_keys=True).encode()
+    return len(head).to_bytes(8, "big") + head + piece.pdf
+
+
+def unpack(data: bytes) -> LaidOut:
+    """The piece :func:`pack` stored."""
+    n = int.from_bytes(data[:8], "big")
+    return LaidOut.from_json(data[8 + n:], json.loads(data[8:8 + n]))
+
+
+def _edition_key(edition: Edition) -> dict:
+    return {"edition": repr(edition), "styles": styles_fingerprint()}
+
+
+def _chapter_unit(chapter_id: str) -> bytes:
+    book: ir.Book = SHARED["book"]
+    ch = SHARED["chapters"][chapter_id]
+    return pack(layout_chapter(ch, SHARED["index"], book.meta, SHARED["pdf"], Path(book.root)))
+
+
+def _folio_unit(chunk: int) -> bytes:
+    return layout_folios(SHARED["pdf"], chunk * FOLIO_CHUNK + 1, FOLIO_CHUNK)
+
+
+def chapter_units(book: ir.Book, index: BookIndex, edition: Edition) -> list[Unit]:
+    """One unit per chapter, keyed by everything its layout reads."""
+    units = []
+    for ch in book.chapters:
+        facts = index.chapter(ch.id)
+        k = key("pdf-chapter", ir.to_json(ch), facts.first_note,
+                [index.images[src].sha256 for src in facts.images if src in index.images],
+                _edition_key(edition), book.meta.title, book.meta.lang)
+        units.append(Unit("pdf-chapter", ch.id, k, _chapter_unit, (ch.id,), cost=len(ir.to_json(ch))))
+    return units
+
+
+def start_pdf(book: ir.Book, index: BookIndex, edition: Edition, cache: Cache, jobs: int = 0,
+              progress: Progress = quiet) -> Run:
+    """Start laying out the chapters (in worker processes); returns the run to finish."""
+    SHARED.update(book=book, index=index, pdf=edition, chapters={c.id: c for c in book.chapters})
+    progress.stage("pdf-chapter", len(book.chapters))
+    return start_units(chapter_units(book, index, edition), cache, jobs, progress)
+
+
+def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, cache: Cache,
+               reporter: Reporter, progress: Progress = quiet) -> RenderResult:
+    """Wait for the chapters, lay out the front matter, assemble; chapter warnings are replayed."""
+    run.wait()
+    pieces = [(ch.id, unpack(run.results[ch.id])) for ch in book.chapters]
+    for _, piece in pieces:
+        reporter.replay(piece.diagnostics)
+    targets = [qualify(e.chapter, e.target or e.chapter) for e in index.toc]
+    numbers = contents_numbers(targets, pieces)
+    root = Path(book.root)
+    front_key = key("pdf-front", ir.to_json(book.meta), ir.to_json(tuple(e.title for e in index.toc)),
+                    targets, numbers, [e.level for e in index.toc], _edition_key(edition))
+    data = cache.get("pdf-front", front_key)
+    if data is None:
+        data = pack(layout_front(book.meta, index, edition, root, numbers))
+        cache.put("pdf-front", front_key, data)
+    front = unpack(data)
+    reporter.replay(front.diagnostics)
+
+    def folios(chunk: int) -> bytes:
+        k = key("pdf-folios", _edition_key(edition), chunk, FOLIO_CHUNK)
+        strip = cache.get("pdf-folios", k)
+        if strip is None:
+            strip = _folio_unit(chunk)
+            cache.put("pdf-folios", k, strip)
+        return strip
+
+    SHARED["pdf"] = edition
+    progress.stage("pdf-assemble", 1)
+    pdf, page_map = assemble(front, pieces, edition, folios)
+    progress.advance("pdf-assemble")
+    return RenderResult(pdf, page_map)
+
+
+def render_pdf(book: ir.Book, index: BookIndex, edition: Edition, cache: Cache | None = None, jobs: int = 0,
+               reporter: Reporter | None = None, one_pass: bool = False) -> RenderResult:
+    """The print PDF: stitched from chapter units (cached, parallel), or ``one_pass``."""
+    reporter = reporter or Reporter()
+    if one_pass:
+        piece = render_pdf_one_pass(book, index, edition)
+        reporter.replay(piece.diagnostics)
+        pdf, page_map = finish_one_pass(piece, book.chapters[0].id if book.chapters else "")
+        return RenderResult(pdf, page_map)
+    cache = cache or Cache(None)
+    return finish_pdf(start_pdf(book, index, edition, cache, jobs), book, index, edition, cache, reporter)
