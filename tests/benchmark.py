@@ -1,128 +1,400 @@
-"""Benchmark: time each stage of the pipeline per book, with page count, sizes and peak memory.
+"""Benchmark: our builds side by side with pandoc 3.9, per book, in the same run.
 
-Usage::
+Takes: book names (default: all of them), on the command line::
 
-    python tests/benchmark.py                  # the sample, plus every book in ../shared/corpus
-    python tests/benchmark.py BOOK [BOOK...]   # the sample, plus these manuscript folders or files
-    python tests/benchmark.py --quick          # the sample only
+    python tests/benchmark.py                      # every book (War and Peace alone takes many minutes)
+    python tests/benchmark.py --quick              # the sample only
+    python tests/benchmark.py --books 50k,the-salt-lantern
+    python tests/benchmark.py --skip-pandoc        # our builds only
+    make bench BENCH_ARGS=--quick                  # installs pandoc (pypandoc-binary) first
 
-For each book it times, separately: load + parse + transforms (``build_book``),
-the EPUB render and the PDF render; then it prints the PDF's page count
-(pypdf), both output sizes and the peak resident memory. Nothing is written to
-disk.
+The books: ``the-salt-lantern`` (the sample, alias ``sample``), the two books in
+``../shared/corpus`` (``the-worst-journey-in-the-world``, ``war-and-peace``;
+skipped with a note when absent) and generated books of ``50k``, ``200k`` and
+``800k`` words (``tests/bench_books.py``). Each is copied to a temporary
+folder first, so nothing outside it is modified.
 
-Each book runs in its own child process (``--one BOOK``), so the peak RSS
-(``resource.getrusage(...).ru_maxrss``) is that book's alone, and every book
-pays the same import costs, which are outside the timings.
+Gives: a table, one row per book, then each run's details. Per book it times,
+each as a separate process:
+
+- our cold PDF and cold EPUB (``python -m pipeline build SRC --to pdf|epub``,
+  each into a fresh ``--out``, so OUT/.cache is empty);
+- pandoc 3.9 from inside the book folder: ``pandoc --metadata-file=book.yaml
+  CHAPTERS -o out.epub`` and ``-o out.pdf --pdf-engine=weasyprint`` (the
+  venv's WeasyPrint);
+- our no-op rebuild: ``--to pdf,epub`` twice into the cold PDF's folder; the
+  second run is the one shown (the first fills the cache with the EPUB);
+- our one-chapter edit: a sentence appended to the middle chapter, then
+  ``--to pdf`` into the same folder; the new PDF is searched for the sentence.
+
+Times are wall-clock seconds. Peak RSS comes from ``os.wait4`` on the command:
+the largest resident set of the process and of the children it waited for
+(not a sum of processes alive at once). When the build's ``--report`` JSON
+gives ``peak_rss_mb`` (main, workers), stage times or unit counts, they are
+shown too; missing keys are left out. Ratios are ours / pandoc.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
-import resource
+import platform
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
+
+import yaml
+from bench_books import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "manuscripts" / "the-salt-lantern"
 CORPUS = ROOT.parent / "shared" / "corpus"
+VENV_BIN = ROOT / ".venv" / "bin" if (ROOT / ".venv" / "bin" / "python").exists() else Path(sys.executable).parent
+PYTHON = str(VENV_BIN / "python")
+
+GENERATED = {"50k": 50_000, "200k": 200_000, "800k": 800_000}
+ALL_BOOKS = ("the-salt-lantern", "50k", "200k", "the-worst-journey-in-the-world", "war-and-peace", "800k")
+ALIASES = {"sample": "the-salt-lantern"}
+
+EDIT_SENTENCE = "The benchmark edit XQ7319 ends here."
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident set size in MiB (ru_maxrss is KiB on Linux, bytes on macOS)."""
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+@dataclass
+class Run:
+    """One measured command."""
+
+    label: str
+    status: int
+    seconds: float
+    rss_mb: float
+    error: str = ""  # the last line printed, when it failed
+    report: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 0
 
 
-def measure(book_path: str) -> dict:
-    """Run every stage on one book in this process; return timings, sizes and peak memory."""
-    sys.path.insert(0, str(ROOT))
+@dataclass
+class BookResult:
+    """Everything measured for one book."""
+
+    name: str
+    words: int = 0
+    runs: dict[str, Run] = field(default_factory=dict)
+    pages: dict[str, int | None] = field(default_factory=dict)
+    edit_seen: bool | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+# --- measuring ----------------------------------------------------------------------------------------------------
+
+def measure(label: str, cmd: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None) -> Run:
+    """Run ``cmd`` to completion; wall time and peak RSS (ru_maxrss of it and its waited-for children)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+    error = ""
+    if proc.returncode != 0:
+        lines = [ln.strip() for ln in log.read_text(errors="replace").splitlines() if ln.strip()]
+        error = lines[-1] if lines else "no output"
+    return Run(label, proc.returncode, seconds, usage.ru_maxrss / 1024, error)  # KiB → MiB on Linux
+
+
+def read_report(path: Path) -> dict:
+    """The build's --report JSON, or {} when it was not written (yet) or is not JSON."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def ours(label: str, src: Path, formats: str, out: Path, work: Path, jobs: int | None) -> Run:
+    """``python -m pipeline build SRC --to FORMATS --out OUT --report …``, measured."""
+    report = work / "logs" / f"{src.name}-{label}.json"
+    report.unlink(missing_ok=True)
+    cmd = [PYTHON, "-m", "pipeline", "build", str(src), "--to", formats, "--out", str(out),
+           "--report", str(report), "--quiet"]
+    if jobs:
+        cmd += ["-j", str(jobs)]
+    run = measure(label, cmd, work, work / "logs" / f"{src.name}-{label}.log")  # not ROOT: PYTHONPATH decides
+    run.report = read_report(report)
+    return run
+
+
+def pandoc_binary() -> Path | None:
+    """pypandoc-binary's bundled pandoc (never ``get_pandoc_path()``, which may find Debian's older one)."""
+    try:
+        import pypandoc
+    except ImportError:
+        return None
+    path = Path(pypandoc.__file__).parent / "files" / "pandoc"
+    return path if path.is_file() else None
+
+
+def pandoc(label: str, pandoc_bin: Path, book: Path, out_file: Path, work: Path) -> Run:
+    """pandoc from inside the book folder, chapters in order; PDFs through the venv's WeasyPrint."""
+    chapters = [str(p.relative_to(book)) for p in chapter_files(book)]
+    folders = sorted({str(Path(c).parent) for c in chapters} - {"."})
+    cmd = [str(pandoc_bin), "--metadata-file=book.yaml", *chapters, "-o", str(out_file)]
+    if folders:  # image paths are relative to the chapter files
+        cmd.append("--resource-path=" + ":".join([".", *folders]))
+    if out_file.suffix == ".pdf":
+        cmd.append("--pdf-engine=weasyprint")
+    env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    return measure(label, cmd, book, work / "logs" / f"{book.name}-{label}.log", env)
+
+
+# --- books --------------------------------------------------------------------------------------------------------
+
+def chapter_files(book: Path) -> list[Path]:
+    """The chapters as the README orders them: book.yaml's ``chapters``, else chapters/*.md, else *.md."""
+    meta = yaml.safe_load((book / "book.yaml").read_text(encoding="utf-8")) or {}
+    if isinstance(meta.get("chapters"), list):
+        return [book / c for c in meta["chapters"]]
+    return sorted((book / "chapters").glob("*.md")) or sorted(book.glob("*.md"))
+
+
+def count_words(book: Path) -> int:
+    """Whitespace-separated tokens of the chapter files (Markdown markup included)."""
+    return sum(len(p.read_text(encoding="utf-8").split()) for p in chapter_files(book))
+
+
+def prepare(name: str, work: Path, result: BookResult) -> Path | None:
+    """A private copy of the book (or a freshly generated one) under ``work/src``; None when absent."""
+    dest = work / "src"
+    if name in GENERATED:
+        started = time.perf_counter()
+        book = generate(GENERATED[name], dest / f"bench-{name}")
+        result.notes.append(f"generated in {time.perf_counter() - started:.2f} s")
+        return book
+    origin = SAMPLE if name == "the-salt-lantern" else CORPUS / name
+    if not (origin / "book.yaml").is_file():
+        return None
+    return Path(shutil.copytree(origin, dest / name))
+
+
+def pdf_pages(path: Path) -> int | None:
     from pypdf import PdfReader
 
-    from pipeline import build_book
-    from pipeline.render.epub import render_epub  # imported before timing: WeasyPrint takes a while
-    from pipeline.render.pdf import render_pdf
+    try:
+        return len(PdfReader(path).pages)
+    except Exception:  # a missing or broken PDF: no count
+        return None
 
-    result: dict = {"book": Path(book_path).name}
-    t = time.perf_counter()
-    book = build_book(book_path)
-    result["parse_s"] = time.perf_counter() - t
-    result["chapters"] = len(book.chapters)
-    result["rss_parse_mb"] = peak_rss_mb()
 
-    t = time.perf_counter()
-    epub = render_epub(book)
-    result["epub_s"] = time.perf_counter() - t
-    result["epub_bytes"] = len(epub)
-    del epub
+def pdf_contains(path: Path, sentence: str, near: float) -> bool:
+    """Whether the PDF's text holds ``sentence`` (spaces and hyphens ignored), searching out from ``near``."""
+    from pypdf import PdfReader
 
-    t = time.perf_counter()
-    pdf = render_pdf(book)
-    result["pdf_s"] = time.perf_counter() - t
-    result["pdf_bytes"] = len(pdf)
-    result["pages"] = len(PdfReader(io.BytesIO(pdf)).pages)
-    result["peak_rss_mb"] = peak_rss_mb()
+    squeeze = re.compile(r"[\s\u00ad\u2010-]+")
+    wanted = squeeze.sub("", sentence)
+    pages = PdfReader(path).pages
+    start = round(near * (len(pages) - 1))
+    for i in sorted(range(len(pages)), key=lambda i: abs(i - start)):
+        if wanted in squeeze.sub("", pages[i].extract_text() or ""):
+            return True
+    return False
+
+
+def append_to_middle_chapter(book: Path) -> tuple[Path, float]:
+    """Append EDIT_SENTENCE as a new paragraph to the middle chapter; the file and its place in the book (0–1)."""
+    chapters = chapter_files(book)
+    index = len(chapters) // 2
+    with chapters[index].open("a", encoding="utf-8") as f:
+        f.write(f"\n\n{EDIT_SENTENCE}\n")
+    return chapters[index], (index + 1) / len(chapters)
+
+
+# --- one book -----------------------------------------------------------------------------------------------------
+
+def progress(book: str, run: Run) -> None:
+    state = f"{run.seconds:.1f} s, {run.rss_mb:.0f} MB" if run.ok else f"FAILED: {run.error}"
+    print(f"  {book}: {run.label}: {state}", file=sys.stderr, flush=True)
+
+
+def bench_book(name: str, work_root: Path, pandoc_bin: Path | None, jobs: int | None) -> BookResult:
+    """Every run for one book, in a folder of its own under ``work_root``."""
+    result = BookResult(name)
+    work = work_root / name
+    book = prepare(name, work, result)
+    if book is None:
+        result.notes.append(f"skipped: {CORPUS / name} not found")
+        return result
+    result.words = count_words(book)
+    print(f"{name}: {result.words:,} words", file=sys.stderr, flush=True)
+    out_pdf, out_epub, out_pandoc = work / "out-pdf", work / "out-epub", work / "pandoc"
+
+    def record(run: Run) -> Run:
+        result.runs[run.label] = run
+        progress(name, run)
+        return run
+
+    if record(ours("pdf", book, "pdf", out_pdf, work, jobs)).ok:
+        result.pages["ours"] = run_pages(result.runs["pdf"], out_pdf / f"{book.name}.pdf")
+    if pandoc_bin and record(pandoc("pandoc-pdf", pandoc_bin, book, out_pandoc / "out.pdf", work)).ok:
+        result.pages["pandoc"] = pdf_pages(out_pandoc / "out.pdf")
+    record(ours("epub", book, "epub", out_epub, work, jobs))
+    if pandoc_bin:
+        record(pandoc("pandoc-epub", pandoc_bin, book, out_pandoc / "out.epub", work))
+    record(ours("fill-cache", book, "pdf,epub", out_pdf, work, jobs))
+    record(ours("no-op", book, "pdf,epub", out_pdf, work, jobs))
+    chapter, place = append_to_middle_chapter(book)
+    result.notes.append(f"edit: appended to {chapter.relative_to(book)}")
+    if record(ours("edit", book, "pdf", out_pdf, work, jobs)).ok:
+        result.edit_seen = pdf_contains(out_pdf / f"{book.name}.pdf", EDIT_SENTENCE, place)
     return result
 
 
-def run_child(book: Path) -> dict:
-    """Measure one book in a fresh interpreter; on failure, say what went wrong."""
-    proc = subprocess.run([sys.executable, __file__, "--one", str(book)], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"book": book.name, "error": last}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+def run_pages(run: Run, pdf: Path) -> int | None:
+    pages = run.report.get("pages")
+    return pages if isinstance(pages, int) else pdf_pages(pdf)
 
 
-def size(n: int) -> str:
-    return f"{n / 1e6:.2f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+# --- printing -----------------------------------------------------------------------------------------------------
+
+def secs(run: Run | None) -> str:
+    if run is None:
+        return "–"
+    return f"{run.seconds:.2f}" if run.ok else "failed"
 
 
-def print_table(rows: list[dict]) -> None:
-    head = ("book", "chapters", "parse s", "epub s", "pdf s", "pages", "epub size", "pdf size",
-            "RSS after parse", "peak RSS")
-    lines = [head]
-    for r in rows:
-        if "error" in r:
-            lines.append((r["book"], "FAILED: " + r["error"]) + ("",) * (len(head) - 2))
-            continue
-        lines.append((r["book"], str(r["chapters"]), f"{r['parse_s']:.2f}", f"{r['epub_s']:.2f}",
-                      f"{r['pdf_s']:.2f}", str(r["pages"]), size(r["epub_bytes"]), size(r["pdf_bytes"]),
-                      f"{r['rss_parse_mb']:.0f} MB", f"{r['peak_rss_mb']:.0f} MB"))
-    widths = [max(len(row[i]) for row in lines if i < len(row)) for i in range(len(head))]
-    for k, row in enumerate(lines):
-        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+def mb(run: Run | None) -> str:
+    return f"{run.rss_mb:.0f}" if run is not None and run.ok else "–"
+
+
+def ratio(a: Run | None, b: Run | None) -> str:
+    if a is None or b is None or not (a.ok and b.ok) or b.seconds <= 0:
+        return "–"
+    return f"{a.seconds / b.seconds:.2f}×"
+
+
+def row(r: BookResult) -> tuple[str, ...]:
+    g = r.runs.get
+    pages = f"{r.pages.get('ours') or '–'}/{r.pages.get('pandoc') or '–'}"
+    seen = {True: "yes", False: "NO", None: "–"}[r.edit_seen]
+    return (r.name, f"{r.words:,}" if r.words else "–", pages,
+            secs(g("pdf")), mb(g("pdf")), secs(g("pandoc-pdf")), mb(g("pandoc-pdf")), ratio(g("pdf"), g("pandoc-pdf")),
+            secs(g("epub")), secs(g("pandoc-epub")), ratio(g("epub"), g("pandoc-epub")),
+            secs(g("no-op")), secs(g("edit")), seen)
+
+
+HEAD = ("book", "words", "pages ours/pandoc", "PDF s", "MB", "pandoc PDF s", "MB", "ratio",
+        "EPUB s", "pandoc EPUB s", "ratio", "no-op s", "edit s", "edit in PDF")
+
+
+def print_table(results: list[BookResult]) -> None:
+    lines = [HEAD, *(row(r) for r in results)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(HEAD))]
+    for k, line in enumerate(lines):
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))))
         if k == 0:
             print("  ".join("-" * w for w in widths))
+    print("s: wall seconds; MB: peak RSS of the largest single process (os.wait4); ratio: ours / pandoc.\n"
+          "no-op: a second --to pdf,epub into the same --out; edit: --to pdf after one sentence is appended to the\n"
+          "middle chapter ('edit in PDF': the sentence is in the new PDF). pandoc's PDF is A4, ours 6x9 in.")
+
+
+def describe(run: Run) -> str:
+    """One run's figures: time, peak RSS, and whatever the report holds."""
+    if not run.ok:
+        return f"FAILED (exit {run.status}): {run.error}"
+    parts = [f"{run.seconds:.2f} s", f"peak {run.rss_mb:.0f} MB"]
+    rep = run.report
+    rss = rep.get("peak_rss_mb")
+    if isinstance(rss, dict) and rss:
+        parts.append("report RSS " + ", ".join(f"{k} {v:.0f} MB" for k, v in rss.items() if isinstance(v, int | float)))
+    units = rep.get("units")
+    if isinstance(units, dict) and units:
+        parts.append("units " + ", ".join(f"{k} {v}" for k, v in units.items()))
+    if "up_to_date" in rep:
+        parts.append(f"up to date: {rep['up_to_date']}")
+    stages = rep.get("stages")
+    if isinstance(stages, dict) and stages:
+        parts.append("stages: " + ", ".join(f"{k} {v:.2f}" for k, v in stages.items()
+                                            if isinstance(v, int | float)))
+    return "; ".join(parts)
+
+
+def print_details(results: list[BookResult]) -> None:
+    for r in results:
+        print(f"\n{r.name}" + (f" ({'; '.join(r.notes)})" if r.notes else ""))
+        for label, run in r.runs.items():
+            print(f"  {label:<12} {describe(run)}")
+
+
+def print_header(pandoc_bin: Path | None, work: Path) -> None:
+    def version(pkg: str) -> str:
+        try:
+            return metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    pandoc_version = "skipped"
+    if pandoc_bin:
+        out = subprocess.run([str(pandoc_bin), "--version"], capture_output=True, text=True).stdout
+        pandoc_version = (out.splitlines() or ["?"])[0] + f" ({pandoc_bin})"
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    where = subprocess.run([PYTHON, "-c", "import pipeline; print(pipeline.__file__)"], cwd=work,
+                           capture_output=True, text=True).stdout.strip()
+    print(f"{time.strftime('%Y-%m-%d %H:%M')}  {os.cpu_count()} cores, load {load}  Python {platform.python_version()}"
+          f"  WeasyPrint {version('weasyprint')}  {pandoc_version}", file=sys.stderr)
+    print(f"pipeline: {where or '(cannot import)'}  work folder: {work}", file=sys.stderr, flush=True)
+
+
+# --- main ---------------------------------------------------------------------------------------------------------
+
+def choose_books(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:
+    if args.quick:
+        return ["the-salt-lantern"]
+    if not args.books:
+        return list(ALL_BOOKS)
+    names = [ALIASES.get(n.strip(), n.strip()) for n in args.books.split(",") if n.strip()]
+    unknown = [n for n in names if n not in ALL_BOOKS]
+    if unknown:
+        parser.error(f"unknown book(s) {', '.join(unknown)}; choose from sample, {', '.join(ALL_BOOKS)}")
+    return names
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("books", nargs="*", type=Path,
-                        help="manuscript folders or .md files (the sample always runs)")
-    parser.add_argument("--quick", action="store_true", help="benchmark the sample manuscript only")
-    parser.add_argument("--one", metavar="BOOK", help=argparse.SUPPRESS)  # child mode: print one JSON line
+    parser.add_argument("--quick", action="store_true", help="the sample manuscript only")
+    parser.add_argument("--books", metavar="A,B", help=f"comma-separated, from: sample, {', '.join(ALL_BOOKS)}")
+    parser.add_argument("--skip-pandoc", action="store_true", help="time our builds only")
+    parser.add_argument("-j", "--jobs", type=int, metavar="N", help="pass -j N to our builds (default: theirs)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary work folder (outputs, logs)")
     args = parser.parse_args(argv)
+    books = choose_books(args, parser)
 
-    if args.one:
-        print(json.dumps(measure(args.one)))
-        return 0
-
-    books = [SAMPLE]
-    if not args.quick:
-        books += args.books or sorted(p for p in CORPUS.glob("*") if p.is_dir())
-    rows = []
-    for book in books:
-        print(f"… {book.name}", file=sys.stderr, flush=True)
-        rows.append(run_child(book))
-    print_table(rows)
-    return 1 if any("error" in r for r in rows) else 0
+    pandoc_bin = None if args.skip_pandoc else pandoc_binary()
+    if not args.skip_pandoc and pandoc_bin is None:
+        print("note: pypandoc-binary is not installed (pip install -e '.[bench]'): pandoc skipped", file=sys.stderr)
+    work = Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
+    print_header(pandoc_bin, work)
+    try:
+        results = [bench_book(name, work, pandoc_bin, args.jobs) for name in books]
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print()
+    print_table(results)
+    print_details(results)
+    failed = any(not run.ok for r in results for label, run in r.runs.items() if not label.startswith("pandoc"))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -56,6 +56,11 @@ def fixture_copy(tmp_path: Path):
     return copy
 
 
+def outputs(folder: Path) -> list[Path]:
+    """What a build left in ``folder``: everything but the unit cache (``.cache``), temporary files included."""
+    return [p for p in folder.iterdir() if p.name != ".cache"]
+
+
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
     """Write a manuscript's files (text or bytes) under ``root``; returns ``root``."""
     for name, content in files.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import image_bytes, run_cli, write_files
+from conftest import outputs, image_bytes, run_cli, write_files
 
 GOOD = {
     "book.yaml": "title: Good Book\nlang: en\nauthor: A. Writer\n",
@@ -38,7 +38,7 @@ def test_to_limits_formats_and_default_out_is_build(tmp_path: Path) -> None:
     _book(tmp_path)
     result = run_cli("build", "x", "--to", "epub", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == ["x.epub"]
+    assert sorted(p.name for p in outputs((tmp_path / "build"))) == ["x.epub"]
 
 
 def test_unknown_format_is_a_clear_error(tmp_path: Path) -> None:
@@ -55,7 +55,7 @@ def test_ir_prints_versioned_json(tmp_path: Path) -> None:
     result = run_cli("ir", "x", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert doc["pipeline-ir-version"] == [1, 0]
+    assert doc["pipeline-ir-version"] == [2, 0]
     assert doc["ir"]["t"] == "Book" and len(doc["ir"]["chapters"]) == 2
 
 
@@ -68,7 +68,7 @@ def test_missing_image_names_file_and_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "x/chapters/02-two.md:6: error: image 'stills/a.jpg' not found" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not (tmp_path / "build").exists() or not any((tmp_path / "build").iterdir())
+    assert not (tmp_path / "build").exists() or not any(outputs((tmp_path / "build")))
 
 
 def test_invalid_yaml_names_file_and_line(tmp_path: Path) -> None:
@@ -144,11 +144,11 @@ def test_failed_build_keeps_last_good_output_and_leaves_no_partial_file(tmp_path
     _book(tmp_path)
     assert run_cli("build", "x", cwd=tmp_path).returncode == 0
     out = tmp_path / "build"
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in outputs(out)}
     (tmp_path / "x" / "stills" / "a.png").unlink()
     result = run_cli("build", "x", cwd=tmp_path)
     assert result.returncode == 1
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in outputs(out)} == before
 
 
 def test_corrupt_image_is_a_clear_error(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ def test_json_round_trip_of_every_node_type() -> None:
               ir.Figure(ir.Image("a.png", "alt"), (ir.Text("cap"),)), ir.HorizontalRule(), ir.Div(()),
               ir.RawBlock("<p>x</p>"))
     meta = ir.Meta("T", "en", "urn:x", creators=(ir.Contributor("A"),))
-    book = ir.Book(meta, (ir.Chapter("c", "c.md", (), blocks),), "/tmp")
+    book = ir.Book(meta, (ir.Chapter("c", "c.md", blocks),), "/tmp")
     assert ir.from_json(ir.to_json(book)) == book
 
 

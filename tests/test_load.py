@@ -56,10 +56,13 @@ def test_identifier_forms() -> None:
 
 
 def test_trim_size() -> None:
-    assert (normalise({"title": "T", "lang": "en"}, "f").page_width, ) == ("6in",)
+    from pipeline.editions import for_book
+
+    assert normalise({"title": "T", "lang": "en"}, "f").trim_size == ()
+    assert for_book(normalise({"title": "T", "lang": "en"}, "f"), "pdf").trim == ("6in", "9in")
     meta = normalise({"title": "T", "lang": "en", "trim-size": "5.5in x 8.5in"}, "f")
-    assert (meta.page_width, meta.page_height) == ("5.5in", "8.5in")
-    assert normalise({"title": "T", "lang": "en", "papersize": "a5"}, "f").page_width == "148mm"
+    assert meta.trim_size == ("5.5in", "8.5in") and for_book(meta, "pdf").trim == ("5.5in", "8.5in")
+    assert normalise({"title": "T", "lang": "en", "papersize": "a5"}, "f").trim_size[0] == "148mm"
     with pytest.raises(BuildError, match="trim size 'huge'"):
         normalise({"title": "T", "lang": "en", "trim-size": "huge"}, "f")
 

@@ -24,7 +24,9 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
 from pipeline import build, build_book, ir
-from pipeline.render.pdf import MARGINS_PT
+from pipeline.editions import EDITIONS
+
+MARGINS_PT = {k: getattr(EDITIONS[0].margins, k) for k in ("top", "bottom", "inside", "outside")}
 
 PAGE_W, PAGE_H = 432.0, 648.0          # 6 x 9 in
 BODY_SIZE = 10.5                        # html { font-size: 10.5pt }
@@ -309,7 +311,7 @@ def test_document_metadata_and_language(reader, sample_book):
 
 
 def test_every_page_is_six_by_nine_inches(reader, sample_book):
-    assert (sample_book.meta.page_width, sample_book.meta.page_height) == ("6in", "9in")
+    assert sample_book.meta.trim_size == ()
     sizes = {i: (float(p.mediabox.width), float(p.mediabox.height)) for i, p in enumerate(reader.pages)}
     wrong = {i: s for i, s in sizes.items() if s != (PAGE_W, PAGE_H)}
     assert not wrong, f"pages not 432 x 648 pt: {wrong}"
@@ -355,15 +357,28 @@ def test_running_heads_are_in_the_top_margin_and_italic(pages):
 
 
 def test_page_numbers_at_the_foot(chapter_starts, pages):
+    """The body is numbered from 1 at the first chapter (an even page count of front matter before it)."""
     first = min(chapter_starts.values())
+    assert first % 2 == 0, "the first chapter must open on a right-hand page"
     problems = []
+    for page in pages[:first]:
+        if [ln.text for ln in page.lines if ln.top >= page.height - MARGINS_PT["bottom"]]:
+            problems.append(f"front matter page {page.index} carries a folio")
     for page in pages[first:]:
         if not page.body_lines():
             continue  # a blank page before a chapter carries no folio
         foot = [ln.text for ln in page.lines if ln.top >= page.height - MARGINS_PT["bottom"]]
-        if foot != [str(page.index + 1)]:
-            problems.append(f"page {page.index}: foot shows {foot}, expected ['{page.index + 1}']")
+        if foot != [str(page.index - first + 1)]:
+            problems.append(f"page {page.index}: foot shows {foot}, expected ['{page.index - first + 1}']")
     assert not problems, "\n".join(problems)
+
+
+def test_page_labels_match_the_folios(sample_build, chapter_starts):
+    reader = PdfReader(sample_build["pdf"])
+    first = min(chapter_starts.values())
+    labels = list(reader.page_labels)
+    assert labels[:first] == ["i", "ii", "iii", "iv", "v", "vi"][:first]
+    assert labels[first:] == [str(k) for k in range(1, len(labels) - first + 1)]
 
 
 # ---------------------------------------------------------------- 9: footnotes

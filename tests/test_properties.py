@@ -119,7 +119,7 @@ def test_random_documents_build_to_well_formed_xhtml(tmp_path_factory, doc: str)
     root = _write(tmp_path_factory.mktemp("doc"), [doc])
     if not _builds(root):
         return
-    data = render_epub(build_book(root, Reporter(stream=io.StringIO())))
+    data = render_epub(build_book(root, Reporter(stream=io.StringIO()))).data
     import zipfile
 
     with zipfile.ZipFile(io.BytesIO(data)) as z:

@@ -102,6 +102,22 @@ def _links_to_names(page: pikepdf.Page) -> None:
             annot.Dest = String(unquote(uri[len(XREF_SCHEME):]))
 
 
+def _stamp(pdf: pikepdf.Pdf, page: pikepdf.Page, folio: pikepdf.Page) -> None:
+    """Draw ``folio`` (a page of the same size) over ``page``, under a fixed resource name.
+
+    The page gets its own resource dictionary (a piece's pages share one), so
+    each page names only its own folio, and the bytes are the same every build.
+    """
+    form = pdf.copy_foreign(folio.as_form_xobject())
+    resources = Dictionary({k: v for k, v in page.obj.Resources.items()})
+    xobjects = Dictionary({k: v for k, v in resources.get("/XObject", Dictionary()).items()})
+    xobjects[Name.Folio] = form
+    resources.XObject = xobjects
+    page.obj.Resources = resources
+    page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
+    page.contents_add(pikepdf.Stream(pdf, b"Q\nq /Folio Do Q\n"))
+
+
 def assemble(front: LaidOut, chapters: list[tuple[str, LaidOut]], edition: Edition,
              folios: Callable[[int], bytes]) -> tuple[bytes, PageMap]:
     """Put the pieces together; ``folios(chunk)`` gives the strip of body pages
@@ -140,7 +156,7 @@ def assemble(front: LaidOut, chapters: list[tuple[str, LaidOut]], edition: Editi
         chunk, at = divmod(number, FOLIO_CHUNK)
         if chunk not in strips:
             strips[chunk] = pikepdf.open(io.BytesIO(folios(chunk)))
-        out.pages[physical].add_overlay(strips[chunk].pages[at])
+        _stamp(out, out.pages[physical], strips[chunk].pages[at])
 
     for page in out.pages:
         _links_to_names(page)

@@ -109,7 +109,7 @@ def subset_font(path: str, gids: tuple[int, ...]) -> bytes:
     from fontTools.ttLib import TTFont
 
     options = subset.Options(retain_gids=True, notdef_outline=True, desubroutinize=True, glyph_names=False,
-                             name_IDs=["*"], name_languages=["*"], layout_features=[], hinting=True,
+                             layout_features=[], hinting=False,
                              drop_tables=["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "DSIG", "kern", "FFTM",
                                           "morx", "feat", "fvar", "STAT", "vhea", "vmtx", "VORG"],
                              ignore_missing_glyphs=True)
