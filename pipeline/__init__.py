@@ -13,9 +13,8 @@ Stages, one package or module each::
 
 from __future__ import annotations
 
-from typing import Any
-
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 try:
     __version__ = version("pipeline")

@@ -31,7 +31,6 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
-
 CODES: dict[str, str] = {
     "M001": "a manuscript file cannot be read",
     "M002": "a file is not UTF-8",

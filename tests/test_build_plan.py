@@ -32,7 +32,7 @@ def _chapter(k: int, paras: int) -> str:
     out = [f"# Chapter {k}: The {WORDS[k]} {{#c{k}}}\n"]
     for p in range(paras):
         if p == 2:
-            out.append(f"## Intro\n")  # the same heading in every chapter: ids are chapter-local
+            out.append("## Intro\n")  # the same heading in every chapter: ids are chapter-local
         note = f"[^n{p}]" if p % 3 == 1 else ""
         link = f" See [the next chapter](#c{k + 1})." if p == 0 and k < 5 else ""
         back = " Back to [the first intro](01.md#intro)." if p == 3 and k > 1 else ""
@@ -112,7 +112,8 @@ def plan(tmp_path_factory: pytest.TempPathFactory) -> dict:
     # the no-op build, before any edit
     epub_before = (out / "book.epub").read_bytes()
     r["noop"] = run_build(book, ["pdf", "epub"], out, Reporter(echo=False), jobs=2)
-    r["noop_same"] = (out / "book.pdf").read_bytes() == r["cold_pdf"] and (out / "book.epub").read_bytes() == epub_before
+    r["noop_same"] = ((out / "book.pdf").read_bytes() == r["cold_pdf"]
+                      and (out / "book.epub").read_bytes() == epub_before)
     # grow chapter 3 by several pages, with a new sentence
     chapter = book / "chapters" / "03.md"
     chapter.write_text(chapter.read_text() + "\n" + "\n\n".join(_prose(900 + i, 110) for i in range(14))
@@ -131,7 +132,7 @@ def test_page_map_matches_the_pdf(plan):
     page_map = plan["cold"].page_map
     reader = PdfReader(plan["stitched_before"])
     assert page_map.total_pages == len(reader.pages)
-    for cid, (first, count) in page_map.chapters.items():
+    for cid, (first, _count) in page_map.chapters.items():
         assert first % 2 == 0, f"{cid} opens on a left-hand page"
         heading = reader.pages[first].extract_text()
         assert "Chapter" in heading, (cid, heading[:80])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import outputs, image_bytes, run_cli, write_files
+from conftest import image_bytes, outputs, run_cli, write_files
 
 GOOD = {
     "book.yaml": "title: Good Book\nlang: en\nauthor: A. Writer\n",
@@ -38,7 +38,7 @@ def test_to_limits_formats_and_default_out_is_build(tmp_path: Path) -> None:
     _book(tmp_path)
     result = run_cli("build", "x", "--to", "epub", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in outputs((tmp_path / "build"))) == ["x.epub"]
+    assert sorted(p.name for p in outputs(tmp_path / "build")) == ["x.epub"]
 
 
 def test_unknown_format_is_a_clear_error(tmp_path: Path) -> None:
@@ -68,7 +68,7 @@ def test_missing_image_names_file_and_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "x/chapters/02-two.md:6: error: image 'stills/a.jpg' not found" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not (tmp_path / "build").exists() or not any(outputs((tmp_path / "build")))
+    assert not (tmp_path / "build").exists() or not any(outputs(tmp_path / "build"))
 
 
 def test_invalid_yaml_names_file_and_line(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[int, str]:
         path = root / f"example-{n:03}.md"
         path.write_text("---\ntitle: Example\nlang: en\n---\n" + markdown, encoding="utf-8")
         try:
-            render_epub(build_book(path, Reporter(stream=io.StringIO()))).data
+            assert render_epub(build_book(path, Reporter(stream=io.StringIO()))).data
             result[n] = "ok"
         except BuildError as exc:
             result[n] = exc.diagnostic.code

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from conftest import outputs, ROOT, epubcheck_messages, image_bytes, run_cli, write_files
+from conftest import ROOT, epubcheck_messages, image_bytes, outputs, run_cli, write_files
 
 from pipeline import build, build_book, ir
 from pipeline.diagnostics import Reporter
@@ -287,7 +287,7 @@ def _big_book(root: Path, chapters: int) -> Path:
 def test_killed_build_keeps_previous_outputs(tmp_path: Path, sig: int, code: int) -> None:
     root = _big_book(tmp_path / "big", 1)
     assert run_cli("build", "big", cwd=tmp_path).returncode == 0
-    before = {p.name: p.read_bytes() for p in outputs((tmp_path / "build"))}
+    before = {p.name: p.read_bytes() for p in outputs(tmp_path / "build")}
     _big_book(tmp_path / "big", 60)  # now long enough to be caught mid-build
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "build", "big"], cwd=tmp_path,
                             env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -298,7 +298,7 @@ def test_killed_build_keeps_previous_outputs(tmp_path: Path, sig: int, code: int
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == code, err
     assert "Traceback" not in err
-    assert {p.name: p.read_bytes() for p in outputs((tmp_path / "build"))} == before
+    assert {p.name: p.read_bytes() for p in outputs(tmp_path / "build")} == before
     assert root.is_dir()
 
 
@@ -311,7 +311,7 @@ def test_concurrent_builds_do_not_corrupt_each_other(tmp_path: Path) -> None:
     assert [p.wait(timeout=300) for p in procs] == [0, 0, 0]
     for name in ("x.pdf", "x.epub"):
         assert (tmp_path / "build" / name).read_bytes() == (tmp_path / "reference" / name).read_bytes()
-    assert sorted(p.name for p in outputs((tmp_path / "build"))) == ["x.epub", "x.pdf"]
+    assert sorted(p.name for p in outputs(tmp_path / "build")) == ["x.epub", "x.pdf"]
 
 
 def test_full_disk_is_a_clear_error(tmp_path: Path) -> None:

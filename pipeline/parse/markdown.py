@@ -40,8 +40,8 @@ from mdit_py_plugins.subscript import sub_plugin
 from mdit_py_plugins.superscript import superscript_plugin
 
 from .. import ir
-from ..diagnostics import Reporter, error
 from ..cache import Cache
+from ..diagnostics import Reporter, error
 from ..images import ImageFacts
 from ..images import facts as image_facts
 from ..load import Source

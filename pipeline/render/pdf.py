@@ -111,8 +111,9 @@ def _cmap(file: str) -> frozenset[int]:
         return frozenset(font.getBestCmap())
 
 
-def uncovered(text: str) -> list[str]:
-    """Characters of ``text`` that no shipped font has a glyph for (sorted, unique).
+def uncovered(text: str, scripts: tuple[str, ...] | None = None) -> list[str]:
+    """Characters of ``text`` that no shipped font has a glyph for (sorted, unique), with the
+    fonts of ``scripts`` declared (by default, those ``text`` itself needs).
 
     >>> uncovered("Hello ⅒ שלום \U0001F600")
     ['😀']
@@ -120,7 +121,8 @@ def uncovered(text: str) -> list[str]:
     chars = {c for c in set(text) if ord(c) > 0x7e and not c.isspace() and unicodedata.category(c)[0] != "C"}
     if not chars:
         return []
-    files = list(BASE_FONTS) + [f for _, pattern, f in SCRIPT_FONTS if pattern.search(text)]
+    scripts = scripts_in(text) if scripts is None else scripts
+    files = list(BASE_FONTS) + [f for name, _, f in SCRIPT_FONTS if name in scripts]
     covered: set[int] = set()
     for f in files:
         covered |= _cmap(f)
@@ -295,10 +297,14 @@ PIECE_ID = b"0" * 32  # a piece's own /ID never reaches the book
 
 
 def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: str,
-           folios: bool = False) -> LaidOut:
-    """Lay ``html`` out with WeasyPrint; returns the PDF with its anchors and bookmarks."""
+           scripts: tuple[str, ...], folios: bool = False) -> LaidOut:
+    """Lay ``html`` out with WeasyPrint; returns the PDF with its anchors and bookmarks.
+
+    ``scripts`` are the extra script fonts to declare: the whole book's, so
+    that a chapter laid out alone falls back to the same fonts as in the book.
+    """
     assert edition.trim
-    sheets, fonts, fetcher = _styles(edition, scripts_in(html), folios, root)
+    sheets, fonts, fetcher = _styles(edition, scripts, folios, root)
     log = logging.getLogger("weasyprint")
     handler = _LogToDiagnostics(where)
     log.addHandler(handler)
@@ -324,9 +330,9 @@ def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: st
     return LaidOut(pdf, len(doc.pages), anchors, bookmarks, list(handler.seen.values()))
 
 
-def uncovered_warning(html: str, reporter: Reporter) -> None:
+def uncovered_warning(html: str, reporter: Reporter, scripts: tuple[str, ...] | None = None) -> None:
     """Warn (R101) about characters of ``html`` that no shipped font has."""
-    missing = uncovered(html)
+    missing = uncovered(html, scripts)
     if missing:
         shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:12]) + (" …" if len(missing) > 12 else "")
         reporter.warn("R101", f"{len(missing)} character(s) have no glyph in the shipped fonts: {shown}",
@@ -334,26 +340,28 @@ def uncovered_warning(html: str, reporter: Reporter) -> None:
                       "add a font for that script to styles/fonts/ and styles/fonts.css")
 
 
-def layout_chapter(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, edition: Edition, root: Path) -> LaidOut:
+def layout_chapter(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, edition: Edition, root: Path,
+                   scripts: tuple[str, ...]) -> LaidOut:
     """One chapter alone, as pages 1… of a document that opens on a recto, without folios."""
     html = _html_doc(meta, f'<div class="body-matter">\n{chapter_html(ch, index, meta, alone=True)}</div>\n',
                      full_head=False)
-    piece = layout(html, edition, root, PIECE_ID, ch.source)
+    piece = layout(html, edition, root, PIECE_ID, ch.source, scripts)
     reporter = Reporter(echo=False)
-    uncovered_warning(html, reporter)
+    uncovered_warning(html, reporter, scripts)
     piece.diagnostics[:0] = reporter.warnings
     return piece
 
 
 def layout_front(meta: ir.Meta, index: BookIndex, edition: Edition, root: Path,
-                 numbers: dict[str, str]) -> LaidOut:
+                 numbers: dict[str, str], scripts: tuple[str, ...]) -> LaidOut:
     """The front matter, with the contents' page numbers given."""
-    return layout(_html_doc(meta, front_html(meta, index, numbers)), edition, root, pdf_identifier(meta), "")
+    return layout(_html_doc(meta, front_html(meta, index, numbers)), edition, root, pdf_identifier(meta), "",
+                  scripts)
 
 
 def layout_folios(edition: Edition, start: int, count: int) -> bytes:
     """A PDF of ``count`` pages that carry only their folio, numbered from ``start`` (odd)."""
-    return layout(folio_html(start, count), edition, STYLES, PIECE_ID, "", folios=True).pdf
+    return layout(folio_html(start, count), edition, STYLES, PIECE_ID, "", (), folios=True).pdf
 
 
 def book_html(book: ir.Book, index: BookIndex) -> str:
@@ -366,7 +374,7 @@ def book_html(book: ir.Book, index: BookIndex) -> str:
 def render_pdf_one_pass(book: ir.Book, index: BookIndex, edition: Edition) -> LaidOut:
     """The whole book in one WeasyPrint pass: the reference the stitched build must equal."""
     html = book_html(book, index)
-    piece = layout(html, edition, Path(book.root), pdf_identifier(book.meta), "", folios=True)
+    piece = layout(html, edition, Path(book.root), pdf_identifier(book.meta), "", scripts_in(html), folios=True)
     reporter = Reporter(echo=False)
     uncovered_warning(html, reporter)
     piece.diagnostics[:0] = reporter.warnings

@@ -130,9 +130,8 @@ def assemble(front: LaidOut, chapters: list[tuple[str, LaidOut]], edition: Editi
         out.add_blank_page(page_size=size)
     front_pages = len(out.pages)
     page_map = PageMap(front_pages, 0)
-    bookmarks = [(lv, label, page, x, y) for lv, label, page, x, y in front.bookmarks]
-    for name, (page, x, y) in front.anchors.items():
-        page_map.ids[name] = (page, y)
+    bookmarks = list(front.bookmarks)
+    page_map.ids.update({name: (page, y) for name, (page, _x, y) in front.anchors.items()})
     dests: dict[str, tuple[int, float, float]] = dict(front.anchors)
     body_pages: list[int] = []  # physical indexes of body pages that carry a folio
     for cid, piece in chapters:

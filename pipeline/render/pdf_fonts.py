@@ -4,7 +4,8 @@ Takes: a :class:`pikepdf.Pdf` stitched from pieces that each embed their own
 subset of the same shipped fonts.
 Gives: the same PDF where every font of the same name is one font object:
 its glyphs are the union of what the pieces used, subset once more from the
-shipped font file, with the union of their widths and Unicode maps.
+shipped font file (with HarfBuzz, :mod:`.hb_subset`), with the union of their
+widths and Unicode maps.
 
 WeasyPrint subsets with HarfBuzz keeping glyph ids (``RETAIN_GIDS``), so a
 glyph id means the same glyph in every piece and the pages' text needs no
@@ -26,6 +27,7 @@ from collections.abc import Iterator
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from .hb_subset import subset
 from .html import STYLES
 
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
@@ -102,26 +104,6 @@ def shipped_fonts() -> dict[str, str]:
     return names
 
 
-@functools.lru_cache(maxsize=64)
-def subset_font(path: str, gids: tuple[int, ...]) -> bytes:
-    """The font at ``path`` cut down to ``gids``, keeping glyph ids, as WeasyPrint embeds it."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    options = subset.Options(retain_gids=True, notdef_outline=True, desubroutinize=True, glyph_names=False,
-                             layout_features=[], hinting=False,
-                             drop_tables=["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "DSIG", "kern", "FFTM",
-                                          "morx", "feat", "fvar", "STAT", "vhea", "vmtx", "VORG"],
-                             ignore_missing_glyphs=True)
-    with TTFont(path, recalcTimestamp=False) as font:
-        sub = subset.Subsetter(options)
-        sub.populate(gids=list(gids))
-        sub.subset(font)
-        out = io.BytesIO()
-        font.save(out)
-    return out.getvalue()
-
-
 def _font_resources(pdf: pikepdf.Pdf) -> Iterator[Dictionary]:
     """Every ``/Font`` resource dictionary: the pages' and their form XObjects' (folio overlays)."""
     seen: set[tuple[int, int]] = set()
@@ -183,7 +165,7 @@ def _merge(pdf: pikepdf.Pdf, fonts: list[pikepdf.Object]) -> pikepdf.Object | No
         widths.update(parse_widths(font.DescendantFonts[0].get("/W", Array())))
         if "/ToUnicode" in font:
             to_unicode.update(_to_unicode(font.ToUnicode))
-    program = subset_font(path, tuple(sorted({0, *widths})))
+    program = subset(path, tuple(sorted({0, *widths})))
     file_stream = pikepdf.Stream(pdf, program)
     for k, v in descriptor[key].stream_dict.items():
         if k in ("/Subtype",):

@@ -32,7 +32,7 @@ from ..index import BookIndex
 from ..plan import SHARED, Run, Unit, start_units
 from ..progress import Progress, quiet
 from . import RenderResult
-from .pdf import LaidOut, layout_chapter, layout_folios, layout_front, qualify, render_pdf_one_pass
+from .pdf import LaidOut, layout_chapter, layout_folios, layout_front, qualify, render_pdf_one_pass, scripts_in
 from .pdf_assemble import FOLIO_CHUNK, assemble, contents_numbers, finish_one_pass
 
 
@@ -55,31 +55,34 @@ def _edition_key(edition: Edition) -> dict:
 def _chapter_unit(chapter_id: str) -> bytes:
     book: ir.Book = SHARED["book"]
     ch = SHARED["chapters"][chapter_id]
-    return pack(layout_chapter(ch, SHARED["index"], book.meta, SHARED["pdf"], Path(book.root)))
+    return pack(layout_chapter(ch, SHARED["index"], book.meta, SHARED["pdf"], Path(book.root), SHARED["scripts"]))
 
 
 def _folio_unit(chunk: int) -> bytes:
     return layout_folios(SHARED["pdf"], chunk * FOLIO_CHUNK + 1, FOLIO_CHUNK)
 
 
-def chapter_units(book: ir.Book, index: BookIndex, edition: Edition) -> list[Unit]:
-    """One unit per chapter, keyed by everything its layout reads."""
+def chapter_units(book: ir.Book, index: BookIndex, edition: Edition) -> tuple[list[Unit], tuple[str, ...]]:
+    """One unit per chapter, keyed by everything its layout reads; and the scripts the book uses."""
+    texts = {ch.id: ir.to_json(ch) for ch in book.chapters}
+    scripts = scripts_in("".join(texts.values()) + ir.to_json(book.meta))
     units = []
     for ch in book.chapters:
         facts = index.chapter(ch.id)
-        k = key("pdf-chapter", ir.to_json(ch), facts.first_note,
+        k = key("pdf-chapter", texts[ch.id], facts.first_note,
                 [index.images[src].sha256 for src in facts.images if src in index.images],
-                _edition_key(edition), book.meta.title, book.meta.lang)
-        units.append(Unit("pdf-chapter", ch.id, k, _chapter_unit, (ch.id,), cost=len(ir.to_json(ch))))
-    return units
+                _edition_key(edition), book.meta.title, book.meta.lang, scripts)
+        units.append(Unit("pdf-chapter", ch.id, k, _chapter_unit, (ch.id,), cost=len(texts[ch.id])))
+    return units, scripts
 
 
 def start_pdf(book: ir.Book, index: BookIndex, edition: Edition, cache: Cache, jobs: int = 0,
               progress: Progress = quiet) -> Run:
     """Start laying out the chapters (in worker processes); returns the run to finish."""
-    SHARED.update(book=book, index=index, pdf=edition, chapters={c.id: c for c in book.chapters})
+    units, scripts = chapter_units(book, index, edition)
+    SHARED.update(book=book, index=index, pdf=edition, chapters={c.id: c for c in book.chapters}, scripts=scripts)
     progress.stage("pdf-chapter", len(book.chapters))
-    return start_units(chapter_units(book, index, edition), cache, jobs, progress)
+    return start_units(units, cache, jobs, progress)
 
 
 def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, cache: Cache,
@@ -93,10 +96,10 @@ def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, cach
     numbers = contents_numbers(targets, pieces)
     root = Path(book.root)
     front_key = key("pdf-front", ir.to_json(book.meta), ir.to_json(tuple(e.title for e in index.toc)),
-                    targets, numbers, [e.level for e in index.toc], _edition_key(edition))
+                    targets, numbers, [e.level for e in index.toc], _edition_key(edition), SHARED["scripts"])
     data = cache.get("pdf-front", front_key)
     if data is None:
-        data = pack(layout_front(book.meta, index, edition, root, numbers))
+        data = pack(layout_front(book.meta, index, edition, root, numbers, SHARED["scripts"]))
         cache.put("pdf-front", front_key, data)
     front = unpack(data)
     reporter.replay(front.diagnostics)
