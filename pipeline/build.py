@@ -52,8 +52,9 @@ class BuildResult:
     page_map: object | None = None          # render.pagemap.PageMap when a PDF was made
     diagnostics: list[Diagnostic] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-    ran: list[str] = field(default_factory=list)
-    cached: list[str] = field(default_factory=list)
+    ran: list[str] = field(default_factory=list)      # chapters laid out by this build
+    cached: list[str] = field(default_factory=list)   # chapters taken from the cache
+    units: dict[str, list[str]] = field(default_factory=dict)  # every unit, by what happened to it
     up_to_date: bool = False
 
     def report(self) -> dict:
@@ -61,7 +62,9 @@ class BuildResult:
         pm = self.page_map
         return {"outputs": [str(p) for p in self.outputs], "up_to_date": self.up_to_date,
                 "stages": {k: round(v, 3) for k, v in self.timings.items()},
-                "units": {"run": len(self.ran), "cached": len(self.cached), "ran": self.ran},
+                "units": {"run": len(self.units.get("ran", [])), "cached": len(self.units.get("cached", [])),
+                          "chapters_laid_out": self.ran, "names_run": self.units.get("ran", []),
+                          "names_cached": self.units.get("cached", [])},
                 "pages": pm.total_pages if pm is not None else None,  # type: ignore[attr-defined]
                 "page_map": pm.to_json() if pm is not None else None,  # type: ignore[attr-defined]
                 "diagnostics": [to_dict(d) for d in self.diagnostics]}
@@ -221,7 +224,11 @@ def run_build(source: Path | str, formats: list[str] | tuple[str, ...] = FORMATS
 
         if pdf_run is not None:
             rendered = finish_pdf(pdf_run, book, index, pdf_edition, cache, unit_reporter, progress)
-            result.ran, result.cached = pdf_run.ran, pdf_run.cached
+            chapters = {c.id for c in book.chapters}
+            result.ran = [n for n in pdf_run.ran if n in chapters]
+            result.cached = [n for n in pdf_run.cached if n in chapters]
+            result.units = {"ran": pdf_run.ran, "cached": pdf_run.cached}
+            result.timings.update(pdf_run.timings)
         else:
             rendered = render_pdf(book, index, pdf_edition, reporter=unit_reporter, one_pass=True)
         result.page_map = rendered.page_map

@@ -1,12 +1,17 @@
-"""The command line: ``pipeline build`` and ``pipeline ir``.
+"""The command line: ``pipeline build``, ``pipeline watch`` and ``pipeline ir``.
 
 Takes: command-line arguments.
 Gives: outputs in ``build/`` (or ``--out``), messages on stderr, and an exit
 status: 0 on success, 1 when the build failed (with a message naming the
 file and line), 2 for a usage error, 3 with ``--strict`` when there were warnings.
+``watch`` builds, then rebuilds on every save in the manuscript's folder and
+prints what it rebuilt and how long it took, until Ctrl-C (exit status 0).
+A progress display (by stage and by chapter, with the time left) shows on
+stderr when it is a terminal, unless ``--quiet``.
 
     python -m pipeline build manuscripts/the-salt-lantern
     python -m pipeline build essay.md --to epub --out dist
+    python -m pipeline watch manuscripts/the-salt-lantern --to pdf,epub
     python -m pipeline ir manuscripts/the-salt-lantern > book.json
 """
 
@@ -52,6 +57,17 @@ def _parser() -> argparse.ArgumentParser:
                    help="lay the PDF out in one WeasyPrint pass (slow; the reference for the stitched build)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     b.add_argument("--report", metavar="FILE", help="write a JSON report: stage times, units run and cached, pages")
+    w = sub.add_parser("watch", help="build, then rebuild on every save",
+                       description="Build SOURCE like `build`, then watch its folder and rebuild on every "
+                                   "save, printing what was rebuilt and how long it took. A failed build "
+                                   "prints its error and the watch goes on. Ctrl-C stops it (exit status 0).")
+    w.add_argument("source", metavar="SOURCE", help="a manuscript folder or a .md file")
+    w.add_argument("--to", default="pdf,epub", metavar="FORMATS",
+                   help="comma-separated formats: pdf, epub (default: pdf,epub)")
+    w.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
+    w.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                   help="worker processes for PDF layout (default: all cores)")
+    w.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     i = sub.add_parser("ir", help="print the intermediate representation as JSON",
                        description="Print SOURCE's IR (after transforms) as JSON, for inspection and filters.")
     i.add_argument("source", metavar="SOURCE")
@@ -78,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
             from .build import build_book
             from .ir import to_json
             sys.stdout.write(to_json(build_book(args.source, reporter), indent=args.indent) + "\n")
+        elif args.command == "watch":
+            from .watch import watch
+            return watch(args.source, [f.strip() for f in args.to.split(",") if f.strip()], Path(args.out),
+                         jobs=args.jobs, quiet=args.quiet)
         else:
             from .build import run_build
             from .progress import for_terminal

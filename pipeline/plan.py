@@ -55,31 +55,76 @@ class Unit:
 
 @dataclass
 class Run:
-    """Units in flight: results so far, what ran, what came from the cache."""
+    """Units in flight: results so far, what ran, what came from the cache.
 
+    :meth:`add` looks units up in the cache and starts the rest; :meth:`get`
+    waits for one; :meth:`wait` for several; :meth:`close` ends the workers.
+    Each result is stored in the cache as it arrives.
+    """
+
+    cache: Cache
+    jobs: int = 1
+    progress: Progress = quiet
     results: dict[str, bytes] = field(default_factory=dict)
     ran: list[str] = field(default_factory=list)
     cached: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # what the caller measured while it waited
     _pending: dict[str, tuple[Unit, Future]] = field(default_factory=dict)
     _pool: ProcessPoolExecutor | None = None
-    _cache: Cache | None = None
-    _progress: Progress = quiet
 
-    def wait(self) -> Run:
-        """Collect every unit still running; store each result in the cache as it arrives."""
-        try:
-            for name, (unit, future) in list(self._pending.items()):
-                data = future.result()
-                self.results[name] = data
-                if self._cache:
-                    self._cache.put(unit.kind, unit.key, data)
-                self._progress.advance(unit.kind, name)
-                del self._pending[name]
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
-                self._pool = None
+    def add(self, units: list[Unit]) -> Run:
+        """Take results from the cache; start the rest, largest first (here and now with one job)."""
+        todo = []
+        for unit in units:
+            if unit.name in self.results or unit.name in self._pending:
+                continue
+            data = self.cache.get(unit.kind, unit.key)
+            if data is None:
+                todo.append(unit)
+            else:
+                self.results[unit.name] = data
+                self.cached.append(unit.name)
+                self.progress.advance(unit.kind, unit.name)
+        todo.sort(key=lambda u: -u.cost)
+        if self._pool is None and self.jobs > 1 and len(todo) > 1:
+            self._pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(todo)),
+                                             mp_context=multiprocessing.get_context("fork"))
+        for unit in todo:
+            if self._pool is None:
+                self._store(unit, unit.fn(*unit.args))
+            else:
+                self._pending[unit.name] = (unit, self._pool.submit(unit.fn, *unit.args))
         return self
+
+    def _store(self, unit: Unit, data: bytes) -> None:
+        self.results[unit.name] = data
+        self.ran.append(unit.name)
+        self.cache.put(unit.kind, unit.key, data)
+        self.progress.advance(unit.kind, unit.name)
+
+    def get(self, name: str) -> bytes:
+        """The result of unit ``name``, waiting for it if it is still running."""
+        if name in self._pending:
+            unit, future = self._pending.pop(name)
+            try:
+                self._store(unit, future.result())
+            except BaseException:
+                self.close()
+                raise
+        return self.results[name]
+
+    def wait(self, names: list[str] | None = None) -> Run:
+        """Wait for ``names`` (by default every unit started)."""
+        for name in list(self._pending) if names is None else names:
+            self.get(name)
+        return self
+
+    def close(self) -> None:
+        """Stop the workers; units still running are cancelled."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._pending.clear()
 
 
 def default_jobs() -> int:
@@ -88,36 +133,14 @@ def default_jobs() -> int:
 
 
 def start_units(units: list[Unit], cache: Cache, jobs: int = 0, progress: Progress = quiet) -> Run:
-    """Look every unit up in the cache and start the rest; :meth:`Run.wait` collects them.
-
-    With ``jobs`` 1, or a single unit to run, everything runs here and now.
-    """
-    run = Run(_cache=cache, _progress=progress)
-    todo = []
-    for unit in units:
-        data = cache.get(unit.kind, unit.key)
-        if data is None:
-            todo.append(unit)
-        else:
-            run.results[unit.name] = data
-            run.cached.append(unit.name)
-            progress.advance(unit.kind, unit.name)
-    todo.sort(key=lambda u: -u.cost)
-    run.ran = [u.name for u in todo]
-    jobs = jobs or default_jobs()
-    if jobs <= 1 or len(todo) <= 1:
-        for unit in todo:
-            data = unit.fn(*unit.args)
-            run.results[unit.name] = data
-            cache.put(unit.kind, unit.key, data)
-            progress.advance(unit.kind, unit.name)
-        return run
-    run._pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context("fork"))
-    for unit in todo:
-        run._pending[unit.name] = (unit, run._pool.submit(unit.fn, *unit.args))
-    return run
+    """Look every unit up in the cache and start the rest (:meth:`Run.add`)."""
+    return Run(cache, jobs or default_jobs(), progress).add(units)
 
 
 def run_units(units: list[Unit], cache: Cache, jobs: int = 0, progress: Progress = quiet) -> Run:
     """:func:`start_units`, then wait for all of them."""
-    return start_units(units, cache, jobs, progress).wait()
+    run = start_units(units, cache, jobs, progress)
+    try:
+        return run.wait()
+    finally:
+        run.close()

@@ -220,11 +220,13 @@ def front_html(meta: ir.Meta, index: BookIndex, numbers: dict[str, str] | None) 
     return "".join(out)
 
 
-def folio_html(start: int, count: int) -> str:
-    """``count`` empty pages numbered from ``start``: the folios assembly stamps onto body pages."""
-    pages = '<div class="folio-page"></div>\n' * count
-    return (f"<!DOCTYPE html>\n<html><head><style>@page :nth(1) {{ counter-reset: page {start}; }}</style>"
-            f"</head>\n<body>\n{pages}</body>\n</html>\n")
+def folio_html(numbers: tuple[int, ...]) -> str:
+    """Empty pages, one per number, each showing that number as its folio (the samples
+    :mod:`pipeline.render.pdf_folios` learns folios from)."""
+    rules = "".join(f"@page folio-{i}:nth(1 of folio-{i}) {{ counter-reset: page {n}; }}\n"
+                    for i, n in enumerate(numbers))
+    pages = "".join(f'<div class="folio-page" style="page: folio-{i}"></div>\n' for i in range(len(numbers)))
+    return f"<!DOCTYPE html>\n<html><head><style>{rules}</style></head>\n<body>\n{pages}</body>\n</html>\n"
 
 
 @dataclass
@@ -359,9 +361,9 @@ def layout_front(meta: ir.Meta, index: BookIndex, edition: Edition, root: Path,
                   scripts)
 
 
-def layout_folios(edition: Edition, start: int, count: int) -> bytes:
-    """A PDF of ``count`` pages that carry only their folio, numbered from ``start`` (odd)."""
-    return layout(folio_html(start, count), edition, STYLES, PIECE_ID, "", (), folios=True).pdf
+def layout_folios(edition: Edition, numbers: tuple[int, ...]) -> bytes:
+    """A PDF of pages that carry only their folio: ``numbers``, alternately right and left."""
+    return layout(folio_html(numbers), edition, STYLES, PIECE_ID, "", (), folios=True).pdf
 
 
 def book_html(book: ir.Book, index: BookIndex) -> str:

@@ -9,8 +9,8 @@ chapter lands is set here, so a chapter is never laid out again because an
 earlier one grew:
 
 - a blank left-hand page before a chapter that would open on the left;
-- folios, stamped from a strip of pages that carry only their number
-  (:func:`pipeline.render.pdf.layout_folios`, cached by number range);
+- folios, drawn as WeasyPrint draws them (:mod:`pipeline.render.pdf_folios`,
+  which learns how from a few sample folios laid out once per edition);
 - links into other chapters (``xref:`` URIs in the pieces) become links to
   named destinations, and one name tree holds every id of the book;
 - the outline, rebuilt from every piece's bookmarks with WeasyPrint's nesting;
@@ -34,8 +34,7 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, String
 from ..editions import Edition, to_pt
 from .pagemap import PageMap
 from .pdf import XREF_SCHEME, LaidOut
-
-FOLIO_CHUNK = 100  # folio strips hold this many pages each
+from .pdf_folios import Folios
 
 
 def body_positions(chapters: list[tuple[str, int]]) -> dict[str, int]:
@@ -102,84 +101,87 @@ def _links_to_names(page: pikepdf.Page) -> None:
             annot.Dest = String(unquote(uri[len(XREF_SCHEME):]))
 
 
-def _stamp(pdf: pikepdf.Pdf, page: pikepdf.Page, folio: pikepdf.Page) -> None:
-    """Draw ``folio`` (a page of the same size) over ``page``, under a fixed resource name.
-
-    The page gets its own resource dictionary (a piece's pages share one), so
-    each page names only its own folio, and the bytes are the same every build.
-    """
-    form = pdf.copy_foreign(folio.as_form_xobject())
-    resources = Dictionary({k: v for k, v in page.obj.Resources.items()})
-    xobjects = Dictionary({k: v for k, v in resources.get("/XObject", Dictionary()).items()})
-    xobjects[Name.Folio] = form
-    resources.XObject = xobjects
-    page.obj.Resources = resources
-    page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
-    page.contents_add(pikepdf.Stream(pdf, b"Q\nq /Folio Do Q\n"))
-
-
-def assemble(front: LaidOut, chapters: list[tuple[str, LaidOut]], edition: Edition,
-             folios: Callable[[int], bytes]) -> tuple[bytes, PageMap]:
-    """Put the pieces together; ``folios(chunk)`` gives the strip of body pages
-    ``chunk * FOLIO_CHUNK + 1`` onwards. Returns the PDF and its page map."""
+def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], edition: Edition,
+             folio_samples: bytes) -> tuple[bytes, PageMap]:
+    """Put the pieces together. The body is assembled first; ``front()`` is asked for
+    the front matter only then (it may still be being laid out). ``folio_samples``
+    is the PDF :class:`~pipeline.render.pdf_folios.Folios` learns folios from.
+    Returns the PDF and its page map."""
     assert edition.trim
     size = (to_pt(edition.trim[0]), to_pt(edition.trim[1]))
-    out = pikepdf.open(io.BytesIO(front.pdf))
+    out = pikepdf.new()
     keep_open: list[pikepdf.Pdf] = []  # pikepdf reads copied streams from their source when saving
-    if len(out.pages) % 2:
-        out.add_blank_page(page_size=size)
-    front_pages = len(out.pages)
-    page_map = PageMap(front_pages, 0)
-    bookmarks = list(front.bookmarks)
-    page_map.ids.update({name: (page, y) for name, (page, _x, y) in front.anchors.items()})
-    dests: dict[str, tuple[int, float, float]] = dict(front.anchors)
-    body_pages: list[int] = []  # physical indexes of body pages that carry a folio
+    body_at: dict[str, int] = {}       # chapter → first body page (0-based)
     for cid, piece in chapters:
-        if (len(out.pages) - front_pages) % 2:
+        if len(out.pages) % 2:
             out.add_blank_page(page_size=size)
-        first = len(out.pages)
+        body_at[cid] = len(out.pages)
         src = pikepdf.open(io.BytesIO(piece.pdf))
         keep_open.append(src)
         out.pages.extend(src.pages)
-        page_map.chapters[cid] = (first, piece.pages)
-        body_pages.extend(range(first, first + piece.pages))
-        for name, (page, x, y) in piece.anchors.items():
-            dests.setdefault(name, (first + page, x, y))
-            page_map.ids.setdefault(name, (first + page, y))
-        bookmarks.extend((lv, label, first + page, x, y) for lv, label, page, x, y in piece.bookmarks)
-    page_map.total_pages = len(out.pages)
 
-    strips: dict[int, pikepdf.Pdf] = {}
-    for physical in body_pages:
-        number = physical - front_pages  # 0-based body page
-        chunk, at = divmod(number, FOLIO_CHUNK)
-        if chunk not in strips:
-            strips[chunk] = pikepdf.open(io.BytesIO(folios(chunk)))
-        _stamp(out, out.pages[physical], strips[chunk].pages[at])
 
+    first = front()
+    head = pikepdf.open(io.BytesIO(first.pdf))
+    keep_open.append(head)
+    front_pages = first.pages + first.pages % 2
+    out.pages[0:0] = head.pages  # type: ignore[index]
+    if first.pages % 2:
+        out.pages.insert(first.pages, pikepdf.Page(Dictionary(
+            Type=Name.Page, MediaBox=Array([0, 0, *size]), Resources=Dictionary())))
+    if "/Lang" in head.Root:
+        out.Root.Lang = head.Root.Lang
+    out.trailer.Info = out.copy_foreign(head.trailer.Info)
     for page in out.pages:
         _links_to_names(page)
-    names = pikepdf.NameTree.new(out)
-    pages = out.pages
-    for name in sorted(dests):
-        page, x, y = dests[name]
-        names[name] = Array([pages[page].obj, Name.XYZ, x, y, 0])
-    out.Root.Names = Dictionary(Dests=names.obj)
+    folios = Folios(out, folio_samples)
+    for cid, piece in chapters:
+        for number in range(body_at[cid], body_at[cid] + piece.pages):
+            folios.stamp(out.pages[front_pages + number], number + 1)
 
+    page_map = PageMap(front_pages, len(out.pages))
+    dests = {name: (page, x, y) for name, (page, x, y) in first.anchors.items()}
+    bookmarks = list(first.bookmarks)
+    for cid, piece in chapters:
+        at = front_pages + body_at[cid]
+        page_map.chapters[cid] = (at, piece.pages)
+        for name, (page, x, y) in piece.anchors.items():
+            dests.setdefault(name, (at + page, x, y))
+        bookmarks.extend((lv, label, at + page, x, y) for lv, label, page, x, y in piece.bookmarks)
+    page_map.ids = {name: (page, y) for name, (page, _x, y) in dests.items()}
+
+    pages = [p.obj for p in out.pages]
+    out.Root.Names = Dictionary(Dests=_name_tree(out, {n: Array([pages[p], Name.XYZ, x, y, 0])
+                                                       for n, (p, x, y) in dests.items()}))
     with out.open_outline() as outline:
-        outline.root.clear()
         outline.root.extend(_outline_items(nest(bookmarks)))
     set_page_labels(out, front_pages)
 
     from .pdf_fonts import merge_fonts
     merge_fonts(out)
     buf = io.BytesIO()
-    out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    for src in keep_open:
-        src.close()
-    for strip in strips.values():
-        strip.close()
+    out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, min_version="1.7")
+    for pdf in keep_open:
+        pdf.close()
+    folios.close()
     return buf.getvalue(), page_map
+
+
+NAME_TREE_LEAF = 128
+
+
+def _name_tree(pdf: pikepdf.Pdf, entries: dict[str, pikepdf.Object]) -> pikepdf.Object:
+    """A name tree of ``entries``: sorted leaves of :data:`NAME_TREE_LEAF` under one root."""
+    names = sorted(entries, key=lambda n: bytes(String(n)))  # by the bytes written, as the format asks
+    leaves = []
+    for start in range(0, len(names), NAME_TREE_LEAF):
+        chunk = names[start:start + NAME_TREE_LEAF]
+        flat: list = []
+        for n in chunk:
+            flat += [String(n), entries[n]]
+        leaves.append(pdf.make_indirect(Dictionary(Names=Array(flat), Limits=Array([String(chunk[0]),
+                                                                                    String(chunk[-1])]))))
+    return pdf.make_indirect(Dictionary(Kids=Array(leaves)))
 
 
 def finish_one_pass(piece: LaidOut, first_chapter: str) -> tuple[bytes, PageMap]:

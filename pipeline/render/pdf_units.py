@@ -1,4 +1,4 @@
-"""The print edition as build units: each chapter, the folio strips, the front matter; then assembly.
+"""The print edition as build units: each chapter, sample folios, the front matter; then assembly.
 
 Takes: a transformed Book, its :class:`~pipeline.index.BookIndex`, the print
 :class:`~pipeline.editions.Edition`, a :class:`~pipeline.cache.Cache` and a
@@ -22,6 +22,7 @@ a chapter that grows moves the ones after it without laying them out again.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from .. import ir
@@ -33,7 +34,8 @@ from ..plan import SHARED, Run, Unit, start_units
 from ..progress import Progress, quiet
 from . import RenderResult
 from .pdf import LaidOut, layout_chapter, layout_folios, layout_front, qualify, render_pdf_one_pass, scripts_in
-from .pdf_assemble import FOLIO_CHUNK, assemble, contents_numbers, finish_one_pass
+from .pdf_assemble import assemble, contents_numbers, finish_one_pass
+from .pdf_folios import sample_numbers
 
 
 def pack(piece: LaidOut) -> bytes:
@@ -58,8 +60,19 @@ def _chapter_unit(chapter_id: str) -> bytes:
     return pack(layout_chapter(ch, SHARED["index"], book.meta, SHARED["pdf"], Path(book.root), SHARED["scripts"]))
 
 
-def _folio_unit(chunk: int) -> bytes:
-    return layout_folios(SHARED["pdf"], chunk * FOLIO_CHUNK + 1, FOLIO_CHUNK)
+def _folio_unit() -> bytes:
+    return layout_folios(SHARED["pdf"], sample_numbers())
+
+
+def _front_unit(numbers: dict[str, str]) -> bytes:
+    book: ir.Book = SHARED["book"]
+    return pack(layout_front(book.meta, SHARED["index"], SHARED["pdf"], Path(book.root), numbers,
+                             SHARED["scripts"]))
+
+
+def folio_unit(edition: Edition) -> Unit:
+    """Sample folios: they depend on the edition alone, so any book's build can reuse them."""
+    return Unit("pdf-folios", "folios", key("pdf-folios", _edition_key(edition), sample_numbers()), _folio_unit)
 
 
 def chapter_units(book: ir.Book, index: BookIndex, edition: Edition) -> tuple[list[Unit], tuple[str, ...]]:
@@ -87,35 +100,31 @@ def start_pdf(book: ir.Book, index: BookIndex, edition: Edition, cache: Cache, j
 
 def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, cache: Cache,
                reporter: Reporter, progress: Progress = quiet) -> RenderResult:
-    """Wait for the chapters, lay out the front matter, assemble; chapter warnings are replayed."""
-    run.wait()
-    pieces = [(ch.id, unpack(run.results[ch.id])) for ch in book.chapters]
-    for _, piece in pieces:
-        reporter.replay(piece.diagnostics)
-    targets = [qualify(e.chapter, e.target or e.chapter) for e in index.toc]
-    numbers = contents_numbers(targets, pieces)
-    root = Path(book.root)
-    front_key = key("pdf-front", ir.to_json(book.meta), ir.to_json(tuple(e.title for e in index.toc)),
-                    targets, numbers, [e.level for e in index.toc], _edition_key(edition), SHARED["scripts"])
-    data = cache.get("pdf-front", front_key)
-    if data is None:
-        data = pack(layout_front(book.meta, index, edition, root, numbers, SHARED["scripts"]))
-        cache.put("pdf-front", front_key, data)
-    front = unpack(data)
-    reporter.replay(front.diagnostics)
+    """Wait for the chapters; lay out the front matter (in a worker) while the body is
+    assembled; then put the front matter in. Chapter warnings are replayed."""
+    started = time.perf_counter()
+    try:
+        pieces = [(ch.id, unpack(run.get(ch.id))) for ch in book.chapters]
+        run.timings["pdf-chapters"] = time.perf_counter() - started
+        for _, piece in pieces:
+            reporter.replay(piece.diagnostics)
+        targets = [qualify(e.chapter, e.target or e.chapter) for e in index.toc]
+        numbers = contents_numbers(targets, pieces)
+        front_key = key("pdf-front", ir.to_json(book.meta), ir.to_json(tuple(e.title for e in index.toc)),
+                        targets, numbers, [e.level for e in index.toc], _edition_key(edition), SHARED["scripts"])
+        run.add([Unit("pdf-front", "front", front_key, _front_unit, (numbers,), cost=1 << 40), folio_unit(edition)])
+        progress.stage("pdf-assemble", 1)
 
-    def folios(chunk: int) -> bytes:
-        k = key("pdf-folios", _edition_key(edition), chunk, FOLIO_CHUNK)
-        strip = cache.get("pdf-folios", k)
-        if strip is None:
-            strip = _folio_unit(chunk)
-            cache.put("pdf-folios", k, strip)
-        return strip
+        def front() -> LaidOut:
+            piece = unpack(run.get("front"))
+            reporter.replay(piece.diagnostics)
+            return piece
 
-    SHARED["pdf"] = edition
-    progress.stage("pdf-assemble", 1)
-    pdf, page_map = assemble(front, pieces, edition, folios)
-    progress.advance("pdf-assemble")
+        pdf, page_map = assemble(front, pieces, edition, run.get("folios"))
+        run.timings["pdf-assemble"] = time.perf_counter() - started - run.timings["pdf-chapters"]
+        progress.advance("pdf-assemble")
+    finally:
+        run.close()
     return RenderResult(pdf, page_map)
 
 
@@ -130,3 +139,4 @@ def render_pdf(book: ir.Book, index: BookIndex, edition: Edition, cache: Cache |
         return RenderResult(pdf, page_map)
     cache = cache or Cache(None)
     return finish_pdf(start_pdf(book, index, edition, cache, jobs), book, index, edition, cache, reporter)
+
