@@ -31,7 +31,7 @@ from pathlib import Path
 
 from . import ir
 from .cache import Cache, file_hash, key
-from .diagnostics import Diagnostic, Reporter, error, from_dict, to_dict
+from .diagnostics import BuildError, Diagnostic, Reporter, error, from_dict, to_dict
 from .editions import NAMES, for_book, styles_fingerprint
 from .images import ImageFacts
 from .index import BookIndex, build_index
@@ -267,3 +267,43 @@ def build(source: Path | str, formats: list[str] | tuple[str, ...] = FORMATS,
           out_dir: Path | str = "build", reporter: Reporter | None = None, **options: object) -> list[Path]:
     """Build ``source`` to each format; returns the paths written (see :func:`run_build` for options)."""
     return run_build(source, formats, out_dir, reporter, **options).outputs  # type: ignore[arg-type]
+
+
+def _build_one(args: tuple) -> BuildResult | BuildError:
+    source, formats, out_dir, options = args
+    try:
+        return run_build(source, formats, out_dir, Reporter(echo=False), **options)
+    except BuildError as exc:
+        return exc
+
+
+def build_many(sources: list[Path | str], formats: list[str] | tuple[str, ...] = FORMATS,
+               out_dir: Path | str = "build", reporter: Reporter | None = None, *, jobs: int = 0,
+               **options: object) -> list[BuildResult]:
+    """Build several books, as many at once as there are cores (each book's chapters then in
+    one process). Warnings are reported book by book as each finishes; the first error is
+    raised once every book has been tried."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .plan import default_jobs
+
+    reporter = reporter or Reporter()
+    jobs = jobs or default_jobs()
+    if len(sources) == 1 or jobs == 1:
+        return [run_build(s, formats, out_dir, reporter, jobs=jobs, **options)  # type: ignore[arg-type]
+                for s in sources]
+    work = [(s, formats, out_dir, {**options, "jobs": 1}) for s in sources]
+    results: list[BuildResult] = []
+    errors: list[BuildError] = []
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(sources)), mp_context=context) as pool:
+        for outcome in pool.map(_build_one, work):
+            if isinstance(outcome, BuildError):
+                errors.append(outcome)
+                continue
+            reporter.replay(outcome.diagnostics)
+            results.append(outcome)
+    if errors:
+        raise errors[0]
+    return results

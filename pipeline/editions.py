@@ -25,7 +25,7 @@ import hashlib
 from dataclasses import dataclass
 
 from . import ir
-from .render.html import STYLES
+from .resources import STYLES
 
 _PT = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}
 

@@ -51,6 +51,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Union
@@ -554,6 +556,20 @@ def _walk(node: Any, fn: Callable[[Any], Any]) -> Any:
     return fn(node)
 
 
+def slugify(text: str, fallback: str = "section") -> str:
+    """A pandoc-style identifier: lower case, letters, digits, '-', '_' and '.'.
+
+    >>> slugify("Chapter V: The Depot Journey")
+    'chapter-v-the-depot-journey'
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"[^\w\s.-]", "", text, flags=re.ASCII)
+    text = re.sub(r"\s+", "-", text.strip())
+    text = text.lstrip("0123456789.-_")
+    return text or fallback
+
+
 def book_target(target: str, here: str) -> tuple[str, str] | None:
     """``(chapter id, id)`` for a link target inside the book, None for a URL.
 
@@ -589,5 +605,5 @@ def plain_text(inlines: tuple[Inline, ...] | Any) -> str:
 
 __all__ = [name for name in NODE_TYPES] + [
     "Inline", "Block", "IR_VERSION", "NO_ATTR", "INLINE_TYPES", "BLOCK_TYPES",
-    "to_json", "from_json", "children", "query", "walk", "plain_text", "book_target",
+    "to_json", "from_json", "children", "query", "walk", "plain_text", "book_target", "slugify",
 ]

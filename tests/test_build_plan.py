@@ -261,3 +261,23 @@ def test_a_note_in_the_first_heading_is_note_1_in_print(tmp_path):
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(result.outputs[0].read_bytes())).pages)
     assert "1. First note." in text.replace("1.First", "1. First") and "2. Second note." in text.replace(
         "2.Second", "2. Second")
+
+
+def test_weasyprint_warnings_become_diagnostics():
+    from pipeline.editions import EDITIONS
+    from pipeline.render.pdf import PIECE_ID, layout
+    from pipeline.resources import STYLES
+
+    piece = layout('<html><body><p style="color: nonsense">x</p></body></html>', EDITIONS[0], STYLES, PIECE_ID,
+                   "essay.md", ())
+    assert [d.code for d in piece.diagnostics] == ["R102"]
+    assert "nonsense" in piece.diagnostics[0].message and piece.diagnostics[0].file == "essay.md"
+
+
+def test_several_books_build_at_once(tmp_path):
+    from pipeline.build import build_many
+
+    books = [_book(tmp_path / name) for name in ("one", "two")]
+    results = build_many(books, ["epub"], tmp_path / "out", Reporter(echo=False), jobs=2)
+    assert [r.outputs[0].name for r in results] == ["one.epub", "two.epub"]
+    assert all(epubcheck_messages(r.outputs[0]) == [] for r in results)

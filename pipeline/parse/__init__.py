@@ -10,31 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 
 from .. import ir
 from ..cache import Cache
 from ..diagnostics import Reporter
 from ..images import ImageFacts
+from ..ir import slugify
 from ..load import Manuscript, display_path
 from ..metadata import normalise
 from .markdown import ParseContext, markdown_to_plain, parse_source
 
 __all__ = ["parse_book", "parse_source", "ParseContext", "slugify"]
-
-
-def slugify(text: str, fallback: str = "section") -> str:
-    """A pandoc-style identifier: lower case, letters, digits, '-', '_' and '.'.
-
-    >>> slugify("Chapter V: The Depot Journey")
-    'chapter-v-the-depot-journey'
-    """
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = re.sub(r"[^\w\s.-]", "", text, flags=re.ASCII)
-    text = re.sub(r"\s+", "-", text.strip())
-    text = text.lstrip("0123456789.-_")
-    return text or fallback
 
 
 def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cache: Cache | None = None,

@@ -34,7 +34,6 @@ from ..diagnostics import Reporter
 from ..editions import EDITIONS, Edition
 from ..images import EXTENSIONS, for_target, make_cover
 from ..index import BookIndex, build_index
-from ..parse import slugify
 from . import RenderResult
 from .html import STYLES, Writer, attr_value, text, title_page_lines
 
@@ -66,7 +65,7 @@ def _names(book: ir.Book) -> dict[str, str]:
     names: dict[str, str] = {}
     taken: set[str] = set()
     for src in srcs:
-        stem = slugify(posixpath.splitext(src)[0].replace("/", "-"), "image")
+        stem = ir.slugify(posixpath.splitext(src)[0].replace("/", "-"), "image")
         name, n = stem, 2
         while name in taken:
             name, n = f"{stem}-{n}", n + 1

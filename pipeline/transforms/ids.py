@@ -25,7 +25,6 @@ from typing import Any
 
 from .. import ir
 from ..diagnostics import Reporter
-from ..parse import slugify
 
 KINDS = (*ir.BLOCK_TYPES, *ir.INLINE_TYPES)
 
@@ -56,10 +55,10 @@ def chapter_ids(ch: ir.Chapter, reporter: Reporter) -> ir.Chapter:
         elif not isinstance(node, ir.BLOCK_TYPES):
             return node
         elif isinstance(node, ir.Heading):
-            new = _unique(slugify(ir.plain_text(node.inlines)), taken)
+            new = _unique(ir.slugify(ir.plain_text(node.inlines)), taken)
         elif isinstance(node, ir.Figure):
             stem = posixpath.splitext(posixpath.basename(node.image.src))[0]
-            new = _unique("fig-" + slugify(stem, "image"), taken)
+            new = _unique("fig-" + ir.slugify(stem, "image"), taken)
         else:
             counter[0] += 1
             new = _unique(f"{ch.id}-{counter[0]}", taken)
