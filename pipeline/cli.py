@@ -99,15 +99,15 @@ def main(argv: list[str] | None = None) -> int:
             return watch(args.source, [f.strip() for f in args.to.split(",") if f.strip()], Path(args.out),
                          jobs=args.jobs, quiet=args.quiet)
         else:
-            from .build import run_build
-            from .progress import for_terminal
+            from .build import build_many
+            from .progress import for_terminal, quiet
             formats = [f.strip() for f in args.to.split(",") if f.strip()]
+            started = time.perf_counter()
+            progress = for_terminal(not args.quiet) if len(args.sources) == 1 else quiet
+            results = build_many(args.sources, formats, Path(args.out), reporter, jobs=args.jobs,
+                                 use_cache=not args.no_cache, one_pass=args.one_pass, progress=progress)
             reports = []
-            for source in args.sources:
-                started = time.perf_counter()
-                result = run_build(source, formats, Path(args.out), reporter, jobs=args.jobs,
-                                   use_cache=not args.no_cache, one_pass=args.one_pass,
-                                   progress=for_terminal(not args.quiet))
+            for source, result in zip(args.sources, results):
                 if result.up_to_date:
                     print(f"{source} is up to date ({', '.join(str(p) for p in result.outputs)})",
                           file=sys.stderr)
@@ -116,8 +116,11 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"wrote {path}", file=sys.stderr)
                     ran = f"; {len(result.ran)} chapter(s) laid out, {len(result.cached)} from the cache" \
                         if result.ran or result.cached else ""
-                    print(f"built {source} in {time.perf_counter() - started:.1f} s{ran}", file=sys.stderr)
+                    total = sum(v for k, v in result.timings.items() if "." not in k)  # "pdf.x" are parts of "pdf"
+                    print(f"built {source} in {total:.1f} s{ran}", file=sys.stderr)
                 reports.append(result.report())
+            if len(results) > 1:
+                print(f"built {len(results)} books in {time.perf_counter() - started:.1f} s", file=sys.stderr)
             if args.report:
                 import json
                 Path(args.report).write_text(json.dumps(reports[0] if len(reports) == 1 else reports,

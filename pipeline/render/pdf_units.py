@@ -105,7 +105,7 @@ def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, cach
     started = time.perf_counter()
     try:
         pieces = [(ch.id, unpack(run.get(ch.id))) for ch in book.chapters]
-        run.timings["pdf-chapters"] = time.perf_counter() - started
+        run.timings["pdf.chapters"] = time.perf_counter() - started
         for _, piece in pieces:
             reporter.replay(piece.diagnostics)
         targets = [qualify(e.chapter, e.target or e.chapter) for e in index.toc]
@@ -121,7 +121,7 @@ def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, cach
             return piece
 
         pdf, page_map = assemble(front, pieces, edition, run.get("folios"))
-        run.timings["pdf-assemble"] = time.perf_counter() - started - run.timings["pdf-chapters"]
+        run.timings["pdf.assemble"] = time.perf_counter() - started - run.timings["pdf.chapters"]
         progress.advance("pdf-assemble")
     finally:
         run.close()
