@@ -14,11 +14,13 @@ from pathlib import Path
 import pikepdf
 import pytest
 from conftest import epubcheck_messages, image_bytes, write_files
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from pipeline import images
 from pipeline.build import run_build
 from pipeline.diagnostics import Reporter
+from pipeline.render.pdf_fonts import parse_widths
 
 WORDS = ("the lantern keeper walked along the causeway while fog rolled over salt pans and the tide "
          "turned slowly under a pale sky that held no birds at all").split()
@@ -188,7 +190,10 @@ def test_fonts_are_merged_not_duplicated(plan):
         for objs in fonts.values():
             font = pdf.get_object(next(iter(objs)))
             descriptor = font.DescendantFonts[0].FontDescriptor
-            assert "/FontFile3" in descriptor or "/FontFile2" in descriptor  # embedded
+            program = (descriptor.get("/FontFile3") or descriptor.get("/FontFile2")).read_bytes()  # embedded
+            used = max(parse_widths(font.DescendantFonts[0].W))
+            with TTFont(io.BytesIO(program)) as parsed:  # a real font program, holding every glyph used
+                assert parsed["maxp"].numGlyphs > used
 
 
 def test_epub_of_the_plan_book_passes_epubcheck(plan):

@@ -32,11 +32,13 @@ WeasyPrint's warnings become diagnostics (R102), not lost log lines.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -298,12 +300,50 @@ def pdf_identifier(meta: ir.Meta) -> bytes:
 PIECE_ID = b"0" * 32  # a piece's own /ID never reaches the book
 
 
+@functools.cache
+def _shipped_by_hash() -> dict[str, str]:
+    return {hashlib.sha256(p.read_bytes()).hexdigest(): p.name for p in (STYLES / "fonts").glob("*.[ot]tf")}
+
+
+SHIPPED_FONT = b"pipeline-shipped-font:"  # a piece's stand-in for a shipped font, replaced at assembly
+
+
+@contextlib.contextmanager
+def _fonts_named_not_subset() -> Iterator[None]:
+    """While a piece is written, embed each shipped font as a name only.
+
+    Assembly subsets every font once for the whole book
+    (:mod:`pipeline.render.pdf_fonts`), so subsetting it in every piece
+    would be work thrown away; the piece keeps the glyphs' widths and
+    Unicode map, and names the shipped file. A font that is not shipped
+    (a system fallback) is subset as usual.
+    """
+    from weasyprint.pdf.fonts import Font
+
+    original = Font.subset
+
+    def name_only(font: Font, to_unicode: dict, hinting: bool) -> None:
+        shipped = _shipped_by_hash().get(hashlib.sha256(font.file_content).hexdigest())
+        if shipped is None:
+            original(font, to_unicode, hinting)
+        else:
+            font.file_content = SHIPPED_FONT + shipped.encode()
+
+    Font.subset = name_only  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Font.subset = original  # type: ignore[method-assign]
+
+
 def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: str,
-           scripts: tuple[str, ...], folios: bool = False) -> LaidOut:
+           scripts: tuple[str, ...], folios: bool = False, piece: bool = True) -> LaidOut:
     """Lay ``html`` out with WeasyPrint; returns the PDF with its anchors and bookmarks.
 
     ``scripts`` are the extra script fonts to declare: the whole book's, so
     that a chapter laid out alone falls back to the same fonts as in the book.
+    A ``piece`` (not a whole book) names its shipped fonts instead of
+    embedding them: only assembly makes a PDF that a reader opens.
     """
     assert edition.trim
     sheets, fonts, fetcher = _styles(edition, scripts, folios, root)
@@ -316,7 +356,8 @@ def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: st
     try:
         doc = HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=sheets, font_config=fonts)
-        pdf = doc.write_pdf(pdf_identifier=identifier)
+        with _fonts_named_not_subset() if piece else contextlib.nullcontext():
+            pdf = doc.write_pdf(pdf_identifier=identifier)
     finally:
         log.removeHandler(handler)
         log.setLevel(old_level)
@@ -376,7 +417,8 @@ def book_html(book: ir.Book, index: BookIndex) -> str:
 def render_pdf_one_pass(book: ir.Book, index: BookIndex, edition: Edition) -> LaidOut:
     """The whole book in one WeasyPrint pass: the reference the stitched build must equal."""
     html = book_html(book, index)
-    piece = layout(html, edition, Path(book.root), pdf_identifier(book.meta), "", scripts_in(html), folios=True)
+    piece = layout(html, edition, Path(book.root), pdf_identifier(book.meta), "", scripts_in(html), folios=True,
+                   piece=False)
     reporter = Reporter(echo=False)
     uncovered_warning(html, reporter)
     piece.diagnostics[:0] = reporter.warnings

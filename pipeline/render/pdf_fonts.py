@@ -29,6 +29,7 @@ from pikepdf import Array, Dictionary, Name
 
 from .hb_subset import subset
 from .html import STYLES
+from .pdf import SHIPPED_FONT
 
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
 
@@ -134,7 +135,7 @@ def merge_fonts(pdf: pikepdf.Pdf) -> int:
                 groups.setdefault(str(font.BaseFont), {})[font.objgen] = font
     replace: dict[tuple[int, int], pikepdf.Object] = {}
     for members in groups.values():
-        if len(members) > 1:
+        if len(members) > 1 or _named_only(next(iter(members.values()))):
             merged = _merge(pdf, list(members.values()))
             if merged is not None:
                 replace.update({objgen: merged for objgen in members})
@@ -145,18 +146,36 @@ def merge_fonts(pdf: pikepdf.Pdf) -> int:
     return len(replace) - len({m.objgen for m in replace.values()})
 
 
-def _merge(pdf: pikepdf.Pdf, fonts: list[pikepdf.Object]) -> pikepdf.Object | None:
+def _font_file_key(font: pikepdf.Object) -> str | None:
+    descriptor = font.DescendantFonts[0].FontDescriptor
+    return next((k for k in ("/FontFile3", "/FontFile2") if k in descriptor), None)
+
+
+def _named_only(font: pikepdf.Object) -> bool:
+    """True if a piece named a shipped font instead of embedding it (see ``render.pdf``)."""
+    key = _font_file_key(font)
+    return key is not None and font.DescendantFonts[0].FontDescriptor[key].read_bytes().startswith(SHIPPED_FONT)
+
+
+def _shipped_path(program: bytes) -> str | None:
+    """The shipped file a font program is (a subset of), or None."""
     from fontTools.ttLib import TTFont
 
+    if program.startswith(SHIPPED_FONT):
+        return str(STYLES / "fonts" / program[len(SHIPPED_FONT):].decode())
+    with TTFont(io.BytesIO(program), lazy=True) as sample:
+        ps_name = sample["name"].getDebugName(6) if "name" in sample else None
+    return shipped_fonts().get(ps_name or "")
+
+
+def _merge(pdf: pikepdf.Pdf, fonts: list[pikepdf.Object]) -> pikepdf.Object | None:
     first = fonts[0]
     cid = first.DescendantFonts[0]
     descriptor = cid.FontDescriptor
-    key = next((k for k in ("/FontFile3", "/FontFile2") if k in descriptor), None)
+    key = _font_file_key(first)
     if key is None:
         return None
-    with TTFont(io.BytesIO(descriptor[key].read_bytes()), lazy=True) as sample:
-        ps_name = sample["name"].getDebugName(6) if "name" in sample else None
-    path = shipped_fonts().get(ps_name or "")
+    path = _shipped_path(descriptor[key].read_bytes())
     if path is None:
         return None
     widths: dict[int, float] = {}
