@@ -23,6 +23,8 @@ to date: it reads and writes nothing else, and says so.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import time
@@ -30,15 +32,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ir
-from .cache import Cache, file_hash, key
+from .cache import Cache, key
 from .diagnostics import BuildError, Diagnostic, Reporter, error, from_dict, to_dict
-from .editions import NAMES, for_book, styles_fingerprint
+from .editions import NAMES, for_book
 from .images import ImageFacts
 from .index import BookIndex, build_index
 from .load import Manuscript, load
 from .output import write_atomic
-from .parse import parse_book
 from .progress import Progress, quiet
+from .resources import STYLES
 from .transforms import run_transforms
 
 FORMATS = ("pdf", "epub")
@@ -84,6 +86,8 @@ class _Timer:
 def prepare(source: Path | str | Manuscript, reporter: Reporter | None = None,
             cache: Cache | None = None) -> tuple[ir.Book, BookIndex]:
     """Load, parse and transform a manuscript; compute its index."""
+    from .parse import parse_book  # markdown-it: not needed to find a build up to date
+
     reporter = reporter or Reporter()
     manuscript = source if isinstance(source, Manuscript) else load(source)
     images: dict[str, ImageFacts] = {}
@@ -123,18 +127,34 @@ def _check_formats(formats: list[str] | tuple[str, ...]) -> None:
 # ---------------------------------------------------------------- up to date?
 
 
+def _stat(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+@functools.cache
+def _styles_stat() -> list:
+    return [(p.relative_to(STYLES).as_posix(), *_stat(p)) for p in sorted(STYLES.rglob("*")) if p.is_file()]
+
+
 def _inputs_key(manuscript: Manuscript, formats: list[str] | tuple[str, ...], one_pass: bool,
                 images: list[str]) -> str | None:
-    """A key of everything a build reads, from the files alone (no parsing); None if an image is gone."""
+    """A key of everything a build reads, from the files alone (no parsing); None if an image is gone.
+
+    The manuscript's text is hashed; images, stylesheets and fonts are known by
+    size and modification time, as make knows its inputs (their content
+    hashes key the units themselves).
+    """
     root = manuscript.root
-    hashes = []
-    for rel in images:
-        try:
-            hashes.append(file_hash(root / rel))
-        except OSError:
-            return None
+    try:
+        stats = [_stat(root / rel) for rel in images]
+    except OSError:
+        return None
+    texts = hashlib.sha256()
+    for s in manuscript.sources:
+        texts.update(s.path.encode() + b"\0" + s.text.encode() + b"\0")
     return key("inputs", sorted(formats), one_pass, manuscript.metadata_file, repr(manuscript.metadata),
-               [(s.path, s.text) for s in manuscript.sources], images, hashes, styles_fingerprint(),
+               texts.hexdigest(), images, stats, _styles_stat(),
                os.environ.get("SOURCE_DATE_EPOCH", ""), display_root(root))
 
 
@@ -159,9 +179,9 @@ def _read_stamp(path: Path | None) -> dict | None:
 
 
 def _outputs_intact(stamp: dict) -> bool:
-    for name, digest in stamp.get("outputs", {}).items():
+    for name, signature in stamp.get("outputs", {}).items():
         try:
-            if file_hash(Path(name)) != digest:
+            if list(_stat(Path(name))) != signature:
                 return False
         except OSError:
             return False
@@ -246,7 +266,7 @@ def run_build(source: Path | str, formats: list[str] | tuple[str, ...] = FORMATS
     if stamp_path is not None:
         images = sorted(index.images)
         new_stamp = {"key": _inputs_key(manuscript, formats, one_pass, images), "images": images,
-                     "outputs": {str(p): file_hash(p) for p in result.outputs},
+                     "outputs": {str(p): list(_stat(p)) for p in result.outputs},
                      "diagnostics": [to_dict(d) for d in result.diagnostics]}
         _write_stamp(stamp_path, new_stamp)
     return result

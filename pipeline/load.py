@@ -54,17 +54,17 @@ class Manuscript:
     sources: tuple[Source, ...]
 
 
-def display_path(path: Path) -> str:
-    """``path`` relative to the working directory when it is under it, for messages."""
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """``path`` relative to the working directory (``cwd``, resolved) when it is under it, for messages."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(cwd or Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
 
-def read_text(path: Path) -> str:
-    """Read a text file as UTF-8, with a clear error naming the file if it is not."""
-    shown = display_path(path)
+def read_text(path: Path, shown: str = "") -> str:
+    """Read a text file as UTF-8, with a clear error naming the file (as ``shown``) if it is not."""
+    shown = shown or display_path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -208,12 +208,13 @@ def _load_folder(folder: Path) -> Manuscript:
         raise error("M006", f"no chapters found in '{display_path(folder)}'",
                     "list them under 'chapters:' in book.yaml, or add chapters/*.md", shown_meta)
     sources = []
-    for f in files:
-        text = read_text(f)
-        chapter_meta, body, first = front_matter(text, display_path(f))
+    cwd = Path.cwd().resolve()
+    for f in files:  # resolved and checked to be inside the root by _chapter_files
+        shown = str(f.relative_to(cwd)) if f.is_relative_to(cwd) else str(f)
+        chapter_meta, body, first = front_matter(read_text(f, shown), shown)
         for k, v in (chapter_meta or {}).items():
             meta.setdefault(k, v)
-        sources.append(Source(f.resolve().relative_to(root).as_posix(), body, first))
+        sources.append(Source(f.relative_to(root).as_posix(), body, first))
     return Manuscript(root, _slug(folder.resolve().name), meta, shown_meta, tuple(sources))
 
 
@@ -232,14 +233,14 @@ def _chapter_files(folder: Path, meta: dict[str, Any], shown_meta: str) -> list[
     else:
         sub = folder / "chapters"
         found = sorted((sub if sub.is_dir() else folder).glob("*.md"))
-    for p in found:
-        _inside(p, folder, shown_meta)
-    return found
+    root = folder.resolve()
+    return [_inside(p, root, shown_meta) for p in found]
 
 
-def _inside(path: Path, root: Path, shown: str) -> None:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
+def _inside(path: Path, root: Path, shown: str) -> Path:
+    """``path`` resolved, checked to be inside ``root`` (resolved)."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root):
         raise error("M009", f"'{path}' is outside the manuscript folder",
-                    "keep every file of the book inside its folder", shown) from None
+                    "keep every file of the book inside its folder", shown)
+    return resolved
