@@ -86,7 +86,7 @@ class Run:
                 self.cached.append(unit.name)
                 self.progress.advance(unit.kind, unit.name)
         todo.sort(key=lambda u: -u.cost)
-        if self._pool is None and self.jobs > 1 and len(todo) > 1:
+        if self._pool is None and self.jobs > 1 and len(todo) > 1:  # one unit: forking costs more than it saves
             self._pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(todo)),
                                              mp_context=multiprocessing.get_context("fork"))
         for unit in todo:

@@ -234,7 +234,9 @@ def _repack(data: bytes, lang: str, when: dt.datetime) -> bytes:
             if name.endswith(".opf"):
                 content = content.replace(b"<package ", f'<package xml:lang="{attr_value(lang)}" '.encode(), 1)
             info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            # mimetype must be stored; images are compressed already, deflating them again only costs time
+            stored = name == "mimetype" or name.endswith((".jpg", ".png", ".gif", ".webp"))
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             dst.writestr(info, content)
     return out.getvalue()

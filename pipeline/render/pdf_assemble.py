@@ -25,6 +25,7 @@ earlier one grew:
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Callable
 from urllib.parse import unquote
 
@@ -118,7 +119,10 @@ def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], 
         body_at[cid] = len(out.pages)
         src = pikepdf.open(io.BytesIO(piece.pdf))
         keep_open.append(src)
-        out.pages.extend(src.pages)
+        with warnings.catch_warnings():  # the named destinations are rebuilt below, for the whole book
+            warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning if hasattr(
+                pikepdf.exceptions, "PageCopyWarning") else UserWarning)
+            out.pages.extend(src.pages)
 
 
     first = front()

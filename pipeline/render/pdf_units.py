@@ -33,7 +33,8 @@ from ..index import BookIndex
 from ..plan import SHARED, Run, Unit, start_units
 from ..progress import Progress, quiet
 from . import RenderResult
-from .pdf import LaidOut, layout_chapter, layout_folios, layout_front, qualify, render_pdf_one_pass, scripts_in
+from .pdf import (LaidOut, layout_chapter, layout_folios, layout_front, qualify, render_pdf_one_pass, scripts_in,
+                  warm_styles)
 from .pdf_assemble import assemble, contents_numbers, finish_one_pass
 from .pdf_folios import sample_numbers
 
@@ -94,6 +95,7 @@ def start_pdf(book: ir.Book, index: BookIndex, edition: Edition, cache: Cache, j
     """Start laying out the chapters (in worker processes); returns the run to finish."""
     units, scripts = chapter_units(book, index, edition)
     SHARED.update(book=book, index=index, pdf=edition, chapters={c.id: c for c in book.chapters}, scripts=scripts)
+    warm_styles(edition, scripts, Path(book.root))  # parsed once here, inherited by every forked worker
     progress.stage("pdf-chapter", len(book.chapters))
     return start_units(units, cache, jobs, progress)
 
