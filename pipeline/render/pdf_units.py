@@ -33,8 +33,16 @@ from ..index import BookIndex
 from ..plan import SHARED, Run, Unit, start_units
 from ..progress import Progress, quiet
 from . import RenderResult
-from .pdf import (LaidOut, layout_chapter, layout_folios, layout_front, qualify, render_pdf_one_pass, scripts_in,
-                  warm_styles)
+from .pdf import (
+    LaidOut,
+    layout_chapter,
+    layout_folios,
+    layout_front,
+    qualify,
+    render_pdf_one_pass,
+    scripts_in,
+    warm_styles,
+)
 from .pdf_assemble import assemble, contents_numbers, finish_one_pass
 from .pdf_folios import sample_numbers
 
