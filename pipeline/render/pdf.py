@@ -295,6 +295,7 @@ def _styles(edition: Edition, scripts: tuple[str, ...], folios: bool, root: Path
 def warm_styles(edition: Edition, scripts: tuple[str, ...], root: Path) -> None:
     """Parse the stylesheets and load the fonts now, in this process, so forked workers inherit them."""
     _styles(edition, scripts, False, root)
+    _shipped_by_hash()
 
 
 def pdf_identifier(meta: ir.Meta) -> bytes:
