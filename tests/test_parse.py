@@ -30,6 +30,12 @@ def test_smart_punctuation() -> None:
     assert para.inlines == (ir.Text("“Double” and ‘single’ – en — em …"),)
 
 
+def test_only_pandocs_smart_punctuation() -> None:
+    """(c) stays (c), +- stays +-: pandoc's smart extension does quotes, dashes and ellipses only."""
+    (para,) = parse("Items (a) (b) (c), (r) and (tm); 3 +- 1; what???? 1914--18 `--from`")
+    assert ir.plain_text(para.inlines) == "Items (a) (b) (c), (r) and (tm); 3 +- 1; what???? 1914–18 --from"
+
+
 def test_heading_attributes() -> None:
     (h,) = parse('## The Long Take {#long-take .special lang=fr}')
     assert h == ir.Heading(2, (ir.Text("The Long Take"),), ir.Attr("long-take", ("special",), (("lang", "fr"),)), 1)

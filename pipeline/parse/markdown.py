@@ -48,11 +48,38 @@ from ..load import Source
 from .line_blocks import line_block_plugin
 from .raw_html import parse_tag, safe_href, sanitise
 
+_DASHES = (("---", "\u2014"), ("--", "\u2013"), ("...", "\u2026"))
+
+
+def pandoc_dashes(state: Any) -> None:
+    """Pandoc's smart punctuation besides quotes: ``---`` em dash, ``--`` en dash, ``...`` ellipsis.
+
+    Only these: markdown-it's own replacements also turn ``(c)`` into ©, ``+-``
+    into ± and ``??????`` into ``???``, which pandoc never does ("items (a) (b) (c)").
+    Code spans and autolinks are left alone.
+
+    >>> make_parser().renderInline("1914--1918 --- (a) (b) (c) ... `a--b`")
+    '1914–1918 — (a) (b) (c) … <code>a--b</code>'
+    """
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        in_autolink = False
+        for token in block.children:
+            if token.type == "link_open" and token.info == "auto":
+                in_autolink = True
+            elif token.type == "link_close" and token.info == "auto":
+                in_autolink = False
+            elif token.type == "text" and not in_autolink and ("--" in token.content or "..." in token.content):
+                for plain, smart in _DASHES:
+                    token.content = token.content.replace(plain, smart)
+
 
 def make_parser() -> MarkdownIt:
     """The configured markdown-it parser. Raw HTML is parsed, then sanitised by us."""
     md = MarkdownIt("commonmark", {"typographer": True, "html": True})
-    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.enable(["table", "strikethrough", "smartquotes"])
+    md.core.ruler.before("smartquotes", "pandoc_dashes", pandoc_dashes)
     md.use(footnote_plugin).use(deflist_plugin).use(attrs_plugin, spans=True)
     md.use(sub_plugin).use(superscript_plugin).use(line_block_plugin)
     return md
