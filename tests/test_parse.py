@@ -156,3 +156,16 @@ def test_file_and_data_urls_never_become_images(pics: Path) -> None:
     # markdown-it refuses this scheme itself: the text stays text, nothing is read
     blocks = parse("![x](file:///etc/passwd)", pics)
     assert not list(ir.query(blocks[0], (ir.Image, ir.Figure)))
+
+
+def test_image_path_falls_back_to_the_books_folder(tmp_path: Path) -> None:
+    """As pandoc run from the book's folder: chapters/01.md may write stills/a.png."""
+    (tmp_path / "stills").mkdir()
+    (tmp_path / "stills" / "a.png").write_bytes(image_bytes("PNG"))
+    ctx = ParseContext(tmp_path, Reporter())
+    (fig,) = parse_source(Source("chapters/01.md", "![Cap](stills/a.png){alt=\"A.\"}\n"), ctx)
+    assert fig.image.src == "stills/a.png"
+    (fig,) = parse_source(Source("chapters/01.md", "![Cap](../stills/a.png){alt=\"A.\"}\n"), ctx)
+    assert fig.image.src == "stills/a.png"
+    with pytest.raises(BuildError, match=r"not found \(looked for 'chapters/stills/b.png' or 'stills/b.png'"):
+        parse_source(Source("chapters/01.md", "![Cap](stills/b.png)\n"), ctx)

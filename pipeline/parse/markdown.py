@@ -472,14 +472,21 @@ class _Converter:
         if path.startswith("/"):
             raise error("I005", f"image '{shown}' is an absolute path",
                         "use a path relative to the Markdown file", self.file, line)
-        rel = posixpath.normpath(posixpath.join(self.base, path))
-        full = self.ctx.root / rel
-        if rel == ".." or rel.startswith("../"):
+        # as pandoc: the Markdown file's folder first, then the book's root
+        tries = [posixpath.normpath(posixpath.join(self.base, path))]
+        if self.base:
+            tries.append(posixpath.normpath(path))
+        inside = [rel for rel in tries if rel != ".." and not rel.startswith("../")]
+        if not inside:
             raise error("I005", f"image '{shown}' is outside the manuscript folder",
                         "copy the image into the manuscript folder", self.file, line)
-        if not full.is_file():
-            raise error("I001", f"image '{shown}' not found",
-                        "check the file name; paths are relative to the Markdown file", self.file, line)
+        rel = next((r for r in inside if (self.ctx.root / r).is_file()), "")
+        if not rel:
+            where = " or ".join(f"'{r}'" for r in inside)
+            raise error("I001", f"image '{shown}' not found (looked for {where} in the book)",
+                        "check the file name; paths are relative to the Markdown file or to the book's folder",
+                        self.file, line)
+        full = self.ctx.root / rel
         try:
             full.resolve().relative_to(self.ctx.root.resolve())
         except ValueError:
