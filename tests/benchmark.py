@@ -320,7 +320,8 @@ def describe(run: Run) -> str:
         parts.append("report RSS " + ", ".join(f"{k} {v:.0f} MB" for k, v in rss.items() if isinstance(v, int | float)))
     units = rep.get("units")
     if isinstance(units, dict) and units:
-        parts.append("units " + ", ".join(f"{k} {v}" for k, v in units.items()))
+        shown = {k: (len(v) if isinstance(v, list) else v) for k, v in units.items()}  # lists: how many
+        parts.append("units " + ", ".join(f"{k} {v}" for k, v in shown.items()))
     if "up_to_date" in rep:
         parts.append(f"up to date: {rep['up_to_date']}")
     stages = rep.get("stages")
