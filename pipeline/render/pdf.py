@@ -292,12 +292,6 @@ def _styles(edition: Edition, scripts: tuple[str, ...], folios: bool, root: Path
     return sheets, fonts, fetcher
 
 
-def warm_styles(edition: Edition, scripts: tuple[str, ...], root: Path) -> None:
-    """Parse the stylesheets and load the fonts now, in this process, so forked workers inherit them."""
-    _styles(edition, scripts, False, root)
-    _shipped_by_hash()
-
-
 def pdf_identifier(meta: ir.Meta) -> bytes:
     """The PDF's /ID: from the book's identifier, so rebuilds agree."""
     return hashlib.md5(meta.identifier.encode()).hexdigest().encode()

@@ -41,7 +41,6 @@ from .pdf import (
     qualify,
     render_pdf_one_pass,
     scripts_in,
-    warm_styles,
 )
 from .pdf_assemble import assemble, contents_numbers, finish_one_pass
 from .pdf_folios import sample_numbers
@@ -103,7 +102,6 @@ def start_pdf(book: ir.Book, index: BookIndex, edition: Edition, cache: Cache, j
     """Start laying out the chapters (in worker processes); returns the run to finish."""
     units, scripts = chapter_units(book, index, edition)
     SHARED.update(book=book, index=index, pdf=edition, chapters={c.id: c for c in book.chapters}, scripts=scripts)
-    warm_styles(edition, scripts, Path(book.root))  # parsed once here, inherited by every forked worker
     progress.stage("pdf-chapter", len(book.chapters))
     return start_units(units, cache, jobs, progress)
 
