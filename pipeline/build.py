@@ -37,9 +37,10 @@ from .diagnostics import BuildError, Diagnostic, Reporter, error, from_dict, to_
 from .editions import NAMES, for_book
 from .images import ImageFacts
 from .index import BookIndex, build_index
-from .load import Manuscript, load
+from .load import Manuscript, display_path, load
 from .output import write_atomic
 from .progress import Progress, quiet
+from .render.pagemap import PageMap
 from .resources import STYLES
 from .transforms import run_transforms
 
@@ -51,7 +52,7 @@ class BuildResult:
     """What a build did: outputs, the print page map, diagnostics, timings and units."""
 
     outputs: list[Path] = field(default_factory=list)
-    page_map: object | None = None          # render.pagemap.PageMap when a PDF was made
+    page_map: PageMap | None = None         # when a PDF was made
     diagnostics: list[Diagnostic] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     ran: list[str] = field(default_factory=list)      # chapters laid out by this build
@@ -67,8 +68,8 @@ class BuildResult:
                 "units": {"run": len(self.units.get("ran", [])), "cached": len(self.units.get("cached", [])),
                           "chapters_laid_out": self.ran, "names_run": self.units.get("ran", []),
                           "names_cached": self.units.get("cached", [])},
-                "pages": pm.total_pages if pm is not None else None,  # type: ignore[attr-defined]
-                "page_map": pm.to_json() if pm is not None else None,  # type: ignore[attr-defined]
+                "pages": pm.total_pages if pm is not None else None,
+                "page_map": pm.to_json() if pm is not None else None,
                 "diagnostics": [to_dict(d) for d in self.diagnostics]}
 
 
@@ -155,14 +156,7 @@ def _inputs_key(manuscript: Manuscript, formats: list[str] | tuple[str, ...], on
         texts.update(s.path.encode() + b"\0" + s.text.encode() + b"\0")
     return key("inputs", sorted(formats), one_pass, manuscript.metadata_file, repr(manuscript.metadata),
                texts.hexdigest(), images, stats, _styles_stat(),
-               os.environ.get("SOURCE_DATE_EPOCH", ""), display_root(root))
-
-
-def display_root(root: Path) -> str:
-    """The root as messages show it (diagnostics name files by it)."""
-    from .load import display_path
-
-    return display_path(root)
+               os.environ.get("SOURCE_DATE_EPOCH", ""), display_path(root))
 
 
 def _stamp_path(cache: Cache, slug: str) -> Path | None:
