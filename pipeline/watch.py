@@ -104,6 +104,9 @@ def build_once(source: Path | str, formats: list[str], out_dir: Path, jobs: int 
                 which = f" ({', '.join(result.ran)})" if 0 < len(result.ran) <= 3 else ""
                 line += f": {_count(len(result.ran), 'chapter laid out')}{which}, {len(result.cached)} from the cache"
         print(line, file=sys.stderr, flush=True)
+        if not again and "pdf" in formats:
+            from .render.pdf_units import warm
+            warm()  # the chapters were laid out in workers; the next edit is laid out here
         return None
     print(failed, file=sys.stderr, flush=True)
     print(f"{_name(source)} not built; the previous outputs are untouched", file=sys.stderr, flush=True)

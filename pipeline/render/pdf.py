@@ -292,6 +292,12 @@ def _styles(edition: Edition, scripts: tuple[str, ...], folios: bool, root: Path
     return sheets, fonts, fetcher
 
 
+def load_styles(edition: Edition, scripts: tuple[str, ...], root: Path) -> None:
+    """Parse the stylesheets and load the fonts in this process now, not at the next layout."""
+    _styles(edition, scripts, False, root)
+    _shipped_by_hash()
+
+
 def pdf_identifier(meta: ir.Meta) -> bytes:
     """The PDF's /ID: from the book's identifier, so rebuilds agree."""
     return hashlib.md5(meta.identifier.encode()).hexdigest().encode()

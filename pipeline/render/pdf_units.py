@@ -38,6 +38,7 @@ from .pdf import (
     layout_chapter,
     layout_folios,
     layout_front,
+    load_styles,
     qualify,
     render_pdf_one_pass,
     scripts_in,
@@ -81,6 +82,13 @@ def _front_unit(numbers: dict[str, str]) -> bytes:
 def folio_unit(edition: Edition) -> Unit:
     """Sample folios: they depend on the edition alone, so any book's build can reuse them."""
     return Unit("pdf-folios", "folios", key("pdf-folios", _edition_key(edition), sample_numbers()), _folio_unit)
+
+
+def warm() -> None:
+    """Load the last book's stylesheets and fonts in this process (``watch``: the next edit is
+    laid out here, and should not wait for them)."""
+    if "pdf" in SHARED:
+        load_styles(SHARED["pdf"], SHARED["scripts"], Path(SHARED["book"].root))
 
 
 def chapter_units(book: ir.Book, index: BookIndex, edition: Edition) -> tuple[list[Unit], tuple[str, ...]]:
