@@ -177,7 +177,7 @@ def test_long_words_wrap_inside_the_page(hostile: dict) -> None:
 def test_every_script_is_set_in_a_shipped_font(hostile: dict) -> None:
     with pdfplumber.open(hostile["pdf"]) as pdf:
         fonts = {c["fontname"].split("+")[-1] for p in pdf.pages for c in p.chars}
-    shipped = {f"Book-{family}{style}" for family in ("Serif", "Fallback")
+    shipped = {f"Book-{family}{style}" for family in ("Serif", "Fallback", "Mono")
                for style in ("", "-Italic", "-Bold", "-Bold-Italic")} | {"Book-CJK", "Book-Hebrew", "Book-Arabic"}
     assert fonts <= shipped, fonts
     assert {"Book-CJK", "Book-Hebrew", "Book-Arabic"} <= fonts

@@ -453,3 +453,23 @@ def test_every_image_format_reaches_the_pdf(tmp_path):
     with pdfplumber.open(pdf) as doc:
         assert doc.pages[page.index].curves or doc.pages[page.index].rects, "the SVG drew nothing"
     assert svg.image.alt == "A vector circle."
+
+
+def test_code_is_set_in_the_shipped_monospaced_face(tmp_path):
+    """Code spans and blocks use Noto Sans Mono, embedded, and keep their characters: `--from` stays --from."""
+    src = tmp_path / "code.md"
+    src.write_text("---\ntitle: Code\nlang: en\n---\n# Code\n\nRun `pandoc --from markdown` now -- please.\n\n"
+                   "```\nx -- 1 ... (c)\n```\n", encoding="utf-8")
+    (pdf_path,) = build(src, ["pdf"], tmp_path / "out", use_cache=False)
+    with pdfplumber.open(pdf_path) as pdf:
+        page = next(p for p in pdf.pages if "pandoc" in (p.extract_text() or ""))
+        text = page.extract_text()
+        mono = "".join(c["text"] for c in page.chars if c["fontname"].endswith("+Book-Mono"))
+    assert "pandoc --from markdown" in text and "x -- 1 ... (c)" in text
+    assert "now – please" in text  # prose still gets its dash
+    assert mono.replace(" ", "") == "pandoc--frommarkdownx--1...(c)"
+    reader = PdfReader(pdf_path)
+    fonts = {str(f.get_object()["/BaseFont"]).split("+")[-1]: f.get_object() for p in reader.pages
+             for f in (p["/Resources"].get("/Font") or {}).values()}
+    descriptor = fonts["Book-Mono"]["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+    assert "/FontFile2" in descriptor  # embedded

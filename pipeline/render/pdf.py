@@ -99,7 +99,7 @@ def script_fonts_css(families: tuple[str, ...]) -> str:
     rules = "".join(f'@font-face {{ font-family: "{name}"; src: url(fonts/{file}); }}\n'
                     for name, _, file in SCRIPT_FONTS if name in families)
     stack = ", ".join(f'"{n}"' for n in ["Book Serif", "Book Fallback", *families])
-    return rules + f"html, code, pre {{ font-family: {stack}; }}\n"
+    return rules + f'html {{ font-family: {stack}; }}\ncode, pre, kbd, samp {{ font-family: "Book Mono", {stack}; }}\n'
 
 
 BASE_FONTS = ("EBGaramond12-Regular.otf", "NotoSerif-Regular.ttf")
