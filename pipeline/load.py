@@ -29,18 +29,20 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import error
+from .diagnostics import Diagnostic, error
 
 METADATA_FILE = "book.yaml"
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One Markdown file: its path relative to the root, its text, and the line its text starts on."""
+    """One Markdown file: its path relative to the root, its text, the line its text starts on,
+    and the ``title`` its own front matter gives it (Quarto's way to title a chapter), if any."""
 
     path: str
     text: str
     first_line: int = 1
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,7 @@ class Manuscript:
     metadata: dict[str, Any]
     metadata_file: str
     sources: tuple[Source, ...]
+    notes: tuple[Diagnostic, ...] = ()  # warnings found while loading; the parse stage reports them
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
@@ -187,13 +190,50 @@ def load(path: Path | str) -> Manuscript:
                 "give a folder with book.yaml or a .md file", str(path))
 
 
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".qmd", ".txt", ".text")
+# pandoc's title block: '% title', '% author; author', '% date'; a line starting with a space continues one
+_TITLE_BLOCK = re.compile(r"\A((?:%[^\n]*\n(?:[ \t]+[^\n]*\n)*){1,3})")
+
+
+def title_block(text: str) -> tuple[dict[str, Any], str, int]:
+    r"""Pandoc's ``%`` title block at the top of ``text``: (metadata, the rest, its first line).
+
+    >>> title_block("% The Title\n% Ann; Bob\n% 2001\n\n# One\n")
+    ({'title': 'The Title', 'author': ['Ann', 'Bob'], 'date': '2001'}, '\n# One\n', 4)
+    """
+    m = _TITLE_BLOCK.match(text)
+    if not m:
+        return {}, text, 1
+    fields: list[str] = []
+    for line in m.group(1).splitlines():
+        if line.startswith("%"):
+            fields.append(line[1:].strip())
+        else:
+            fields[-1] += " " + line.strip()
+    meta: dict[str, Any] = {}
+    for key, value in zip(("title", "author", "date"), fields):
+        if value:
+            meta[key] = [a.strip() for a in value.split(";") if a.strip()] if key == "author" else value
+    return meta, text[m.end():], m.group(1).count("\n") + 1
+
+
 def _load_file(path: Path) -> Manuscript:
     shown = display_path(path)
+    _check_markdown(path, shown)
     text = read_text(path)
     meta, body, first = front_matter(text, shown)
+    if meta is None:
+        meta, body, first = title_block(text)
     root = path.parent.resolve()
     return Manuscript(root, _slug(path.stem), meta or {}, shown,
                       (Source(path.name, body, first),))
+
+
+def _check_markdown(path: Path, shown: str) -> None:
+    if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+        raise error("M016", f"'{shown}' is not a Markdown file",
+                    "a chapter is a .md (or .qmd, .markdown) file; project files such as _quarto.yml "
+                    "or metadata.yaml are not chapters", shown)
 
 
 def _load_folder(folder: Path) -> Manuscript:
@@ -208,14 +248,31 @@ def _load_folder(folder: Path) -> Manuscript:
         raise error("M006", f"no chapters found in '{display_path(folder)}'",
                     "list them under 'chapters:' in book.yaml, or add chapters/*.md", shown_meta)
     sources = []
+    notes: list[Diagnostic] = []
     cwd = Path.cwd().resolve()
-    for f in files:  # resolved and checked to be inside the root by _chapter_files
+    for n, f in enumerate(files):  # resolved and checked to be inside the root by _chapter_files
         shown = str(f.relative_to(cwd)) if f.is_relative_to(cwd) else str(f)
-        chapter_meta, body, first = front_matter(read_text(f, shown), shown)
-        for k, v in (chapter_meta or {}).items():
-            meta.setdefault(k, v)
-        sources.append(Source(f.relative_to(root).as_posix(), body, first))
-    return Manuscript(root, _slug(folder.resolve().name), meta, shown_meta, tuple(sources))
+        _check_markdown(f, shown)
+        text = read_text(f, shown)
+        chapter_meta, body, first = front_matter(text, shown)
+        if chapter_meta is None and n == 0:
+            chapter_meta, body, first = title_block(text)  # pandoc reads it from the first file
+            chapter_meta = {k: v for k, v in chapter_meta.items() if k not in meta} or None
+            meta.update(chapter_meta or {})
+            chapter_meta = None
+        title = ""
+        for key, value in (chapter_meta or {}).items():
+            if key == "title":
+                title = str(value)  # the chapter's own title (Quarto), never the book's
+            elif key in meta:
+                notes.append(Diagnostic("M105", "warning", f"'{key}' in the front matter of a chapter is ignored: "
+                                        f"{shown_meta} sets it", "set the book's metadata in one place", shown))
+            else:
+                meta[key] = value
+                notes.append(Diagnostic("M105", "warning", f"'{key}' in the front matter of a chapter is used as "
+                                        "the book's metadata", f"move it to {METADATA_FILE}", shown))
+        sources.append(Source(f.relative_to(root).as_posix(), body, first, title))
+    return Manuscript(root, _slug(folder.resolve().name), meta, shown_meta, tuple(sources), tuple(notes))
 
 
 def _chapter_files(folder: Path, meta: dict[str, Any], shown_meta: str) -> list[Path]:

@@ -88,3 +88,42 @@ def test_front_matter_only_when_pandoc_would_see_it(tmp_path: Path) -> None:
         assert m.metadata == {} and m.sources[0].text == text
     (tmp_path / "e.md").write_text("---\ntitle: T\n...\nBody\n")
     assert load(tmp_path / "e.md").metadata == {"title": "T"}
+
+
+def test_chapter_front_matter_titles_its_chapter_and_never_silently_sets_the_books(tmp_path: Path) -> None:
+    from pipeline import ir
+    from pipeline.build import build_book
+    from pipeline.diagnostics import Reporter
+
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "book.yaml").write_text("title: The Book\nlang: en\nauthor: A. Writer\n")
+    (tmp_path / "chapters" / "01.md").write_text("---\ntitle: A *Preface*\nauthor: Someone Else\n"
+                                                  "subtitle: From a Chapter\n---\n\nText.\n")
+    (tmp_path / "chapters" / "02.md").write_text("---\ntitle: Ignored Here\n---\n\n# Its Own Heading\n\nMore.\n")
+    reporter = Reporter(echo=False)
+    book = build_book(tmp_path, reporter)
+    assert book.meta.title == "The Book" and [c.name for c in book.meta.creators] == ["A. Writer"]
+    assert book.meta.subtitle == "From a Chapter"  # used, but with a warning
+    assert [ir.plain_text(c.title) for c in book.chapters] == ["A Preface", "Its Own Heading"]
+    assert isinstance(book.chapters[0].blocks[0], ir.Heading)
+    assert isinstance(book.chapters[0].blocks[0].inlines[1], ir.Emph)
+    warnings = [(d.code, d.file.rsplit("/", 1)[-1], d.message) for d in reporter.warnings]
+    assert ("M105", "01.md", "'author' in the front matter of a chapter is ignored: book.yaml sets it") in [
+        (c, f, m.replace(str(tmp_path / "book.yaml"), "book.yaml")) for c, f, m in warnings]
+    assert any(c == "M105" and "'subtitle'" in m for c, _, m in warnings)
+
+
+def test_pandoc_title_block_is_metadata(tmp_path: Path) -> None:
+    src = tmp_path / "essay.md"
+    src.write_text("% Night Light\n% Jo Writer; Al Other\n% 2001-02-03\n\n# One\n\nText.\n")
+    m = load(src)
+    assert m.metadata == {"title": "Night Light", "author": ["Jo Writer", "Al Other"], "date": "2001-02-03"}
+    assert m.sources[0].text.lstrip().startswith("# One") and m.sources[0].first_line == 4
+
+
+def test_a_file_that_is_not_markdown_is_refused_as_a_chapter(tmp_path: Path) -> None:
+    (tmp_path / "book.yaml").write_text("title: T\nlang: en\nchapters: [_quarto.yml, 01.md]\n")
+    (tmp_path / "_quarto.yml").write_text("project:\n  type: book\n")
+    (tmp_path / "01.md").write_text("# One\n")
+    with pytest.raises(BuildError, match=r"'.*_quarto.yml' is not a Markdown file \[M016\]|is not a Markdown file"):
+        load(tmp_path)

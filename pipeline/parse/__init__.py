@@ -18,7 +18,7 @@ from ..images import ImageFacts
 from ..ir import slugify
 from ..load import Manuscript, display_path
 from ..metadata import normalise
-from .markdown import ParseContext, markdown_to_plain, parse_source
+from .markdown import ParseContext, markdown_to_plain, parse_inline, parse_source
 
 __all__ = ["parse_book", "parse_source", "ParseContext", "slugify"]
 
@@ -47,9 +47,14 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
         used.add(cid)
         chapters.append(ir.Chapter(cid, source, blocks))
 
+    reporter.replay(manuscript.notes)
     single = len(manuscript.sources) == 1 and manuscript.metadata_file.endswith(".md")
     for source in manuscript.sources:
         blocks = parse_source(source, ctx)
+        if source.title and not (blocks and isinstance(blocks[0], ir.Heading) and blocks[0].level == 1):
+            # a chapter titled in its front matter (Quarto) opens with that title as its heading
+            heading = ir.Heading(1, parse_inline(source.title, ctx), line=max(source.first_line - 1, 1))
+            blocks = (heading, *blocks)
         if single:
             for part in _split_at_h1(blocks):
                 title = ir.Chapter("", "", part).title

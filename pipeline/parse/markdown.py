@@ -118,6 +118,13 @@ def parse_source(source: Source, ctx: ParseContext) -> tuple[ir.Block, ...]:
     return _Converter(source, ctx, tokens, env).convert()
 
 
+def parse_inline(text: str, ctx: ParseContext) -> tuple[ir.Inline, ...]:
+    """One line of Markdown (a title, say) as IR inlines."""
+    tokens = _MD.parseInline(text, {})
+    conv = _Converter(Source("metadata", text), ctx, [])
+    return conv.inlines(tokens[0].children or [], tokens[0], 0) if tokens else ()
+
+
 def markdown_to_plain(text: str) -> str:
     """Metadata values are Markdown in pandoc; their plain text, with smart punctuation.
 
