@@ -56,6 +56,7 @@ CODES: dict[str, str] = {
     "P102": "an inline HTML tag removed",
     "P103": "a footnote referenced inside a footnote",
     "P104": "inline nesting flattened",
+    "P105": "unreadable attributes on a fenced div",
     "I001": "image not found",
     "I002": "image cannot be read",
     "I003": "remote image not fetched",

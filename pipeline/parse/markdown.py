@@ -45,9 +45,13 @@ from ..diagnostics import Reporter, error
 from ..images import ImageFacts
 from ..images import facts as image_facts
 from ..load import Source
+from .fenced_divs import fenced_div_plugin
 from .line_blocks import line_block_plugin
 from .raw_html import parse_tag, safe_href, sanitise
 
+# Quarto's callouts: a fenced div with one of these classes is a titled aside
+CALLOUTS = {"callout-note": "Note", "callout-tip": "Tip", "callout-warning": "Warning",
+            "callout-important": "Important", "callout-caution": "Caution"}
 _DASHES = (("---", "\u2014"), ("--", "\u2013"), ("...", "\u2026"))
 
 
@@ -81,7 +85,7 @@ def make_parser() -> MarkdownIt:
     md.enable(["table", "strikethrough", "smartquotes"])
     md.core.ruler.before("smartquotes", "pandoc_dashes", pandoc_dashes)
     md.use(footnote_plugin).use(deflist_plugin).use(attrs_plugin, spans=True)
-    md.use(sub_plugin).use(superscript_plugin).use(line_block_plugin)
+    md.use(sub_plugin).use(superscript_plugin).use(line_block_plugin).use(fenced_div_plugin)
     return md
 
 
@@ -260,6 +264,38 @@ class _Converter:
                     new = Token("text", "", 0, content=last.content[:cut].rstrip())
                     children[-1] = new
         return [ir.Heading(int(t.tag[1]), self.inlines(children, inline, line), attr, line)], i + 3
+
+    def fenced_div(self, i: int) -> tuple[list[ir.Block], int]:
+        t = self.tokens[i]
+        line = self.line(t)
+        try:
+            _, parsed = parse_attrs(t.info)
+        except ParseError:
+            parsed = {}
+            self.warn("P105", f"the attributes of a fenced div ('{t.info[:60]}') cannot be read; kept without them",
+                      "write e.g. '::: {.note #intro}' or '::: note'", line)
+        inner, j = self.blocks(i + 1, len(self.tokens), "fenced_div_close")
+        attr = make_attr(parsed)
+        kind = next((c for c in attr.classes if c in CALLOUTS), "")
+        if kind:
+            inner, attr = self.callout(kind, inner, attr, line)
+        return [ir.Div(inner, attr, line)], j + 1
+
+    def callout(self, kind: str, blocks: tuple[ir.Block, ...], attr: ir.Attr,
+                line: int) -> tuple[tuple[ir.Block, ...], ir.Attr]:
+        """A Quarto callout: its title (``title=``, else a first heading, else the kind's name)
+        becomes its first paragraph, classed ``callout-title``."""
+        title_text = attr.get("title")
+        if title_text is not None:
+            tokens = _MD.parseInline(title_text, self.env)
+            title = self.inlines(tokens[0].children or [], tokens[0], line) if tokens else ()
+        elif blocks and isinstance(blocks[0], ir.Heading):
+            title, blocks = blocks[0].inlines, blocks[1:]
+        else:
+            title = (ir.Text(CALLOUTS[kind]),)
+        kv = tuple((k, v) for k, v in attr.kv if k != "title")
+        heading = ir.Para(title, ir.Attr(classes=("callout-title",)), line)
+        return (heading, *blocks), ir.Attr(attr.id, ("callout", *attr.classes), kv)
 
     def blockquote(self, i: int) -> tuple[list[ir.Block], int]:
         line = self.line(self.tokens[i])
@@ -590,6 +626,7 @@ BLOCK_RULES: dict[str, _Rule] = {
     "hr": _Converter.hr,
     "html_block": _Converter.html_block,
     "line_block_open": _Converter.line_block,
+    "fenced_div_open": _Converter.fenced_div,
     "table_open": _Converter.table,
     "footnote_block_open": _Converter.footnote_block,
     "footnote_anchor": lambda conv, i: ([], i + 1),

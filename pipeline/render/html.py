@@ -243,6 +243,8 @@ def _hr(w: Writer, b: ir.HorizontalRule) -> str:
 
 
 def _div(w: Writer, b: ir.Div) -> str:
+    if "callout" in b.attr.classes:  # a Quarto callout: an aside a screen reader announces as a note
+        return f'<aside{w.attrs(b.attr)} role="note">\n{w.blocks(b.blocks)}</aside>\n'
     return f"<div{w.attrs(b.attr)}>\n{w.blocks(b.blocks)}</div>\n"
 
 

@@ -1,0 +1,75 @@
+"""Pandoc's Markdown as authors write it: fenced divs and Quarto callouts, in the IR and in both editions."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from conftest import epubcheck_messages
+
+from pipeline import ir
+from pipeline.build import run_build
+from pipeline.diagnostics import Reporter
+from pipeline.load import Source
+from pipeline.parse import ParseContext, parse_source
+
+
+def parse(text: str, reporter: Reporter | None = None) -> tuple[ir.Block, ...]:
+    return parse_source(Source("ch.md", text), ParseContext(Path.cwd(), reporter or Reporter(echo=False)))
+
+
+def test_fenced_divs_nest_keep_attributes_and_unknown_classes() -> None:
+    blocks = parse("::: {#outer .aside lang=fr}\nOne.\n\n::: poem\nTwo.\n:::\n\nThree.\n:::\n\nAfter.\n")
+    outer, after = blocks
+    assert isinstance(outer, ir.Div) and outer.attr == ir.Attr("outer", ("aside",), (("lang", "fr"),))
+    inner = outer.blocks[1]
+    assert isinstance(inner, ir.Div) and inner.attr.classes == ("poem",)
+    assert [ir.plain_text(b.inlines) for b in (outer.blocks[0], inner.blocks[0], outer.blocks[2], after)] == [
+        "One.", "Two.", "Three.", "After."]
+
+
+def test_fenced_div_inside_a_quote_and_one_never_closed() -> None:
+    (quote,) = parse("> ::: note\n> Inside.\n> :::\n")
+    assert isinstance(quote.blocks[0], ir.Div) and ir.plain_text(quote.blocks[0].blocks[0].inlines) == "Inside."
+    (div,) = parse("::: note\nNever closed.\n")
+    assert isinstance(div, ir.Div) and ir.plain_text(div.blocks[0].inlines) == "Never closed."
+
+
+def test_colons_that_are_not_a_fence_stay_text() -> None:
+    (para,) = parse("Ratio 3:::4 and ::: alone in prose.\n")
+    assert isinstance(para, ir.Para) and ":::" in ir.plain_text(para.inlines)
+
+
+@pytest.mark.parametrize("source, title", [
+    ('::: {.callout-warning title="Mind the *gap*"}\nBody.\n:::\n', "Mind the gap"),
+    ("::: {.callout-tip}\n## A heading title\n\nBody.\n:::\n", "A heading title"),
+    ("::: callout-important\nBody.\n:::\n", "Important"),
+])
+def test_callouts_get_a_title_paragraph(source: str, title: str) -> None:
+    (div,) = parse(source)
+    assert div.attr.classes[0] == "callout" and div.attr.get("title") is None
+    first = div.blocks[0]
+    assert first.attr.classes == ("callout-title",) and ir.plain_text(first.inlines) == title
+    assert ir.plain_text(div.blocks[1].inlines) == "Body."
+
+
+def test_callouts_in_both_editions(tmp_path: Path) -> None:
+    src = tmp_path / "essay.md"
+    src.write_text("---\ntitle: Callouts\nlang: en\n---\n# Notes\n\nBefore.\n\n"
+                   '::: {.callout-note title="On *prints*"}\nThe restored print is brighter.\n:::\n\n'
+                   "::: {.verse #v1}\nA plain div.\n:::\n", encoding="utf-8")
+    result = run_build(src, ["epub", "pdf"], tmp_path / "out", Reporter(echo=False), use_cache=False)
+    epub = next(p for p in result.outputs if p.suffix == ".epub")
+    assert epubcheck_messages(epub) == []
+    with zipfile.ZipFile(epub) as z:
+        xhtml = next(z.read(n).decode() for n in z.namelist() if n.endswith("notes.xhtml"))
+    assert re.search(r'<aside id="[^"]+" class="callout callout-note" role="note">', xhtml)
+    assert re.search(r'<p id="[^"]+" class="callout-title">On <em>prints</em></p>', xhtml)
+    assert '<div id="v1" class="verse">' in xhtml
+    pdf = next(p for p in result.outputs if p.suffix == ".pdf")
+    with pdfplumber.open(pdf) as doc:
+        text = "\n".join(page.extract_text() or "" for page in doc.pages)
+    assert "On prints" in text and "The restored print is brighter." in text and ":::" not in text
