@@ -73,10 +73,10 @@ class Edition:
 
 
 EDITIONS: tuple[Edition, ...] = (
-    Edition("pdf", ".pdf", ("fonts.css", "book.css", "print.css"), images="pdf",
+    Edition("pdf", ".pdf", ("fonts.css", "book.css", "print.css", "code.css"), images="pdf",
             trim=("6in", "9in"), margins=Margins(top=54.0, bottom=60.0, inside=58.0, outside=43.0),
             caption_room_pt=90.0),
-    Edition("epub", ".epub", ("book.css", "epub.css"), images="epub"),
+    Edition("epub", ".epub", ("book.css", "epub.css", "code.css"), images="epub"),
 )
 NAMES = tuple(e.name for e in EDITIONS)
 

@@ -73,3 +73,35 @@ def test_callouts_in_both_editions(tmp_path: Path) -> None:
     with pdfplumber.open(pdf) as doc:
         text = "\n".join(page.extract_text() or "" for page in doc.pages)
     assert "On prints" in text and "The restored print is brighter." in text and ":::" not in text
+
+
+def test_code_block_language_from_pandoc_attributes() -> None:
+    (plain,) = parse("```python\nx = 1\n```\n")
+    assert (plain.language, plain.attr) == ("python", ir.NO_ATTR)
+    (numbered,) = parse("```{.python .numberLines #listing-1}\nx = 1\n```\n")
+    assert numbered.language == "python"
+    assert numbered.attr == ir.Attr("listing-1", ("numberLines",), ())
+    (unknown,) = parse("```nosuchlanguage\n<x> & y\n```\n")
+    assert unknown.language == "nosuchlanguage"
+
+
+def test_code_is_highlighted_in_both_editions(tmp_path: Path) -> None:
+    src = tmp_path / "code.md"
+    src.write_text("---\ntitle: Code\nlang: en\n---\n# Listing\n\n```{.python .numberLines}\n"
+                   "def greet(name):\n    return f\"<hello> {name} & co\"\n```\n\n"
+                   "```nosuchlanguage\n<raw> & text\n```\n", encoding="utf-8")
+    result = run_build(src, ["epub", "pdf"], tmp_path / "out", Reporter(echo=False), use_cache=False)
+    epub = next(p for p in result.outputs if p.suffix == ".epub")
+    assert epubcheck_messages(epub) == []
+    with zipfile.ZipFile(epub) as z:
+        xhtml = next(z.read(n).decode() for n in z.namelist() if n.endswith("listing.xhtml"))
+        assert "styles/code.css" in xhtml and "EPUB/styles/code.css" in z.namelist()
+    assert '<code class="language-python hl"><span class="linenos" aria-hidden="true">1</span>' in xhtml
+    assert '<span class="hl-k">def</span>' in xhtml and "&lt;raw&gt; &amp; text" in xhtml
+    pdf = next(p for p in result.outputs if p.suffix == ".pdf")
+    with pdfplumber.open(pdf) as doc:
+        page = next(p for p in doc.pages if "greet" in (p.extract_text() or ""))
+        colours = {c["text"]: c["non_stroking_color"] for c in page.chars if c["text"] in "dg"}
+        text = page.extract_text()
+    assert "def greet(name):" in text and '<hello> {name} & co' in text
+    assert colours["d"] != colours["g"]  # the keyword is coloured, the name is not

@@ -337,9 +337,23 @@ class _Converter:
         return [ir.DefinitionList(tuple(items), line=line)], j + 1
 
     def code(self, i: int) -> tuple[list[ir.Block], int]:
+        """A code block. Its language is the info string's first word, or, in pandoc's
+        ``{.python .numberLines #id}`` form, the first class (the rest stay attributes)."""
         t = self.tokens[i]
-        lang = t.info.strip().split(" ")[0] if t.info else ""
-        return [ir.CodeBlock(t.content, lang, line=self.line(t))], i + 1
+        info = t.info.strip()
+        lang, _, rest = info.partition(" ")
+        if info.startswith("{"):
+            lang, rest = "", info
+        attr = ir.NO_ATTR
+        if rest.strip().startswith("{"):
+            try:
+                _, parsed = parse_attrs(rest.strip())
+                attr = make_attr(parsed)
+            except ParseError:
+                pass
+            if not lang and attr.classes:
+                lang, attr = attr.classes[0], ir.Attr(attr.id, attr.classes[1:], attr.kv)
+        return [ir.CodeBlock(t.content, lang, attr, self.line(t))], i + 1
 
     def hr(self, i: int) -> tuple[list[ir.Block], int]:
         return [ir.HorizontalRule(line=self.line(self.tokens[i]))], i + 1

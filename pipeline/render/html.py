@@ -197,8 +197,39 @@ def _deflist(w: Writer, b: ir.DefinitionList) -> str:
 
 
 def _code(w: Writer, b: ir.CodeBlock) -> str:
-    lang = f"language-{b.language}" if b.language else ""
-    return f"<pre{w.attrs(b.attr)}><code{w.attrs(ir.NO_ATTR, lang)}>{text(b.text)}</code></pre>\n"
+    lang = f"language-{b.language} hl" if b.language else ""
+    body = highlight(b.text, b.language, numbered="numberLines" in b.attr.classes)
+    return f"<pre{w.attrs(b.attr)}><code{w.attrs(ir.NO_ATTR, lang)}>{body}</code></pre>\n"
+
+
+def highlight(code: str, language: str, numbered: bool = False) -> str:
+    """``code`` as XHTML, highlighted with Pygments when ``language`` is one it knows:
+    tokens become ``<span class="hl-…">`` styled by ``styles/code.css``, the same in both
+    editions. Unknown or no language: the text, escaped.
+
+    >>> highlight("x = 1  # one", "python")
+    '<span class="hl-n">x</span> <span class="hl-o">=</span> <span class="hl-mi">1</span>  <span class="hl-c1"># one</span>'
+    """
+    if not language:
+        return text(code)
+    from pygments import highlight as pygmentize
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        lexer = get_lexer_by_name(language, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return text(code)
+    if numbered:  # pandoc's .numberLines: numbers a screen reader skips
+        out = pygmentize(code, lexer, HtmlFormatter(classprefix="hl-", linenos="inline"))
+        out = out.removeprefix('<div class="highlight"><pre><span></span>').removesuffix("</pre></div>\n")
+        out = out.replace('<span class="linenos">', '<span class="linenos" aria-hidden="true">')
+    else:
+        out = pygmentize(code, lexer, HtmlFormatter(nowrap=True, classprefix="hl-"))
+    if out.endswith("\n") and not code.endswith("\n"):
+        out = out[:-1]  # Pygments ends every output with a newline
+    return _INVALID_XML.sub("\ufffd", out)
 
 
 def _lineblock(w: Writer, b: ir.LineBlock) -> str:
