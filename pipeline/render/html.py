@@ -207,8 +207,8 @@ def highlight(code: str, language: str, numbered: bool = False) -> str:
     tokens become ``<span class="hl-…">`` styled by ``styles/code.css``, the same in both
     editions. Unknown or no language: the text, escaped.
 
-    >>> highlight("x = 1  # one", "python")
-    '<span class="hl-n">x</span> <span class="hl-o">=</span> <span class="hl-mi">1</span>  <span class="hl-c1"># one</span>'
+    >>> highlight("x = 1", "python")
+    '<span class="hl-n">x</span> <span class="hl-o">=</span> <span class="hl-mi">1</span>'
     """
     if not language:
         return text(code)
