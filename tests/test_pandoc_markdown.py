@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from conftest import epubcheck_messages
+from conftest import epubcheck_messages, image_bytes
 
 from pipeline import ir
 from pipeline.build import run_build
@@ -105,3 +105,48 @@ def test_code_is_highlighted_in_both_editions(tmp_path: Path) -> None:
         text = page.extract_text()
     assert "def greet(name):" in text and '<hello> {name} & co' in text
     assert colours["d"] != colours["g"]  # the keyword is coloured, the name is not
+
+
+def _stills(root: Path) -> Path:
+    (root / "img").mkdir(parents=True, exist_ok=True)
+    (root / "img" / "a.png").write_bytes(image_bytes("PNG", (400, 250)))
+    return root
+
+
+def test_raw_img_becomes_an_image_or_a_figure(tmp_path: Path) -> None:
+    root = _stills(tmp_path)
+    reporter = Reporter(echo=False)
+    blocks = parse_source(Source("ch.md", (
+        'Text <img src="img/a.png" alt="inline" width="20"> here.\n\n'
+        '<p align="center"><img src="img/a.png" alt="Alone"></p>\n\n'
+        '<figure><img src="img/a.png" alt="With caption"><figcaption>The <em>harbour</em></figcaption></figure>\n\n'
+        'Remote <img src="https://example.org/x.png" alt="far away"> picture.\n')), ParseContext(root, reporter))
+    para, alone, captioned, remote = blocks
+    image = para.inlines[1]
+    assert isinstance(image, ir.Image) and (image.src, image.alt, image.attr.get("width")) == ("img/a.png", "inline",
+                                                                                              "20")
+    assert isinstance(alone, ir.Figure) and alone.image.alt == "Alone" and alone.caption == ()
+    assert isinstance(captioned, ir.Figure) and ir.plain_text(captioned.caption) == "The harbour"
+    assert isinstance(captioned.caption[1], ir.Emph)
+    assert ir.plain_text(remote.inlines) == "Remote far away picture."
+    assert [d.code for d in reporter.warnings] == ["P102"]
+
+
+def test_image_sizes_in_both_editions(tmp_path: Path) -> None:
+    root = _stills(tmp_path / "b")
+    (root / "essay.md").write_text("---\ntitle: Sizes\nlang: en\n---\n# Sizes\n\n"
+                                   '![Half the measure.](img/a.png){alt="A grey oval." width=50%}\n\n'
+                                   '<img src="img/a.png" alt="Raw, 120 pixels wide" width="120">\n', encoding="utf-8")
+    result = run_build(root / "essay.md", ["epub", "pdf"], tmp_path / "out", Reporter(echo=False), use_cache=False)
+    epub = next(p for p in result.outputs if p.suffix == ".epub")
+    assert epubcheck_messages(epub) == []
+    with zipfile.ZipFile(epub) as z:
+        xhtml = next(z.read(n).decode() for n in z.namelist() if n.endswith("sizes.xhtml"))
+    assert 'alt="A grey oval." style="width: 50%"/>' in xhtml and 'style="width: 120px"/>' in xhtml
+    from pipeline.editions import EDITIONS
+
+    measure = EDITIONS[0].text_block_pt()[0]
+    pdf = next(p for p in result.outputs if p.suffix == ".pdf")
+    with pdfplumber.open(pdf) as doc:
+        widths = sorted(round(im["width"]) for page in doc.pages for im in page.images)
+    assert widths == [90, round(measure / 2)]  # 120 CSS px = 90 pt; half the text block

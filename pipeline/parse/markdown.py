@@ -21,6 +21,7 @@ raises, so a new construct is never dropped silently.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.attrs import parse as _attrs_parse
 from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attrs
 from mdit_py_plugins.deflist import deflist_plugin
@@ -41,7 +43,7 @@ from mdit_py_plugins.superscript import superscript_plugin
 
 from .. import ir
 from ..cache import Cache
-from ..diagnostics import Reporter, error
+from ..diagnostics import BuildError, Reporter, error
 from ..images import ImageFacts
 from ..images import facts as image_facts
 from ..load import Source
@@ -52,6 +54,10 @@ from .raw_html import parse_tag, safe_href, sanitise
 # Quarto's callouts: a fenced div with one of these classes is a titled aside
 CALLOUTS = {"callout-note": "Note", "callout-tip": "Tip", "callout-warning": "Warning",
             "callout-important": "Important", "callout-caution": "Caution"}
+# a raw HTML block that is one image: <img>, <p><img></p>, <figure><img><figcaption>…</figcaption></figure>
+_RAW_FIGURE = re.compile(
+    r"^\s*(?:<(?:p|div|center|figure)\b[^>]*>\s*)?(?P<img><img\b[^>]*>)\s*"
+    r"(?:<figcaption\b[^>]*>(?P<caption>.*?)</figcaption>\s*)?(?:</(?:p|div|center|figure)>\s*)?$", re.S | re.I)
 _DASHES = (("---", "\u2014"), ("--", "\u2013"), ("...", "\u2026"))
 
 
@@ -77,6 +83,38 @@ def pandoc_dashes(state: Any) -> None:
             elif token.type == "text" and not in_autolink and ("--" in token.content or "..." in token.content):
                 for plain, smart in _DASHES:
                     token.content = token.content.replace(plain, smart)
+
+
+# Pandoc reads an unquoted attribute value up to a space or the closing brace: {width=50%},
+# {height=8.5cm}. mdit-py-plugins' attribute reader takes only letters, digits, '_', ':' and
+# '-', and would drop the whole {…}; its two value states are widened to pandoc's.
+_BARE_VALUE = re.compile(r"[^\s\"'{}=<>`]")
+
+
+def _scanning_value(char: str, pos: int, tokens: Any) -> Any:
+    if char == '"':
+        tokens.set_start(pos)
+        return _attrs_parse.State.SCANNING_QUOTED_VALUE
+    if _BARE_VALUE.fullmatch(char):
+        tokens.set_start(pos)
+        return _attrs_parse.State.SCANNING_BARE_VALUE
+    raise ParseError(f"Unexpected character whilst scanning value: {char}", pos)
+
+
+def _scanning_bare_value(char: str, pos: int, tokens: Any) -> Any:
+    if char == "}":
+        tokens.append(tokens.start, pos, "value")
+        return _attrs_parse.State.DONE
+    if char.isspace():
+        tokens.append(tokens.start, pos, "value")
+        return _attrs_parse.State.SCANNING
+    if _BARE_VALUE.fullmatch(char):
+        return _attrs_parse.State.SCANNING_BARE_VALUE
+    raise ParseError(f"Unexpected character whilst scanning bare value: {char}", pos)
+
+
+_attrs_parse.HANDLERS[_attrs_parse.State.SCANNING_VALUE] = _scanning_value
+_attrs_parse.HANDLERS[_attrs_parse.State.SCANNING_BARE_VALUE] = _scanning_bare_value
 
 
 def make_parser() -> MarkdownIt:
@@ -225,10 +263,39 @@ class _Converter:
         end = self.skip_until(i + 2, "paragraph_close")  # a footnote_anchor may stand before it
         if len(images) == 1 and images[0].type == "image":
             return [self.figure(images[0], inline, line)], end
+        if len(images) == 1 and images[0].type == "html_inline":
+            tag = parse_tag(images[0].content)
+            if tag is not None and tag[1] == "img":
+                image = self.raw_image(tag[2], line)
+                return ([self.raw_figure(image, line)] if image else []), end
         inlines = self.inlines(children, inline, line)
         if not inlines:
             return [], end
         return [ir.Para(inlines, line=line)], end
+
+    def raw_image(self, attrs: dict[str, str], line: int) -> ir.Image | None:
+        """A raw ``<img>`` as an image: kept when its ``src`` is a file of the book (looked up
+        as a Markdown image's is), else dropped with a warning that keeps its alt text."""
+        src = attrs.get("src", "")
+        if not src or _SCHEME.match(src) or src.startswith("/"):
+            self.warn("P102", f"raw HTML <img src=\"{src[:60]}\"> removed: not a file of the book",
+                      "copy the image into the book and give its path relative to the Markdown file", line)
+            return None
+        try:
+            rel = self.resolve_image(src, line)
+        except BuildError as exc:  # raw HTML is kept where it can be, dropped with a warning where not
+            self.warn("P102", f"raw HTML <img> removed: {exc.diagnostic.message} [{exc.diagnostic.code}]",
+                      exc.diagnostic.hint, line)
+            return None
+        kept = {k: v for k, v in attrs.items() if k in ("id", "class", "width", "height")}
+        return ir.Image(rel, attrs.get("alt", "").strip(), attrs.get("title", ""), make_attr(kept))
+
+    def raw_figure(self, image: ir.Image, line: int) -> ir.Figure:
+        if not image.alt:
+            self.warn("I101", f"still '{image.src}' has no alt text",
+                      'add alt="what it shows" to the <img> tag', line)
+        return ir.Figure(dataclasses.replace(image, attr=ir.NO_ATTR), (), False,
+                         ir.Attr(image.attr.id, image.attr.classes, image.attr.kv), line)
 
     def figure(self, img: Token, inline: Token, line: int) -> ir.Figure:
         line = self._line_of(img, inline, line)
@@ -360,6 +427,20 @@ class _Converter:
 
     def html_block(self, i: int) -> tuple[list[ir.Block], int]:
         t = self.tokens[i]
+        m = _RAW_FIGURE.match(t.content)
+        if m:
+            tag = parse_tag(m.group("img"))
+            if tag is not None and tag[1] == "img":
+                image = self.raw_image(tag[2], self.line(t))
+                if image is None:
+                    return [], i + 1
+                figure = self.raw_figure(image, self.line(t))
+                caption = (m.group("caption") or "").strip()
+                if caption:  # its inline HTML (<em>, <a>…) goes the way of any inline HTML
+                    tokens = _MD.parseInline(caption, self.env)
+                    figure = dataclasses.replace(figure, caption=self.inlines(tokens[0].children or [], tokens[0],
+                                                                              self.line(t)))
+                return [figure], i + 1
         html, dropped = sanitise(t.content)
         if dropped:
             self.warn("P101", "raw HTML: removed " + ", ".join(dropped),
@@ -463,9 +544,17 @@ class _Converter:
         if tag is None:
             return  # a comment or a declaration: dropped
         kind, name, attrs = tag
+        if name == "img" and kind != "close":
+            kind = "void"
         if kind == "void":
             if name == "br":
                 stack[-1][1].append(ir.LineBreak())
+            elif name == "img":
+                image = self.raw_image(attrs, line)
+                if image is not None:
+                    stack[-1][1].append(image)
+                elif attrs.get("alt"):
+                    stack[-1][1].append(ir.Text(attrs["alt"]))
             elif name != "wbr":
                 self.warn("P102", f"raw HTML <{name}> removed", "use Markdown instead", line)
             return

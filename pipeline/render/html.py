@@ -258,10 +258,28 @@ def _table(w: Writer, b: ir.Table) -> str:
     return "".join(out)
 
 
+_LENGTH = re.compile(r"^\d+(?:\.\d+)?(%|px|cm|mm|in|pt|em)?$")
+
+
+def size_style(a: ir.Attr) -> str:
+    """pandoc's ``width=`` and ``height=`` (``50%``, ``8cm``, ``300px``, ``300``) as a style attribute.
+
+    >>> size_style(ir.Attr(kv=(("width", "50%"), ("height", "300"))))
+    ' style="width: 50%; height: 300px"'
+    """
+    rules = []
+    for key in ("width", "height"):
+        value = (a.get(key) or "").strip()
+        m = _LENGTH.match(value)
+        if m:
+            rules.append(f"{key}: {value if m.group(1) else value + 'px'}")
+    return f' style="{"; ".join(rules)}"' if rules else ""
+
+
 def _figure(w: Writer, b: ir.Figure) -> str:
     img = b.image
     out = [f"<figure{w.attrs(b.attr)}>\n",
-           f'<img src="{attr_value(w.image_src(img.src))}" alt="{attr_value(img.alt)}"/>\n']
+           f'<img src="{attr_value(w.image_src(img.src))}" alt="{attr_value(img.alt)}"{size_style(b.attr)}/>\n']
     if b.caption:
         hidden = ' aria-hidden="true"' if b.alt_from_caption else ""
         out.append(f"<figcaption{hidden}>{w.inlines(b.caption)}</figcaption>\n")
@@ -305,7 +323,8 @@ def _link(w: Writer, n: ir.Link) -> str:
 
 
 def _image(w: Writer, n: ir.Image) -> str:
-    return f'<img{w.attrs(n.attr)} src="{attr_value(w.image_src(n.src))}" alt="{attr_value(n.alt)}"/>'
+    return (f'<img{w.attrs(n.attr)} src="{attr_value(w.image_src(n.src))}" alt="{attr_value(n.alt)}"'
+            f'{size_style(n.attr)}/>')
 
 
 INLINE_WRITERS: dict[type, Callable[[Writer, ir.Inline], str]] = {
