@@ -75,6 +75,21 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def warning_summary(warnings: list) -> str:
+    """One closing line: how many warnings, by code, most frequent first.
+
+    >>> from pipeline.diagnostics import Diagnostic
+    >>> print(warning_summary([Diagnostic("L101", "warning", "x")] * 3 + [Diagnostic("I101", "warning", "y")]))
+    4 warnings: L101 ×3, I101 ×1
+    """
+    counts: dict[str, int] = {}
+    for d in warnings:
+        counts[d.code] = counts.get(d.code, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    noun = "warning" if len(warnings) == 1 else "warnings"
+    return f"{len(warnings)} {noun}: " + ", ".join(f"{code} ×{n}" for code, n in ranked)
+
+
 class Terminated(BaseException):
     """SIGTERM arrived: unwind like Ctrl-C, so temporary files are removed."""
 
@@ -135,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, Terminated) as exc:
         print("interrupted; previous outputs are untouched", file=sys.stderr)
         return 143 if isinstance(exc, Terminated) else 130
+    if args.command == "build" and reporter.warnings:
+        print(warning_summary(reporter.warnings), file=sys.stderr)
     if args.command == "build" and args.strict and reporter.warnings:
         print(f"{len(reporter.warnings)} warning(s) and --strict: failing", file=sys.stderr)
         return 3

@@ -100,8 +100,11 @@ def test_missing_title_and_language_get_stated_defaults(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "no 'title' in the metadata; using 'x'" in result.stderr
     assert "no 'lang' in the metadata; using 'en'" in result.stderr
+    assert result.stderr.rstrip().endswith("2 warnings: M102 ×1, M103 ×1")  # the closing summary
     strict = run_cli("build", "x", "--to", "epub", "--strict", cwd=tmp_path)
     assert strict.returncode == 3
+    # an up-to-date build reports the same warnings, and the same summary
+    assert "2 warnings: M102 ×1, M103 ×1" in strict.stderr
 
 
 def test_wrong_metadata_type_is_an_error(tmp_path: Path) -> None:
