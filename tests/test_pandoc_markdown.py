@@ -150,3 +150,18 @@ def test_image_sizes_in_both_editions(tmp_path: Path) -> None:
     with pdfplumber.open(pdf) as doc:
         widths = sorted(round(im["width"]) for page in doc.pages for im in page.images)
     assert widths == [90, round(measure / 2)]  # 120 CSS px = 90 pt; half the text block
+
+
+def test_implicit_heading_references_across_chapters(tmp_path: Path) -> None:
+    from pipeline.build import build_book
+
+    (tmp_path / "book.yaml").write_text("title: T\nlang: en\n")
+    (tmp_path / "01.md").write_text("# Getting Started\n\nSee [Advanced Use] and [the end][getting started].\n\n"
+                                    "[Nowhere] stays text.\n")
+    (tmp_path / "02.md").write_text("# Advanced Use {#adv}\n\nBack to [Getting Started].\n\n"
+                                    "[Advanced use]: https://example.org\n\nHere [Advanced Use] is the explicit one.\n")
+    book = build_book(tmp_path, Reporter(echo=False))
+    links = [[(ir.plain_text(n.inlines), n.target) for n in ir.query(ch, ir.Link)] for ch in book.chapters]
+    assert links == [[("Advanced Use", "ch-02#adv"), ("the end", "#getting-started")],
+                     [("Getting Started", "ch-01#getting-started"), ("Advanced Use", "https://example.org")]]
+    assert "[Nowhere] stays text." in ir.plain_text(book.chapters[0].blocks[2].inlines)

@@ -18,7 +18,7 @@ from ..images import ImageFacts
 from ..ir import slugify
 from ..load import Manuscript, display_path
 from ..metadata import normalise
-from .markdown import ParseContext, markdown_to_plain, parse_inline, parse_source
+from .markdown import ParseContext, heading_references, markdown_to_plain, parse_inline, parse_source
 
 __all__ = ["parse_book", "parse_source", "ParseContext", "slugify"]
 
@@ -48,6 +48,7 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
         chapters.append(ir.Chapter(cid, source, blocks))
 
     reporter.replay(manuscript.notes)
+    ctx.headings = heading_references([source.text for source in manuscript.sources])
     single = len(manuscript.sources) == 1 and manuscript.metadata_file.endswith(".md")
     for source in manuscript.sources:
         blocks = parse_source(source, ctx)

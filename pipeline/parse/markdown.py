@@ -117,11 +117,52 @@ _attrs_parse.HANDLERS[_attrs_parse.State.SCANNING_VALUE] = _scanning_value
 _attrs_parse.HANDLERS[_attrs_parse.State.SCANNING_BARE_VALUE] = _scanning_bare_value
 
 
+_ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.M)
+_SETEXT = re.compile(r"^ {0,3}(\S.*?)[ \t]*\n {0,3}(?:=+|-+)[ \t]*$", re.M)
+_TRAILING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
+
+
+def heading_references(texts: list[str]) -> dict[str, str]:
+    r"""Pandoc's implicit heading references: each heading's text (as a reference label) → ``#id``.
+
+    The first heading with a text wins, as in pandoc; an explicit ``[label]: url`` in a
+    chapter still wins over it there.
+
+    >>> heading_references(["# The *Long* Take {#long}\n\nText.\n\nSound\n-----\n"])
+    {'THE *LONG* TAKE': '#long', 'SOUND': '#sound'}
+    """
+    from markdown_it.common.utils import normalizeReference
+
+    refs: dict[str, str] = {}
+    for text in texts:
+        found = sorted([(m.start(), m.group(1)) for m in _ATX.finditer(text)]
+                       + [(m.start(), m.group(1)) for m in _SETEXT.finditer(text)
+                          if not m.group(1).startswith(("#", ">", "-", "*", "|", ":"))])
+        for _, heading in found:
+            ident = ""
+            m = _TRAILING_ATTRS.search(heading)
+            if m:
+                heading = heading[:m.start()]
+                ident = next((w[1:] for w in m.group(1).split() if w.startswith("#")), "")
+            label = normalizeReference(heading.strip())
+            if label and label not in refs:
+                refs[label] = "#" + (ident or ir.slugify(markdown_to_plain(heading)))
+    return refs
+
+
+def implicit_references(state: Any) -> None:
+    """Core rule, after block parsing: heading labels not defined in the chapter become references."""
+    refs = state.env.setdefault("references", {})
+    for label, href in state.env.get("implicit_headings", {}).items():
+        refs.setdefault(label, {"title": "", "href": href, "map": None})
+
+
 def make_parser() -> MarkdownIt:
     """The configured markdown-it parser. Raw HTML is parsed, then sanitised by us."""
     md = MarkdownIt("commonmark", {"typographer": True, "html": True})
     md.enable(["table", "strikethrough", "smartquotes"])
     md.core.ruler.before("smartquotes", "pandoc_dashes", pandoc_dashes)
+    md.core.ruler.after("block", "implicit_references", implicit_references)
     md.use(footnote_plugin).use(deflist_plugin).use(attrs_plugin, spans=True)
     md.use(sub_plugin).use(superscript_plugin).use(line_block_plugin).use(fenced_div_plugin)
     return md
@@ -142,6 +183,7 @@ class ParseContext:
     shown_root: str = ""
     images: dict[str, ImageFacts] = field(default_factory=dict)  # every image checked, by root-relative path
     cache: Cache | None = None
+    headings: dict[str, str] = field(default_factory=dict)  # the book's implicit heading references
 
     @classmethod
     def default(cls) -> ParseContext:
@@ -155,7 +197,7 @@ class ParseContext:
 
 def parse_source(source: Source, ctx: ParseContext) -> tuple[ir.Block, ...]:
     """Parse one Markdown source into IR blocks."""
-    env: dict[str, Any] = {}
+    env: dict[str, Any] = {"implicit_headings": ctx.headings}
     tokens = _MD.parse(source.text, env)
     return _Converter(source, ctx, tokens, env).convert()
 
