@@ -69,6 +69,7 @@ CODES: dict[str, str] = {
     "L101": "a link leads nowhere; kept as text",
     "L102": "an unsafe link removed",
     "L103": "an id used twice in a chapter; renamed",
+    "L104": "a cross-reference (@fig-x) that names nothing",
     "R001": "cannot write an output",
     "R002": "unknown format",
     "R003": "the manuscript is nested too deeply to build",

@@ -165,3 +165,30 @@ def test_implicit_heading_references_across_chapters(tmp_path: Path) -> None:
     assert links == [[("Advanced Use", "ch-02#adv"), ("the end", "#getting-started")],
                      [("Getting Started", "ch-01#getting-started"), ("Advanced Use", "https://example.org")]]
     assert "[Nowhere] stays text." in ir.plain_text(book.chapters[0].blocks[2].inlines)
+
+
+def test_quarto_cross_references_agree_in_both_editions(tmp_path: Path) -> None:
+    root = _stills(tmp_path / "b")
+    (root / "book.yaml").write_text("title: Refs\nlang: en\n")
+    (root / "01.md").write_text("# One {#sec-one}\n\n![Dusk.](img/a.png){#fig-dusk alt=\"A grey oval.\"}\n\n"
+                                "| a | b |\n|---|---|\n| 1 | 2 |\n\n: Scores {#tbl-scores}\n")
+    (root / "02.md").write_text("# Two\n\n![Dawn.](img/a.png){#fig-dawn alt=\"Another oval.\"}\n\n"
+                                "As @fig-dusk and @fig-dawn show (see also [-@fig-dawn]), @tbl-scores holds the "
+                                "scores, as @sec-one says; @fig-nowhere is missing.\n")
+    reporter = Reporter(echo=False)
+    result = run_build(root, ["epub", "pdf"], tmp_path / "out", reporter, use_cache=False)
+    assert [d.code for d in reporter.warnings] == ["L104"]
+    epub = next(p for p in result.outputs if p.suffix == ".epub")
+    assert epubcheck_messages(epub) == []
+    with zipfile.ZipFile(epub) as z:
+        two = z.read("EPUB/text/ch-02.xhtml").decode()
+        one = z.read("EPUB/text/ch-01.xhtml").decode()
+    assert '<a href="ch-01.xhtml#fig-dusk">Figure 1</a> and <a href="#fig-dawn">Figure 2</a>' in two
+    assert '[<a href="#fig-dawn">2</a>]' in two and '<a href="ch-01.xhtml#tbl-scores">Table 1</a>' in two
+    assert '<a href="ch-01.xhtml#sec-one">One</a>' in two and "@fig-nowhere" in two
+    assert "Figure 1: Dusk." in one and "Table 1: Scores" in one
+    pdf = next(p for p in result.outputs if p.suffix == ".pdf")
+    with pdfplumber.open(pdf) as doc:
+        text = " ".join((page.extract_text() or "").replace("\n", " ") for page in doc.pages)
+    assert "Figure 1: Dusk." in text and "Figure 2: Dawn." in text and "Table 1: Scores" in text
+    assert "As Figure 1 and Figure 2 show (see also [2]), Table 1 holds" in text

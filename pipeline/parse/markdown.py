@@ -754,7 +754,19 @@ def _captioned(table: ir.Table, para: ir.Para) -> ir.Table:
     assert isinstance(first, ir.Text)
     rest = _CAPTION.sub("", first.text, count=1)
     caption = _merge_text(((ir.Text(rest),) if rest else ()) + para.inlines[1:])
-    return ir.Table(caption, table.aligns, table.head, table.body, table.attr, table.line)
+    attr = table.attr
+    last = caption[-1] if caption else None
+    m = _TRAILING_ATTRS.search(last.text) if isinstance(last, ir.Text) else None
+    if m and isinstance(last, ir.Text):  # pandoc: ': Caption {#tbl-x .class}' gives the table its attributes
+        try:
+            _, parsed = parse_attrs("{" + m.group(1) + "}")
+        except ParseError:
+            parsed = None
+        if parsed is not None:
+            attr = make_attr(parsed)
+            kept = last.text[:m.start()].rstrip()
+            caption = (*caption[:-1], ir.Text(kept)) if kept else caption[:-1]
+    return ir.Table(caption, table.aligns, table.head, table.body, attr, table.line)
 
 
 _Rule = Callable[[_Converter, int], tuple[list[ir.Block], int]]

@@ -8,7 +8,8 @@ numbered, internal links point at ids that exist.
 |---|---|---|
 | 1 | :func:`assign_ids` | ``ids.py`` |
 | 2 | :func:`number_notes` | ``footnotes.py`` |
-| 3 | :func:`resolve_links` | ``links.py`` |
+| 3 | :func:`number_crossrefs` | ``crossrefs.py`` |
+| 4 | :func:`resolve_links` | ``links.py`` |
 
 :func:`table_of_contents` (``toc.py``) is a query renderers call on the result.
 """
@@ -19,6 +20,7 @@ from collections.abc import Callable
 
 from .. import ir
 from ..diagnostics import Reporter
+from .crossrefs import number_crossrefs
 from .footnotes import number_notes
 from .ids import assign_ids
 from .links import chapter_ids, resolve_links
@@ -27,6 +29,7 @@ from .toc import TocEntry, table_of_contents
 TRANSFORMS: tuple[Callable[[ir.Book, Reporter], ir.Book], ...] = (
     assign_ids,
     number_notes,
+    number_crossrefs,
     resolve_links,
 )
 
