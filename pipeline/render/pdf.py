@@ -2,14 +2,14 @@
 
 Takes: a transformed :class:`~pipeline.ir.Book`, its :class:`~pipeline.index.BookIndex`
 and the print :class:`~pipeline.editions.Edition` row (trim, margins, stylesheets).
-Gives: :class:`LaidOut` pieces — a chapter, the front matter, a strip of
+Gives: :class:`LaidOut` pieces — a chapter, the front matter, sample
 folios — each a PDF plus where its anchors and bookmarks landed; and
 :func:`render_pdf_one_pass`, the whole book in one WeasyPrint pass.
 
 This is the only module that imports WeasyPrint. A print book is:
 
 - the front matter (title page, imprint, contents with page numbers), on
-  pages numbered i, ii, iii… and padded to an even count;
+  pages without folios, labelled i, ii, iii… in the PDF, padded to an even count;
 - the body: each chapter opens on a right-hand page; pages are numbered from
   1 at the first chapter. Running heads: the book's title on left-hand pages,
   the chapter's on right-hand pages, none on a chapter's first page.
