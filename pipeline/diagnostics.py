@@ -66,6 +66,7 @@ CODES: dict[str, str] = {
     "I007": "unsupported image format",
     "I008": "SVG with a DTD or entities",
     "I101": "a still without alt text",
+    "I102": "an image whose label is a heading's, not a file; its text kept",
     "L101": "a link leads nowhere; kept as text",
     "L102": "an unsafe link removed",
     "L103": "an id used twice in a chapter; renamed",

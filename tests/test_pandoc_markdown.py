@@ -192,3 +192,15 @@ def test_quarto_cross_references_agree_in_both_editions(tmp_path: Path) -> None:
         text = " ".join((page.extract_text() or "").replace("\n", " ") for page in doc.pages)
     assert "Figure 1: Dusk." in text and "Figure 2: Dawn." in text and "Table 1: Scores" in text
     assert "As Figure 1 and Figure 2 show (see also [2]), Table 1 holds" in text
+
+
+def test_an_image_label_that_is_only_a_heading_stays_text(tmp_path: Path) -> None:
+    from pipeline.build import build_book
+
+    (tmp_path / "book.yaml").write_text("title: T\nlang: en\n")
+    (tmp_path / "01.md").write_text("# Foo\n\nAn ![Foo] inline, and alone:\n\n![Foo]\n")
+    reporter = Reporter(echo=False)
+    book = build_book(tmp_path, reporter)
+    assert not list(ir.query(book, ir.Image))
+    assert ir.plain_text(book.chapters[0].blocks[1].inlines) == "An Foo inline, and alone:"
+    assert [d.code for d in reporter.warnings] == ["I102", "I102"]

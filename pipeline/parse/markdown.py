@@ -185,6 +185,11 @@ class ParseContext:
     cache: Cache | None = None
     headings: dict[str, str] = field(default_factory=dict)  # the book's implicit heading references
 
+    @property
+    def heading_targets(self) -> set[str]:
+        """The ``#id`` targets of the implicit heading references."""
+        return set(self.headings.values())
+
     @classmethod
     def default(cls) -> ParseContext:
         """A context rooted at the working directory."""
@@ -303,7 +308,7 @@ class _Converter:
         images = [c for c in children
                   if c.type != "softbreak" and not (c.type == "text" and not c.content.strip())]
         end = self.skip_until(i + 2, "paragraph_close")  # a footnote_anchor may stand before it
-        if len(images) == 1 and images[0].type == "image":
+        if len(images) == 1 and images[0].type == "image" and not self.names_heading(images[0], line, warn=False):
             return [self.figure(images[0], inline, line)], end
         if len(images) == 1 and images[0].type == "html_inline":
             tag = parse_tag(images[0].content)
@@ -564,7 +569,9 @@ class _Converter:
                 if rule is None:
                     raise AssertionError(f"no IR rule for markdown-it inline token '{kind}'")
                 node = rule(self, t, inline, line)
-                if node is not None:
+                if isinstance(node, tuple):
+                    stack[-1][1].extend(node)
+                elif node is not None:
                     stack[-1][1].append(node)
         while len(stack) > 1:
             self._pop(stack)
@@ -699,7 +706,19 @@ class _Converter:
             self.note_stack.pop()
         return ir.Note(0, blocks, ir.Attr(kv=(("label", label),)))
 
-    def image_inline(self, t: Token, inline: Token, line: int) -> ir.Inline:
+    def names_heading(self, t: Token, line: int, warn: bool = True) -> bool:
+        """True (with a warning) for ``![label]`` whose label is only a heading's implicit reference."""
+        src = str(t.attrs.get("src", ""))
+        if not (src.startswith("#") and src in self.ctx.heading_targets):
+            return False
+        if warn:
+                self.warn("I102", f"image '![{t.content}]' names a heading, not a file; its text is kept",
+                      "give the image's file: ![caption](stills/file.jpg)", line)
+        return True
+
+    def image_inline(self, t: Token, inline: Token, line: int) -> ir.Inline | tuple[ir.Inline, ...]:
+        if self.names_heading(t, line):
+            return self.caption(t, inline, line)
         line = self._line_of(t, inline, line)
         src = self.resolve_image(str(t.attrs.get("src", "")), line)
         children = self.caption(t, inline, line)
