@@ -56,20 +56,25 @@ def test_callouts_get_a_title_paragraph(source: str, title: str) -> None:
     assert ir.plain_text(div.blocks[1].inlines) == "Body."
 
 
+def _both_editions(source: Path, out: Path, chapter: str) -> tuple[str, Path, zipfile.ZipFile]:
+    """Build ``source`` to EPUB (checked: no EPUBCheck message) and PDF; the chapter's XHTML, the PDF, the EPUB."""
+    result = run_build(source, ["epub", "pdf"], out, Reporter(echo=False), use_cache=False)
+    epub = next(p for p in result.outputs if p.suffix == ".epub")
+    assert epubcheck_messages(epub) == []
+    archive = zipfile.ZipFile(epub)
+    xhtml = next(archive.read(n).decode() for n in archive.namelist() if n.endswith(f"{chapter}.xhtml"))
+    return xhtml, next(p for p in result.outputs if p.suffix == ".pdf"), archive
+
+
 def test_callouts_in_both_editions(tmp_path: Path) -> None:
     src = tmp_path / "essay.md"
     src.write_text("---\ntitle: Callouts\nlang: en\n---\n# Notes\n\nBefore.\n\n"
                    '::: {.callout-note title="On *prints*"}\nThe restored print is brighter.\n:::\n\n'
                    "::: {.verse #v1}\nA plain div.\n:::\n", encoding="utf-8")
-    result = run_build(src, ["epub", "pdf"], tmp_path / "out", Reporter(echo=False), use_cache=False)
-    epub = next(p for p in result.outputs if p.suffix == ".epub")
-    assert epubcheck_messages(epub) == []
-    with zipfile.ZipFile(epub) as z:
-        xhtml = next(z.read(n).decode() for n in z.namelist() if n.endswith("notes.xhtml"))
+    xhtml, pdf, _ = _both_editions(src, tmp_path / "out", "notes")
     assert re.search(r'<aside id="[^"]+" class="callout callout-note" role="note">', xhtml)
     assert re.search(r'<p id="[^"]+" class="callout-title">On <em>prints</em></p>', xhtml)
     assert '<div id="v1" class="verse">' in xhtml
-    pdf = next(p for p in result.outputs if p.suffix == ".pdf")
     with pdfplumber.open(pdf) as doc:
         text = "\n".join(page.extract_text() or "" for page in doc.pages)
     assert "On prints" in text and "The restored print is brighter." in text and ":::" not in text
@@ -90,15 +95,10 @@ def test_code_is_highlighted_in_both_editions(tmp_path: Path) -> None:
     src.write_text("---\ntitle: Code\nlang: en\n---\n# Listing\n\n```{.python .numberLines}\n"
                    "def greet(name):\n    return f\"<hello> {name} & co\"\n```\n\n"
                    "```nosuchlanguage\n<raw> & text\n```\n", encoding="utf-8")
-    result = run_build(src, ["epub", "pdf"], tmp_path / "out", Reporter(echo=False), use_cache=False)
-    epub = next(p for p in result.outputs if p.suffix == ".epub")
-    assert epubcheck_messages(epub) == []
-    with zipfile.ZipFile(epub) as z:
-        xhtml = next(z.read(n).decode() for n in z.namelist() if n.endswith("listing.xhtml"))
-        assert "styles/code.css" in xhtml and "EPUB/styles/code.css" in z.namelist()
+    xhtml, pdf, archive = _both_editions(src, tmp_path / "out", "listing")
+    assert "styles/code.css" in xhtml and "EPUB/styles/code.css" in archive.namelist()
     assert '<code class="language-python hl"><span class="linenos" aria-hidden="true">1</span>' in xhtml
     assert '<span class="hl-k">def</span>' in xhtml and "&lt;raw&gt; &amp; text" in xhtml
-    pdf = next(p for p in result.outputs if p.suffix == ".pdf")
     with pdfplumber.open(pdf) as doc:
         page = next(p for p in doc.pages if "greet" in (p.extract_text() or ""))
         colours = {c["text"]: c["non_stroking_color"] for c in page.chars if c["text"] in "dg"}
@@ -137,16 +137,11 @@ def test_image_sizes_in_both_editions(tmp_path: Path) -> None:
     (root / "essay.md").write_text("---\ntitle: Sizes\nlang: en\n---\n# Sizes\n\n"
                                    '![Half the measure.](img/a.png){alt="A grey oval." width=50%}\n\n'
                                    '<img src="img/a.png" alt="Raw, 120 pixels wide" width="120">\n', encoding="utf-8")
-    result = run_build(root / "essay.md", ["epub", "pdf"], tmp_path / "out", Reporter(echo=False), use_cache=False)
-    epub = next(p for p in result.outputs if p.suffix == ".epub")
-    assert epubcheck_messages(epub) == []
-    with zipfile.ZipFile(epub) as z:
-        xhtml = next(z.read(n).decode() for n in z.namelist() if n.endswith("sizes.xhtml"))
+    xhtml, pdf, _ = _both_editions(root / "essay.md", tmp_path / "out", "sizes")
     assert 'alt="A grey oval." style="width: 50%"/>' in xhtml and 'style="width: 120px"/>' in xhtml
     from pipeline.editions import EDITIONS
 
     measure = EDITIONS[0].text_block_pt()[0]
-    pdf = next(p for p in result.outputs if p.suffix == ".pdf")
     with pdfplumber.open(pdf) as doc:
         widths = sorted(round(im["width"]) for page in doc.pages for im in page.images)
     assert widths == [90, round(measure / 2)]  # 120 CSS px = 90 pt; half the text block
