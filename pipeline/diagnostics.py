@@ -57,6 +57,7 @@ CODES: dict[str, str] = {
     "P103": "a footnote referenced inside a footnote",
     "P104": "inline nesting flattened",
     "P105": "unreadable attributes on a fenced div",
+    "P106": "a raw block in a format other than HTML ({=latex}) dropped",
     "I001": "image not found",
     "I002": "image cannot be read",
     "I003": "remote image not fetched",

@@ -199,3 +199,13 @@ def test_an_image_label_that_is_only_a_heading_stays_text(tmp_path: Path) -> Non
     assert not list(ir.query(book, ir.Image))
     assert ir.plain_text(book.chapters[0].blocks[1].inlines) == "An Foo inline, and alone:"
     assert [d.code for d in reporter.warnings] == ["I102", "I102"]
+
+
+def test_raw_blocks_html_kept_latex_dropped_with_a_warning() -> None:
+    reporter = Reporter(echo=False)
+    blocks = parse("```{=html}\n<aside class=\"x\" onclick=\"y()\">Kept <b>bold</b></aside>\n```\n\n"
+                   "```{=latex}\n\\newpage\n```\n\nAfter.\n", reporter)
+    raw, after = blocks
+    assert isinstance(raw, ir.RawBlock) and "Kept <b>bold</b>" in raw.html and "onclick" not in raw.html
+    assert ir.plain_text(after.inlines) == "After."
+    assert sorted(d.code for d in reporter.warnings) == ["P101", "P106"]

@@ -58,6 +58,7 @@ CALLOUTS = {"callout-note": "Note", "callout-tip": "Tip", "callout-warning": "Wa
 _RAW_FIGURE = re.compile(
     r"^\s*(?:<(?:p|div|center|figure)\b[^>]*>\s*)?(?P<img><img\b[^>]*>)\s*"
     r"(?:<figcaption\b[^>]*>(?P<caption>.*?)</figcaption>\s*)?(?:</(?:p|div|center|figure)>\s*)?$", re.S | re.I)
+_RAW_FORMAT = re.compile(r"^\{=([\w-]+)\}$")  # pandoc's raw attribute on a fenced block: ```{=html}
 _DASHES = (("---", "\u2014"), ("--", "\u2013"), ("...", "\u2026"))
 
 
@@ -455,6 +456,9 @@ class _Converter:
         ``{.python .numberLines #id}`` form, the first class (the rest stay attributes)."""
         t = self.tokens[i]
         info = t.info.strip()
+        raw = _RAW_FORMAT.match(info)
+        if raw:
+            return self.raw_block(raw.group(1).lower(), t.content, self.line(t)), i + 1
         lang, _, rest = info.partition(" ")
         if info.startswith("{"):
             lang, rest = "", info
@@ -468,6 +472,19 @@ class _Converter:
             if not lang and attr.classes:
                 lang, attr = attr.classes[0], ir.Attr(attr.id, attr.classes[1:], attr.kv)
         return [ir.CodeBlock(t.content, lang, attr, self.line(t))], i + 1
+
+    def raw_block(self, fmt: str, content: str, line: int) -> list[ir.Block]:
+        """Pandoc's raw blocks: ``{=html}`` and ``{=epub}`` are kept, sanitised like any raw HTML;
+        any other format (``{=latex}``, ``{=tex}``…) is dropped, with a warning."""
+        if fmt not in ("html", "html5", "epub", "epub3", "xhtml"):
+            self.warn("P106", f"a raw {{={fmt}}} block is dropped: this pipeline writes HTML",
+                      "write it in Markdown, or as {=html} if it is HTML", line)
+            return []
+        html, dropped = sanitise(content)
+        if dropped:
+            self.warn("P101", "raw HTML: removed " + ", ".join(dropped),
+                      "use Markdown instead; scripts, event handlers, embeds and unsafe links are never kept", line)
+        return [ir.RawBlock(html, line=line)] if html else []
 
     def hr(self, i: int) -> tuple[list[ir.Block], int]:
         return [ir.HorizontalRule(line=self.line(self.tokens[i]))], i + 1
