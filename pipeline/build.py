@@ -34,7 +34,7 @@ from pathlib import Path
 from . import ir
 from .cache import Cache, key
 from .diagnostics import BuildError, Diagnostic, Reporter, error, from_dict, to_dict
-from .editions import NAMES, for_book
+from .editions import NAMES, edition, for_book
 from .images import ImageFacts
 from .index import BookIndex, build_index
 from .load import Manuscript, display_path, load
@@ -204,7 +204,7 @@ def run_build(source: Path | str, formats: list[str] | tuple[str, ...] = FORMATS
 
     stamp_path = _stamp_path(cache, manuscript.slug)
     stamp = _read_stamp(stamp_path)
-    targets = {fmt: out / for_book(ir.Meta("", "", ""), fmt).file_name(manuscript.slug) for fmt in formats}
+    targets = {fmt: out / edition(fmt).file_name(manuscript.slug) for fmt in formats}
     if stamp is not None and set(stamp.get("outputs", {})) == {str(p) for p in targets.values()}:
         if stamp.get("key") == _inputs_key(manuscript, formats, one_pass, stamp.get("images", [])) \
                 and _outputs_intact(stamp):

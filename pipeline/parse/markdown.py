@@ -210,9 +210,7 @@ def parse_source(source: Source, ctx: ParseContext) -> tuple[ir.Block, ...]:
 
 def parse_inline(text: str, ctx: ParseContext) -> tuple[ir.Inline, ...]:
     """One line of Markdown (a title, say) as IR inlines."""
-    tokens = _MD.parseInline(text, {})
-    conv = _Converter(Source("metadata", text), ctx, [])
-    return conv.inlines(tokens[0].children or [], tokens[0], 0) if tokens else ()
+    return _Converter(Source("metadata", text), ctx, []).inline_text(text, 0)
 
 
 def markdown_to_plain(text: str) -> str:
@@ -223,11 +221,7 @@ def markdown_to_plain(text: str) -> str:
     """
     if not text:
         return text
-    tokens = _MD.parseInline(text, {})
-    ctx = ParseContext.default()
-    conv = _Converter(Source("metadata", text), ctx, [])
-    inlines = conv.inlines(tokens[0].children or [], tokens[0], 0) if tokens else ()
-    return " ".join(ir.plain_text(inlines).split())
+    return " ".join(ir.plain_text(parse_inline(text, ParseContext.default())).split())
 
 
 # ---------------------------------------------------------------- attributes
@@ -402,8 +396,7 @@ class _Converter:
         becomes its first paragraph, classed ``callout-title``."""
         title_text = attr.get("title")
         if title_text is not None:
-            tokens = _MD.parseInline(title_text, self.env)
-            title = self.inlines(tokens[0].children or [], tokens[0], line) if tokens else ()
+            title = self.inline_text(title_text, line)
         elif blocks and isinstance(blocks[0], ir.Heading):
             title, blocks = blocks[0].inlines, blocks[1:]
         else:
@@ -480,6 +473,10 @@ class _Converter:
             self.warn("P106", f"a raw {{={fmt}}} block is dropped: this pipeline writes HTML",
                       "write it in Markdown, or as {=html} if it is HTML", line)
             return []
+        return self.raw_html(content, line)
+
+    def raw_html(self, content: str, line: int) -> list[ir.Block]:
+        """Raw HTML as a block, sanitised; what is removed is reported (P101)."""
         html, dropped = sanitise(content)
         if dropped:
             self.warn("P101", "raw HTML: removed " + ", ".join(dropped),
@@ -501,16 +498,9 @@ class _Converter:
                 figure = self.raw_figure(image, self.line(t))
                 caption = (m.group("caption") or "").strip()
                 if caption:  # its inline HTML (<em>, <a>…) goes the way of any inline HTML
-                    tokens = _MD.parseInline(caption, self.env)
-                    figure = dataclasses.replace(figure, caption=self.inlines(tokens[0].children or [], tokens[0],
-                                                                              self.line(t)))
+                    figure = dataclasses.replace(figure, caption=self.inline_text(caption, self.line(t)))
                 return [figure], i + 1
-        html, dropped = sanitise(t.content)
-        if dropped:
-            self.warn("P101", "raw HTML: removed " + ", ".join(dropped),
-                      "use Markdown instead; scripts, event handlers, embeds and unsafe links are never kept",
-                      self.line(t))
-        return ([ir.RawBlock(html, line=self.line(t))] if html else []), i + 1
+        return self.raw_html(t.content, self.line(t)), i + 1
 
     def line_block(self, i: int) -> tuple[list[ir.Block], int]:
         line = self.line(self.tokens[i])
@@ -654,10 +644,13 @@ class _Converter:
     def caption(self, img: Token, inline: Token, line: int) -> tuple[ir.Inline, ...]:
         """An image's bracket text as inlines. markdown-it's typographer skips image
         children, so the raw text is parsed again to get curly quotes and dashes."""
-        if not img.content:
-            return ()
-        tokens = _MD.parseInline(img.content, self.env)
-        return self.inlines(tokens[0].children or [], inline, line)
+        return self.inline_text(img.content, line, inline) if img.content else ()
+
+    def inline_text(self, text: str, line: int, inline: Token | None = None) -> tuple[ir.Inline, ...]:
+        """Markdown text outside the token stream (a caption, a title) as inlines, with this
+        chapter's references; ``inline`` is the token whose lines locate it, if any."""
+        tokens = _MD.parseInline(text, self.env)
+        return self.inlines(tokens[0].children or [], inline or tokens[0], line) if tokens else ()
 
     def _line_of(self, t: Token, inline: Token, line: int) -> int:
         src = str(t.attrs.get("src", "")) or t.content

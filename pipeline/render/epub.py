@@ -29,16 +29,16 @@ from pathlib import Path
 
 from ebooklib import epub
 
-from .. import ir
+from .. import editions, ir
 from ..diagnostics import Reporter
-from ..editions import EDITIONS, Edition
+from ..editions import Edition
 from ..images import EXTENSIONS, for_target, make_cover
 from ..index import BookIndex, build_index
 from . import RenderResult
 from .html import STYLES, Writer, attr_value, text, title_page_lines
 
 FONTS = STYLES / "fonts"
-EPUB = next(e for e in EDITIONS if e.name == "epub")
+EPUB = editions.edition("epub")
 _W3C_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 _PAGE = """<?xml version="1.0" encoding="UTF-8"?>

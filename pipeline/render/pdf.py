@@ -48,7 +48,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .. import ir
-from ..diagnostics import Diagnostic, Reporter
+from ..diagnostics import Diagnostic, Reporter, from_dict, to_dict
 from ..editions import Edition, to_pt
 from ..images import for_target
 from ..index import BookIndex
@@ -248,16 +248,12 @@ class LaidOut:
 
     def to_json(self) -> dict:
         """Everything but the PDF, as plain data."""
-        from ..diagnostics import to_dict
-
         return {"pages": self.pages, "anchors": self.anchors, "bookmarks": self.bookmarks,
                 "diagnostics": [to_dict(d) for d in self.diagnostics]}
 
     @classmethod
     def from_json(cls, pdf: bytes, data: dict) -> LaidOut:
         """The piece :meth:`to_json` described, with its PDF."""
-        from ..diagnostics import from_dict
-
         return cls(pdf, data["pages"], {k: tuple(v) for k, v in data["anchors"].items()},
                    [tuple(b) for b in data["bookmarks"]], [from_dict(d) for d in data["diagnostics"]])
 
