@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -159,19 +158,6 @@ def _inputs_key(manuscript: Manuscript, formats: list[str] | tuple[str, ...], on
                os.environ.get("SOURCE_DATE_EPOCH", ""), display_path(root))
 
 
-def _stamp_path(cache: Cache, slug: str) -> Path | None:
-    return cache.root / "stamps" / f"{slug}.json" if cache.root else None
-
-
-def _read_stamp(path: Path | None) -> dict | None:
-    if path is None:
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def _outputs_intact(stamp: dict) -> bool:
     for name, signature in stamp.get("outputs", {}).items():
         try:
@@ -202,10 +188,9 @@ def run_build(source: Path | str, formats: list[str] | tuple[str, ...] = FORMATS
     manuscript = load(source)
     timer.lap("load")
 
-    stamp_path = _stamp_path(cache, manuscript.slug)
-    stamp = _read_stamp(stamp_path)
+    stamp = cache.get_json("stamps", manuscript.slug)  # what the last build of this book read and wrote
     targets = {fmt: out / edition(fmt).file_name(manuscript.slug) for fmt in formats}
-    if stamp is not None and set(stamp.get("outputs", {})) == {str(p) for p in targets.values()}:
+    if isinstance(stamp, dict) and set(stamp.get("outputs", {})) == {str(p) for p in targets.values()}:
         if stamp.get("key") == _inputs_key(manuscript, formats, one_pass, stamp.get("images", [])) \
                 and _outputs_intact(stamp):
             result.diagnostics = [from_dict(d) for d in stamp.get("diagnostics", [])]
@@ -257,24 +242,12 @@ def run_build(source: Path | str, formats: list[str] | tuple[str, ...] = FORMATS
     result.outputs = [p for p, _ in products]
     result.diagnostics = unit_reporter.warnings
     reporter.warnings.extend(unit_reporter.warnings)
-    if stamp_path is not None:
-        images = sorted(index.images)
-        new_stamp = {"key": _inputs_key(manuscript, formats, one_pass, images), "images": images,
-                     "outputs": {str(p): list(_stat(p)) for p in result.outputs},
-                     "diagnostics": [to_dict(d) for d in result.diagnostics]}
-        _write_stamp(stamp_path, new_stamp)
+    images = sorted(index.images)
+    cache.put_json("stamps", manuscript.slug, {
+        "key": _inputs_key(manuscript, formats, one_pass, images), "images": images,
+        "outputs": {str(p): list(_stat(p)) for p in result.outputs},
+        "diagnostics": [to_dict(d) for d in result.diagnostics]})
     return result
-
-
-def _write_stamp(path: Path, stamp: dict) -> None:
-    """Record what this build read and wrote; failing to only costs the next build its shortcut."""
-    tmp = path.with_suffix(".part")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(stamp, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
 
 
 def build(source: Path | str, formats: list[str] | tuple[str, ...] = FORMATS,

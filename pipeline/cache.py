@@ -71,8 +71,6 @@ class Cache:
 
     def __init__(self, root: Path | None):
         self.root = root
-        self.hits = 0
-        self.misses = 0
 
     def _path(self, kind: str, k: str) -> Path:
         assert self.root is not None
@@ -81,15 +79,11 @@ class Cache:
     def get(self, kind: str, k: str) -> bytes | None:
         """The stored bytes for ``k``, or None."""
         if self.root is None:
-            self.misses += 1
             return None
         try:
-            data = self._path(kind, k).read_bytes()
+            return self._path(kind, k).read_bytes()
         except OSError:
-            self.misses += 1
             return None
-        self.hits += 1
-        return data
 
     def put(self, kind: str, k: str, data: bytes) -> None:
         """Store ``data`` under ``k``; a failure to store (full disk) only costs the next build time."""
@@ -99,16 +93,22 @@ class Cache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)
+        except OSError:
+            return
+        try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
             os.replace(tmp, path)
         except OSError:
-            Path(locals().get("tmp", path.with_suffix(".part"))).unlink(missing_ok=True)
+            Path(tmp).unlink(missing_ok=True)
 
     def get_json(self, kind: str, k: str) -> Any:
         """A stored JSON value, or None."""
         data = self.get(kind, k)
-        return None if data is None else json.loads(data)
+        try:
+            return None if data is None else json.loads(data)
+        except ValueError:  # a torn or foreign entry is a miss
+            return None
 
     def put_json(self, kind: str, k: str, value: Any) -> None:
         """Store a JSON value."""
