@@ -222,7 +222,7 @@ def run_build(source: Path | str, formats: list[str] | tuple[str, ...] = FORMATS
         from .render.pdf_units import finish_pdf, render_pdf
 
         if pdf_run is not None:
-            rendered = finish_pdf(pdf_run, book, index, pdf_edition, cache, unit_reporter, progress)
+            rendered = finish_pdf(pdf_run, book, index, pdf_edition, unit_reporter, progress)
             chapters = {c.id for c in book.chapters}
             result.ran = [n for n in pdf_run.ran if n in chapters]
             result.cached = [n for n in pdf_run.cached if n in chapters]

@@ -114,8 +114,8 @@ def start_pdf(book: ir.Book, index: BookIndex, edition: Edition, cache: Cache, j
     return start_units(units, cache, jobs, progress)
 
 
-def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, cache: Cache,
-               reporter: Reporter, progress: Progress = quiet) -> RenderResult:
+def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, reporter: Reporter,
+               progress: Progress = quiet) -> RenderResult:
     """Wait for the chapters; lay out the front matter (in a worker) while the body is
     assembled; then put the front matter in. Chapter warnings are replayed."""
     started = time.perf_counter()
@@ -153,6 +153,5 @@ def render_pdf(book: ir.Book, index: BookIndex, edition: Edition, cache: Cache |
         reporter.replay(piece.diagnostics)
         pdf, page_map = finish_one_pass(piece, book.chapters[0].id if book.chapters else "")
         return RenderResult(pdf, page_map)
-    cache = cache or Cache(None)
-    return finish_pdf(start_pdf(book, index, edition, cache, jobs), book, index, edition, cache, reporter)
+    return finish_pdf(start_pdf(book, index, edition, cache or Cache(None), jobs), book, index, edition, reporter)
 
