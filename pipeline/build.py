@@ -94,6 +94,12 @@ def prepare(source: Path | str | Manuscript, reporter: Reporter | None = None,
     book = run_transforms(parse_book(manuscript, reporter, cache=cache, images=images), reporter)
     if book.meta.cover_image:
         _check_cover(book, manuscript.metadata_file, images, cache)
+    for css in book.meta.css:
+        path = (manuscript.root / css).resolve()
+        if not path.is_relative_to(manuscript.root.resolve()) or not path.is_file():
+            raise error("M019", f"stylesheet '{css}' not found in the book's folder",
+                        "the path is relative to the book's folder (or the working directory for --css)",
+                        manuscript.metadata_file)
     return book, build_index(book, images)
 
 
@@ -154,6 +160,7 @@ def _inputs_key(manuscript: Manuscript, formats: list[str] | tuple[str, ...], on
     for s in manuscript.sources:
         texts.update(s.path.encode() + b"\0" + s.text.encode() + b"\0")
     return key("inputs", sorted(formats), one_pass, manuscript.metadata_file, repr(manuscript.metadata),
+               manuscript.resource_paths, manuscript.split_at_h1,
                texts.hexdigest(), images, stats, _styles_stat(),
                os.environ.get("SOURCE_DATE_EPOCH", ""), display_path(root))
 
@@ -171,10 +178,13 @@ def _outputs_intact(stamp: dict) -> bool:
 # ---------------------------------------------------------------- build
 
 
-def run_build(source: Path | str, formats: list[str] | tuple[str, ...] = FORMATS,
+def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, ...] = FORMATS,
               out_dir: Path | str = "build", reporter: Reporter | None = None, *, jobs: int = 0,
-              use_cache: bool = True, one_pass: bool = False, progress: Progress = quiet) -> BuildResult:
+              use_cache: bool = True, one_pass: bool = False, progress: Progress = quiet,
+              cache_dir: Path | None = None) -> BuildResult:
     """Build ``source`` to each edition in ``formats``; see the module's docstring.
+
+    The cache lives in ``OUT/.cache`` unless ``cache_dir`` says otherwise.
 
     Everything is rendered before anything is written, so a failure in any
     edition leaves every previous output untouched.
@@ -184,8 +194,8 @@ def run_build(source: Path | str, formats: list[str] | tuple[str, ...] = FORMATS
     result = BuildResult()
     timer = _Timer(result.timings)
     out = Path(out_dir)
-    cache = Cache(out / ".cache" if use_cache else None)
-    manuscript = load(source)
+    cache = Cache((cache_dir or out / ".cache") if use_cache else None)
+    manuscript = source if isinstance(source, Manuscript) else load(source)
     timer.lap("load")
 
     stamp = cache.get_json("stamps", manuscript.slug)  # what the last build of this book read and wrote

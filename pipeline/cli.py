@@ -18,6 +18,7 @@ stderr when it is a terminal, unless ``--quiet``.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -25,6 +26,8 @@ import time
 from pathlib import Path
 
 from .diagnostics import BuildError, Reporter
+from .load import display_path
+from .pandoc_options import WRITERS, add_options, book_options
 
 EPILOG = """\
 A manuscript is a folder with book.yaml and its chapter files, or a single .md
@@ -45,9 +48,11 @@ def _parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="Build each SOURCE to OUT/<slug>.pdf and OUT/<slug>.epub. "
                                    "The slug is the folder name or the file stem.")
-    b.add_argument("sources", nargs="+", metavar="SOURCE", help="a manuscript folder or a .md file")
-    b.add_argument("--to", default="pdf,epub", metavar="FORMATS",
-                   help="comma-separated formats: pdf, epub (default: pdf,epub)")
+    b.add_argument("sources", nargs="*", metavar="SOURCE",
+                   help="a manuscript folder or a .md file; with -o, the files joined into one book")
+    b.add_argument("-t", "--to", "-w", "--write", metavar="FORMATS",
+                   help="comma-separated formats: pdf, epub (pandoc's epub3 too) (default: pdf,epub, "
+                        "or what -o's extension says)")
     b.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
     b.add_argument("--strict", action="store_true", help="exit 3 if there were warnings")
     b.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
@@ -56,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--one-pass", action="store_true",
                    help="lay the PDF out in one WeasyPrint pass (slow; the reference for the stitched build)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    b.add_argument("-v", "--verbose", action="store_true", help="say what each stage took and which units ran")
     b.add_argument("--report", metavar="FILE", help="write a JSON report: stage times, units run and cached, pages")
     w = sub.add_parser("watch", help="build, then rebuild on every save",
                        description="Build SOURCE like `build`, then watch its folder and rebuild on every "
@@ -72,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
                        description="Print SOURCE's IR (after transforms) as JSON, for inspection and filters.")
     i.add_argument("source", metavar="SOURCE")
     i.add_argument("--indent", type=int, default=1, help="JSON indent (default: 1)")
+    add_options(b)
     return p
 
 
@@ -98,9 +105,72 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise Terminated()
 
 
+def _formats(text: str, parser: argparse.ArgumentParser) -> list[str]:
+    formats = []
+    for name in (f.strip().lower() for f in text.split(",") if f.strip()):
+        if name not in WRITERS:
+            parser.error(f"unknown format '{name}': this builds pdf and epub (pandoc's epub3, epub2 too)")
+        formats.append(WRITERS[name])
+    return list(dict.fromkeys(formats))
+
+
+def _books(args: argparse.Namespace, parser: argparse.ArgumentParser
+           ) -> tuple[list, list[str], Path, Path | None]:
+    """What ``build`` builds: the books (paths or joined Manuscripts), the formats, the output
+    folder and the cache folder. Usage errors exit 2."""
+    import dataclasses
+
+    from .load import load
+    from .projects import apply_options, manuscript_from_options
+
+    opts = book_options(args)
+    output = opts.output
+    if not opts.inputs:
+        parser.error("give a SOURCE (a manuscript folder or .md files), or -d with input-files")
+    if not output:  # each SOURCE its own book; pandoc's metadata options apply to each
+        formats = _formats(args.to or "pdf,epub", parser)
+        if not (opts.metadata or opts.metadata_files or opts.resource_path or opts.notes or opts.epub_metadata):
+            return list(opts.inputs), formats, Path(args.out), None
+        books = [apply_options(load(src), opts) for src in opts.inputs]
+        return books, formats, Path(args.out), None
+    target = Path(output)
+    if args.to or opts.to:
+        formats = _formats(args.to or opts.to, parser)
+        if len(formats) != 1 or target.suffix.lower() not in ("", f".{formats[0]}"):
+            parser.error(f"-o {output}: the extension must match the one format asked for (-t {args.to or opts.to})")
+    elif target.suffix.lower() in (".epub", ".pdf"):
+        formats = [target.suffix.lower()[1:]]
+    else:
+        parser.error(f"-o {output}: write .epub or .pdf (pandoc's other formats are not made here)")
+    if len(opts.inputs) == 1 and Path(opts.inputs[0]).is_dir():
+        m = apply_options(load(opts.inputs[0]), opts)
+    else:
+        if any(Path(i).is_dir() for i in opts.inputs):
+            parser.error("with -o, give the book's files (or one book folder), not several folders")
+        m = manuscript_from_options(opts)
+    m = dataclasses.replace(m, slug=target.stem or m.slug)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pipeline"
+    return [m], formats, target.parent, cache
+
+
+def _verbose(result: object) -> None:
+    for stage, seconds in result.timings.items():  # type: ignore[attr-defined]
+        print(f"  {stage:<18} {seconds:7.3f} s", file=sys.stderr)
+    for what, names in result.units.items():  # type: ignore[attr-defined]
+        if names:
+            print(f"  units {what}: {', '.join(names)}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        try:
+            books, formats, out, cache_dir = _books(args, parser)
+        except BuildError as exc:
+            print(exc.diagnostic, file=sys.stderr)
+            return 1
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)
     reporter = Reporter()
@@ -116,15 +186,15 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from .build import build_many
             from .progress import for_terminal, quiet
-            formats = [f.strip() for f in args.to.split(",") if f.strip()]
             started = time.perf_counter()
-            progress = for_terminal(not args.quiet) if len(args.sources) == 1 else quiet
-            results = build_many(args.sources, formats, Path(args.out), reporter, jobs=args.jobs,
-                                 use_cache=not args.no_cache, one_pass=args.one_pass, progress=progress)
+            progress = for_terminal(not args.quiet) if len(books) == 1 else quiet
+            results = build_many(books, formats, out, reporter, jobs=args.jobs, use_cache=not args.no_cache,
+                                 one_pass=args.one_pass, progress=progress, cache_dir=cache_dir)
             reports = []
-            for source, result in zip(args.sources, results):
+            for book, result in zip(books, results):
+                name = book if isinstance(book, str) else display_path(book.root)
                 if result.up_to_date:
-                    print(f"{source} is up to date ({', '.join(str(p) for p in result.outputs)})",
+                    print(f"{name} is up to date ({', '.join(str(p) for p in result.outputs)})",
                           file=sys.stderr)
                 else:
                     for path in result.outputs:
@@ -132,7 +202,9 @@ def main(argv: list[str] | None = None) -> int:
                     ran = f"; {len(result.ran)} chapter(s) laid out, {len(result.cached)} from the cache" \
                         if result.ran or result.cached else ""
                     total = sum(v for k, v in result.timings.items() if "." not in k)  # "pdf.x" are parts of "pdf"
-                    print(f"built {source} in {total:.1f} s{ran}", file=sys.stderr)
+                    print(f"built {name} in {total:.1f} s{ran}", file=sys.stderr)
+                if args.verbose:
+                    _verbose(result)
                 reports.append(result.report())
             if len(results) > 1:
                 print(f"built {len(results)} books in {time.perf_counter() - started:.1f} s", file=sys.stderr)
@@ -152,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         return 143 if isinstance(exc, Terminated) else 130
     if args.command == "build" and reporter.warnings:
         print(warning_summary(reporter.warnings), file=sys.stderr)
-    if args.command == "build" and args.strict and reporter.warnings:
+    if args.command == "build" and (args.strict or args.fail_if_warnings) and reporter.warnings:
         print(f"{len(reporter.warnings)} warning(s) and --strict: failing", file=sys.stderr)
         return 3
     return 0

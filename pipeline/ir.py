@@ -388,6 +388,7 @@ class Meta:
     source: str = ""
     toc_title: str = "Contents"
     trim_size: tuple[str, ...] = ()  # the author's (width, height) for print, or () for the edition's own
+    css: tuple[str, ...] = ()  # the author's stylesheets for the EPUB (pandoc's --css), root-relative
     modified: str = "2000-01-01T00:00:00Z"
 
 

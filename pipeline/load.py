@@ -55,6 +55,8 @@ class Manuscript:
     metadata_file: str
     sources: tuple[Source, ...]
     notes: tuple[Diagnostic, ...] = ()  # warnings found while loading; the parse stage reports them
+    resource_paths: tuple[str, ...] = ()  # root-relative folders where images are also looked for
+    split_at_h1: bool = False  # pandoc's way: each level-1 heading opens a chapter, whatever file it is in
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
@@ -175,7 +177,7 @@ def front_matter(text: str, file: str) -> tuple[dict[str, Any] | None, str, int]
     return data, text[m.end():], text[: m.end()].count("\n") + 1
 
 
-def _slug(name: str) -> str:
+def book_slug(name: str) -> str:
     return re.sub(r"[^\w.-]+", "-", name, flags=re.ASCII).strip("-") or "book"
 
 
@@ -225,7 +227,7 @@ def _load_file(path: Path) -> Manuscript:
     if meta is None:
         meta, body, first = title_block(text)
     root = path.parent.resolve()
-    return Manuscript(root, _slug(path.stem), meta or {}, shown,
+    return Manuscript(root, book_slug(path.stem), meta or {}, shown,
                       (Source(path.name, body, first),))
 
 
@@ -238,6 +240,12 @@ def _check_markdown(path: Path, shown: str) -> None:
 
 def _load_folder(folder: Path) -> Manuscript:
     meta_path = folder / METADATA_FILE
+    if not meta_path.is_file():
+        from .projects import find_project  # pandoc's metadata.yml and defaults files, Quarto's _quarto.yml
+
+        found = find_project(folder)
+        if found is not None:
+            return found
     shown_meta = display_path(meta_path)
     meta: dict[str, Any] = {}
     if meta_path.is_file():
@@ -247,18 +255,31 @@ def _load_folder(folder: Path) -> Manuscript:
     if not files:
         raise error("M006", f"no chapters found in '{display_path(folder)}'",
                     "list them under 'chapters:' in book.yaml, or add chapters/*.md", shown_meta)
+    sources, notes = read_sources(files, root, meta, shown_meta)
+    return Manuscript(root, book_slug(folder.resolve().name), meta, shown_meta, sources, notes)
+
+
+def read_sources(files: list[Path], root: Path, meta: dict[str, Any], shown_meta: str,
+                 first_is_metadata: bool = False) -> tuple[tuple[Source, ...], tuple[Diagnostic, ...]]:
+    """Read the chapter ``files`` (resolved, inside ``root``); their front matter goes into ``meta``.
+
+    The first file's ``%`` title block (or, with ``first_is_metadata``, its YAML
+    front matter, as pandoc reads joined files) is the book's metadata. Any other
+    front matter's ``title`` titles its chapter (Quarto); its other keys become
+    the book's metadata, with a warning (M105), unless ``meta`` already has them.
+    """
     sources = []
     notes: list[Diagnostic] = []
     cwd = Path.cwd().resolve()
-    for n, f in enumerate(files):  # resolved and checked to be inside the root by _chapter_files
+    for n, f in enumerate(files):
         shown = str(f.relative_to(cwd)) if f.is_relative_to(cwd) else str(f)
         _check_markdown(f, shown)
         text = read_text(f, shown)
         chapter_meta, body, first = front_matter(text, shown)
-        if chapter_meta is None and n == 0:
-            chapter_meta, body, first = title_block(text)  # pandoc reads it from the first file
-            chapter_meta = {k: v for k, v in chapter_meta.items() if k not in meta} or None
-            meta.update(chapter_meta or {})
+        if n == 0 and (chapter_meta is None or first_is_metadata):
+            if chapter_meta is None:
+                chapter_meta, body, first = title_block(text)  # pandoc reads it from the first file
+            meta.update({k: v for k, v in chapter_meta.items() if k not in meta or first_is_metadata})
             chapter_meta = None
         title = ""
         for key, value in (chapter_meta or {}).items():
@@ -270,9 +291,9 @@ def _load_folder(folder: Path) -> Manuscript:
             else:
                 meta[key] = value
                 notes.append(Diagnostic("M105", "warning", f"'{key}' in the front matter of a chapter is used as "
-                                        "the book's metadata", f"move it to {METADATA_FILE}", shown))
+                                        "the book's metadata", f"move it to {shown_meta}", shown))
         sources.append(Source(f.relative_to(root).as_posix(), body, first, title))
-    return Manuscript(root, _slug(folder.resolve().name), meta, shown_meta, tuple(sources), tuple(notes))
+    return tuple(sources), tuple(notes)
 
 
 def _chapter_files(folder: Path, meta: dict[str, Any], shown_meta: str) -> list[Path]:

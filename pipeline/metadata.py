@@ -7,7 +7,9 @@ Keys (pandoc's names): ``title``, ``subtitle``, ``author`` (a string, a list,
 or a list of ``{name, role}``), ``lang`` or ``language``, ``identifier`` (ISBN,
 UUID or URI; a string or pandoc's ``[{scheme, text}]``), ``publisher``,
 ``date``, ``rights``, ``description``, ``subject`` (a string or list),
-``cover-image`` (a file path relative to the manuscript), ``source``.
+``cover-image`` (a file path relative to the manuscript), ``source``, ``css``
+(stylesheets added after the EPUB's own, as pandoc's ``--css``), ``toc`` (a
+contents page is always made).
 Contributor keys ``translator``, ``illustrator``, ``editor``, ``contributor``
 become contributors. ``trim-size`` (or pandoc's ``papersize``) asks for a
 print trim; the print edition (:mod:`pipeline.editions`) has 6×9 in otherwise.
@@ -44,7 +46,7 @@ CONTRIBUTOR_KEYS = {"translator": "trl", "illustrator": "ill", "editor": "edt",
 KNOWN_KEYS = {
     "title", "subtitle", "author", "lang", "language", "identifier", "publisher", "date",
     "rights", "description", "subject", "cover-image", "source", "chapters", "trim-size",
-    "papersize", "toc-title", "abstract", "keywords", *CONTRIBUTOR_KEYS,
+    "papersize", "toc-title", "abstract", "keywords", "toc", "css", *CONTRIBUTOR_KEYS,
 }
 PAPER_SIZES = {"a4": ("210mm", "297mm"), "a5": ("148mm", "210mm"), "letter": ("8.5in", "11in"),
                "b5": ("176mm", "250mm"), "royal": ("6.14in", "9.21in"), "demy": ("5.5in", "8.5in")}
@@ -119,6 +121,14 @@ def _trim(raw: dict[str, Any], file: str) -> tuple[str, str] | tuple[()]:
     return m.group(1), m.group(2)
 
 
+def _paths(raw: dict[str, Any], key: str, file: str) -> tuple[str, ...]:
+    value = raw.get(key) or []
+    value = [value] if isinstance(value, str) else value
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise error("M011", f"'{key}' must be a file path or a list of them", f"write e.g. '{key}: [a.css]'", file)
+    return tuple(value)
+
+
 def _modified(date: str) -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
@@ -186,5 +196,6 @@ def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
         source=_text(raw, "source", file),
         toc_title=_text(raw, "toc-title", file) or "Contents",
         trim_size=_trim(raw, file),
+        css=_paths(raw, "css", file),
         modified=_modified(date),
     )

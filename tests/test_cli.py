@@ -41,10 +41,10 @@ def test_to_limits_formats_and_default_out_is_build(tmp_path: Path) -> None:
     assert sorted(p.name for p in outputs(tmp_path / "build")) == ["x.epub"]
 
 
-def test_unknown_format_is_a_clear_error(tmp_path: Path) -> None:
+def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
     _book(tmp_path)
     result = run_cli("build", "x", "--to", "docx", cwd=tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "unknown format 'docx'" in result.stderr
 
 

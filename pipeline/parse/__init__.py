@@ -34,7 +34,8 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
     reporter = reporter or Reporter()
     root_shown = display_path(manuscript.root)
     ctx = ParseContext(manuscript.root, reporter, "" if root_shown == "." else root_shown,
-                       images if images is not None else {}, cache)
+                       images if images is not None else {}, cache,
+                       resource_paths=manuscript.resource_paths)
     chapters: list[ir.Chapter] = []
     used: set[str] = set()
 
@@ -60,12 +61,17 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
             for part in _split_at_h1(blocks):
                 title = ir.Chapter("", "", part).title
                 add(slugify(ir.plain_text(title), "front") if title else "front", source.path, part)
-        else:
-            stem = source.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-            cid = slugify(stem, "chapter")
-            if stem[:1].isdigit():
-                cid = "ch-" + re.sub(r"[^\w.-]", "-", stem.lower(), flags=re.ASCII)
+            continue
+        stem = source.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        cid = slugify(stem, "chapter")
+        if stem[:1].isdigit():
+            cid = "ch-" + re.sub(r"[^\w.-]", "-", stem.lower(), flags=re.ASCII)
+        if not manuscript.split_at_h1:
             add(cid, source.path, blocks)
+            continue
+        for n, part in enumerate(_split_at_h1(blocks)):  # pandoc: a level-1 heading opens a chapter
+            title = ir.Chapter("", "", part).title
+            add(cid if n == 0 else slugify(ir.plain_text(title), cid), source.path, part)
     if not any(c.blocks for c in chapters):
         reporter.warn("M104", "the manuscript has no text; the book will be empty",
                       "write some Markdown after the metadata", manuscript.metadata_file)

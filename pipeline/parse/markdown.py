@@ -59,6 +59,7 @@ _RAW_FIGURE = re.compile(
     r"^\s*(?:<(?:p|div|center|figure)\b[^>]*>\s*)?(?P<img><img\b[^>]*>)\s*"
     r"(?:<figcaption\b[^>]*>(?P<caption>.*?)</figcaption>\s*)?(?:</(?:p|div|center|figure)>\s*)?$", re.S | re.I)
 _RAW_FORMAT = re.compile(r"^\{=([\w-]+)\}$")  # pandoc's raw attribute on a fenced block: ```{=html}
+_CELL = re.compile(r"\{([A-Za-z][\w+-]*)\s*(?:[,}]|\s)")  # ```{python} or ```{r, echo=FALSE}
 _DASHES = (("---", "\u2014"), ("--", "\u2013"), ("...", "\u2026"))
 
 
@@ -185,6 +186,7 @@ class ParseContext:
     images: dict[str, ImageFacts] = field(default_factory=dict)  # every image checked, by root-relative path
     cache: Cache | None = None
     headings: dict[str, str] = field(default_factory=dict)  # the book's implicit heading references
+    resource_paths: tuple[str, ...] = ()  # root-relative folders where images are also looked for
 
     @property
     def heading_targets(self) -> set[str]:
@@ -455,6 +457,10 @@ class _Converter:
         lang, _, rest = info.partition(" ")
         if info.startswith("{"):
             lang, rest = "", info
+        cell = _CELL.match(info)
+        if cell:  # Quarto's or R Markdown's executable cell, shown as code: its '#|' options are not
+            text = re.sub(r"\A(?:[ \t]*#\|[^\n]*\n)+", "", t.content)
+            return [ir.CodeBlock(text, cell.group(1).lower(), ir.NO_ATTR, self.line(t))], i + 1
         attr = ir.NO_ATTR
         if rest.strip().startswith("{"):
             try:
@@ -674,13 +680,19 @@ class _Converter:
         if not path:
             raise error("I001", f"image '{shown}' names no file",
                         "write the image file's path, relative to the Markdown file", self.file, line)
+        # as pandoc: the Markdown file's folder, the book's root, then each resource path;
+        # '/x.png' starts at the book's root (Quarto's project-relative path)
         if path.startswith("/"):
-            raise error("I005", f"image '{shown}' is an absolute path",
-                        "use a path relative to the Markdown file", self.file, line)
-        # as pandoc: the Markdown file's folder first, then the book's root
-        tries = [posixpath.normpath(posixpath.join(self.base, path))]
-        if self.base:
-            tries.append(posixpath.normpath(path))
+            tries = [posixpath.normpath(path.lstrip("/"))]
+            if not (self.ctx.root / tries[0]).is_file():
+                raise error("I005", f"image '{shown}' is an absolute path, and '{tries[0]}' is not in the book",
+                            "use a path relative to the Markdown file; a path starting with '/' starts at "
+                            "the book's folder", self.file, line)
+        else:
+            tries = [posixpath.normpath(posixpath.join(self.base, path))]
+            if self.base:
+                tries.append(posixpath.normpath(path))
+            tries += [posixpath.normpath(posixpath.join(r, path)) for r in self.ctx.resource_paths]
         inside = [rel for rel in tries if rel != ".." and not rel.startswith("../")]
         if not inside:
             raise error("I005", f"image '{shown}' is outside the manuscript folder",
@@ -689,7 +701,8 @@ class _Converter:
         if not rel:
             where = " or ".join(f"'{r}'" for r in inside)
             raise error("I001", f"image '{shown}' not found (looked for {where} in the book)",
-                        "check the file name; paths are relative to the Markdown file or to the book's folder",
+                        "check the file name; paths are relative to the Markdown file, the book's folder "
+                        "or a --resource-path folder",
                         self.file, line)
         full = self.ctx.root / rel
         try:

@@ -20,6 +20,7 @@ This is the only module that imports ebooklib. The book holds:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import posixpath
@@ -107,6 +108,11 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
     for name in edition.stylesheets:
         eb.add_item(epub.EpubItem(uid=f"css-{name[:-4]}", file_name=f"styles/{name}",
                                   media_type="text/css", content=(STYLES / name).read_bytes()))
+    authors = tuple(f"author-{n}.css" for n in range(1, len(meta.css) + 1))  # pandoc's --css, after ours
+    for name, path in zip(authors, meta.css):
+        eb.add_item(epub.EpubItem(uid=f"css-{name[:-4]}", file_name=f"styles/{name}",
+                                  media_type="text/css", content=(root / path).read_bytes()))
+    edition = dataclasses.replace(edition, stylesheets=edition.stylesheets + authors)
 
     # images: each file packed once
     image_files: dict[str, str] = {}
