@@ -160,8 +160,8 @@ def manuscript_from_options(opts: BookOptions) -> Manuscript:
             shown_meta = display_path(path)
         else:
             chapters.append(path)
-    meta.update(_rebase(opts.metadata, base, root))
     sources, notes = read_sources(chapters, root, meta, shown_meta, first_is_metadata=True)
+    meta.update(_rebase(opts.metadata, base, root))
     resource = tuple(_resource(p, base, root, opts.shown) for p in opts.resource_path)
     slug = book_slug(Path(opts.output).stem if opts.output else root.name)
     return Manuscript(root, slug, meta, shown_meta, sources, tuple(opts.notes) + notes, resource, split_at_h1=True)
