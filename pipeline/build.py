@@ -302,5 +302,6 @@ def build_many(sources: list[Path | str], formats: list[str] | tuple[str, ...] =
             reporter.replay(outcome.diagnostics)
             results.append(outcome)
     if errors:
-        raise errors[0]
+        found = [d for e in errors for d in e.diagnostics]
+        raise BuildError(found[0], tuple(found[1:]))
     return results

@@ -153,6 +153,14 @@ def _books(args: argparse.Namespace, parser: argparse.ArgumentParser
     return [m], formats, target.parent, cache
 
 
+def _errors(exc: BuildError) -> None:
+    for d in exc.diagnostics:
+        print(d, file=sys.stderr)
+    if exc.more:
+        print(warning_summary(list(exc.diagnostics)).replace("warning", "error") + "; nothing was written",
+              file=sys.stderr)
+
+
 def _verbose(result: object) -> None:
     for stage, seconds in result.timings.items():  # type: ignore[attr-defined]
         print(f"  {stage:<18} {seconds:7.3f} s", file=sys.stderr)
@@ -169,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             books, formats, out, cache_dir = _books(args, parser)
         except BuildError as exc:
-            print(exc.diagnostic, file=sys.stderr)
+            _errors(exc)
             return 1
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)
@@ -213,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
                 Path(args.report).write_text(json.dumps(reports[0] if len(reports) == 1 else reports,
                                                         ensure_ascii=False, indent=1), encoding="utf-8")
     except BuildError as exc:
-        print(exc.diagnostic, file=sys.stderr)
+        _errors(exc)
         return 1
     except RecursionError:
         print("error: the manuscript is nested too deeply to build [R003]\n"

@@ -107,11 +107,18 @@ class Diagnostic:
 
 
 class BuildError(Exception):
-    """A build cannot go on. Carries the diagnostic that says why."""
+    """A build cannot go on. Carries the diagnostic that says why, and any ``more`` errors
+    found in the same run (a build collects what it can before it stops)."""
 
-    def __init__(self, diagnostic: Diagnostic):
+    def __init__(self, diagnostic: Diagnostic, more: tuple[Diagnostic, ...] = ()):
         super().__init__(str(diagnostic))
         self.diagnostic = diagnostic
+        self.more = more
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """Every error, the first one first."""
+        return (self.diagnostic, *self.more)
 
 
 def error(code: str, message: str, hint: str = "", file: str = "", line: int = 0) -> BuildError:

@@ -194,3 +194,23 @@ def test_quarto_files_given_wrongly(tmp_path: Path) -> None:
     with pytest.raises(BuildError) as info:
         load(root)
     assert info.value.diagnostic.code == "M018"
+
+
+def test_every_missing_image_is_reported_in_one_run(tmp_path: Path) -> None:
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "metadata.yml").write_text("---\ntitle: E\nlang: en\n---\n")
+    (tmp_path / "chapters" / "a.md").write_text('# A\n\n![x](nope1.png){alt="x"}\n\n![y](nope2.png){alt="y"}\n')
+    (tmp_path / "chapters" / "b.md").write_text('# B\n\nText ![z](nope3.png) here.\n')
+    result = run("build", ".", "--out", "out", "-q", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = [ln for ln in result.stderr.splitlines() if "error:" in ln]
+    assert [ln.split(": error")[0] for ln in lines] == ["chapters/a.md:3", "chapters/a.md:5", "chapters/b.md:3"]
+    assert "3 errors: I001 ×3; nothing was written" in result.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.*"))
+
+
+def test_verbose_says_what_each_stage_took(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("---\ntitle: V\nlang: en\n---\n# A\n\nText.\n")
+    result = run("build", "a.md", "--to", "epub", "--out", "out", "-q", "--verbose", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "  parse " in result.stderr and "  epub " in result.stderr

@@ -13,7 +13,7 @@ import re
 
 from .. import ir
 from ..cache import Cache
-from ..diagnostics import Reporter
+from ..diagnostics import BuildError, Reporter
 from ..images import ImageFacts
 from ..ir import slugify
 from ..load import Manuscript, display_path
@@ -52,7 +52,11 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
     ctx.headings = heading_references([source.text for source in manuscript.sources])
     single = len(manuscript.sources) == 1 and manuscript.metadata_file.endswith(".md")
     for source in manuscript.sources:
-        blocks = parse_source(source, ctx)
+        try:
+            blocks = parse_source(source, ctx)
+        except BuildError as exc:  # go on to the next chapter, to report every error in one run
+            ctx.errors.extend(exc.diagnostics)
+            continue
         if source.title and not (blocks and isinstance(blocks[0], ir.Heading) and blocks[0].level == 1):
             # a chapter titled in its front matter (Quarto) opens with that title as its heading
             heading = ir.Heading(1, parse_inline(source.title, ctx), line=max(source.first_line - 1, 1))
@@ -72,6 +76,8 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
         for n, part in enumerate(_split_at_h1(blocks)):  # pandoc: a level-1 heading opens a chapter
             title = ir.Chapter("", "", part).title
             add(cid if n == 0 else slugify(ir.plain_text(title), cid), source.path, part)
+    if ctx.errors:
+        raise BuildError(ctx.errors[0], tuple(ctx.errors[1:]))
     if not any(c.blocks for c in chapters):
         reporter.warn("M104", "the manuscript has no text; the book will be empty",
                       "write some Markdown after the metadata", manuscript.metadata_file)

@@ -43,7 +43,7 @@ from mdit_py_plugins.superscript import superscript_plugin
 
 from .. import ir
 from ..cache import Cache
-from ..diagnostics import BuildError, Reporter, error
+from ..diagnostics import BuildError, Diagnostic, Reporter, error
 from ..images import ImageFacts
 from ..images import facts as image_facts
 from ..load import Source
@@ -187,6 +187,7 @@ class ParseContext:
     cache: Cache | None = None
     headings: dict[str, str] = field(default_factory=dict)  # the book's implicit heading references
     resource_paths: tuple[str, ...] = ()  # root-relative folders where images are also looked for
+    errors: list[Diagnostic] = field(default_factory=list)  # errors collected to report together
 
     @property
     def heading_targets(self) -> set[str]:
@@ -204,10 +205,20 @@ class ParseContext:
 
 
 def parse_source(source: Source, ctx: ParseContext) -> tuple[ir.Block, ...]:
-    """Parse one Markdown source into IR blocks."""
+    """Parse one Markdown source into IR blocks.
+
+    Raises a :class:`BuildError` carrying every error found in it (missing images,
+    say), once the whole source has been read.
+    """
     env: dict[str, Any] = {"implicit_headings": ctx.headings}
     tokens = _MD.parse(source.text, env)
-    return _Converter(source, ctx, tokens, env).convert()
+    before = len(ctx.errors)
+    blocks = _Converter(source, ctx, tokens, env).convert()
+    if len(ctx.errors) > before:
+        found = ctx.errors[before:]
+        del ctx.errors[before:]
+        raise BuildError(found[0], tuple(found[1:]))
+    return blocks
 
 
 def parse_inline(text: str, ctx: ParseContext) -> tuple[ir.Inline, ...]:
@@ -343,7 +354,7 @@ class _Converter:
 
     def figure(self, img: Token, inline: Token, line: int) -> ir.Figure:
         line = self._line_of(img, inline, line)
-        src = self.resolve_image(str(img.attrs.get("src", "")), line)
+        src = self.image_path(str(img.attrs.get("src", "")), line)
         caption = self.caption(img, inline, line)
         alt = _unescape(str(img.attrs.get("fig-alt") or img.attrs.get("alt") or "")).strip()
         from_caption = not alt
@@ -665,6 +676,15 @@ class _Converter:
                 return line + k
         return line
 
+    def image_path(self, src: str, line: int) -> str:
+        """:meth:`resolve_image`, but an error is collected (the build goes on to find the
+        others, then stops) and the path is kept as written."""
+        try:
+            return self.resolve_image(src, line)
+        except BuildError as exc:
+            self.ctx.errors.append(exc.diagnostic)
+            return src
+
     def resolve_image(self, src: str, line: int) -> str:
         """Turn an image URL into a path relative to the manuscript root, checking it."""
         shown = unquote(src)
@@ -743,7 +763,7 @@ class _Converter:
         if self.names_heading(t, line):
             return self.caption(t, inline, line)
         line = self._line_of(t, inline, line)
-        src = self.resolve_image(str(t.attrs.get("src", "")), line)
+        src = self.image_path(str(t.attrs.get("src", "")), line)
         children = self.caption(t, inline, line)
         alt = _unescape(str(t.attrs.get("fig-alt") or t.attrs.get("alt") or "")) or ir.plain_text(children)
         attr = make_attr(t.attrs, skip=("src", "alt", "fig-alt", "title"))
