@@ -64,6 +64,8 @@ CODES: dict[str, str] = {
     "P104": "inline nesting flattened",
     "P105": "unreadable attributes on a fenced div",
     "P106": "a raw block in a format other than HTML ({=latex}) dropped",
+    "P107": "pandoc or Quarto syntax left as text",
+    "P108": "a Quarto shortcode removed",
     "I001": "image not found",
     "I002": "image cannot be read",
     "I003": "remote image not fetched",

@@ -442,12 +442,56 @@ def quarto_book(config: Path) -> Manuscript:
                 notes.append(Diagnostic("M106", "warning", f"executable {m.group(2)} cell shown as code, not run",
                                         "render it with Quarto first, or make it a plain code block "
                                         f"(```{m.group(2)})", source.path, line))
-            ordered.append(source)
+            ordered.append(_shortcodes(source, folder, meta, notes))
         else:
             parts += 1
             ordered.append(Source(f"part-{parts}", f"# {_escape(e[0])} {{.part .unnumbered}}\n", 1))
     return Manuscript(folder, book_slug(folder.name), meta, shown, tuple(ordered), tuple(notes), (),
                       split_at_h1=False)
+
+
+_SHORTCODE = re.compile(r"\{\{<\s*([\w-]+)\s*(.*?)\s*>\}\}")
+
+
+def _shortcodes(source: Source, folder: Path, meta: dict[str, Any], notes: list[Diagnostic],
+                depth: int = 0) -> Source:
+    """Quarto's shortcodes: ``include`` (the file's text), ``pagebreak``, ``meta`` and ``var``
+    (their value), ``kbd`` (as code); any other is removed with a warning naming it (P108)."""
+    if "{{<" not in source.text:
+        return source
+    variables: dict[str, Any] = {}
+    var_file = folder / "_variables.yml"
+    if var_file.is_file():
+        variables = parse_yaml(read_text(var_file), display_path(var_file))
+
+    def lookup(data: dict[str, Any], dotted: str) -> Any:
+        for part in dotted.split("."):
+            data = data.get(part) if isinstance(data, dict) else None
+        return data
+
+    def replace(m: re.Match) -> str:
+        name, arg = m.group(1), m.group(2).strip().strip('"')
+        line = source.first_line + source.text[: m.start()].count("\n")
+        if name == "include" and depth < 8:
+            path = (folder / source.path).parent / arg if not arg.startswith("/") else folder / arg.lstrip("/")
+            path = path.resolve()
+            if path.is_relative_to(folder) and path.is_file():
+                included = Source(source.path, read_text(path, display_path(path)), line)
+                return _shortcodes(included, folder, meta, notes, depth + 1).text
+        elif name == "pagebreak":
+            return '\n\n```{=html}\n<div class="page-break"></div>\n```\n\n'
+        elif name in ("meta", "var"):
+            value = lookup(meta if name == "meta" else variables, arg)
+            if isinstance(value, (str, int, float)):
+                return str(value)
+        elif name == "kbd":
+            return "`" + arg.replace("`", "") + "`"
+        notes.append(Diagnostic("P108", "warning", f"Quarto shortcode '{{{{< {name} {arg} >}}}}' removed: "
+                                "it is not supported here, or what it names was not found",
+                                "replace it with its Markdown", source.path, line))
+        return ""
+
+    return Source(source.path, _SHORTCODE.sub(replace, source.text), source.first_line, source.title)
 
 
 def _escape(title: str) -> str:

@@ -214,3 +214,25 @@ def test_verbose_says_what_each_stage_took(tmp_path: Path) -> None:
     result = run("build", "a.md", "--to", "epub", "--out", "out", "-q", "--verbose", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "  parse " in result.stderr and "  epub " in result.stderr
+
+
+def test_quarto_shortcodes(tmp_path: Path) -> None:
+    root = _quarto(tmp_path / "q")
+    (root / "_variables.yml").write_text("version: 2.1\n")
+    (root / "_part.qmd").write_text("Included *text*.\n")
+    (root / "summary.qmd").write_text("# Summary\n\n{{< include _part.qmd >}}\n\nVersion {{< var version >}} of "
+                                      '{{< meta title >}}. Press {{< kbd Ctrl-C >}}.\n\n{{< pagebreak >}}\n\n'
+                                      "{{< video https://example.org/v.mp4 >}}\n")
+    m = load(root)
+    text = next(s.text for s in m.sources if s.path == "summary.qmd")
+    assert "Included *text*." in text and "Version 2.1 of A Quarto Book. Press `Ctrl-C`." in text
+    assert '<div class="page-break"></div>' in text and "{{<" not in text
+    assert [(d.code, d.line) for d in m.notes if d.code == "P108"] == [("P108", 9)]
+
+
+def test_syntax_left_as_text_is_never_silent(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("---\ntitle: L\nlang: en\n---\n# A\n\nA shortcode {{< video x.mp4 >}} here.\n\n"
+                                   "Some \\begin{align} TeX.\n\n`code {{< is fine >}}`\n")
+    reporter = Reporter(echo=False)
+    build_book(tmp_path / "a.md", reporter)
+    assert [(d.code, d.line) for d in reporter.warnings if d.code == "P107"] == [("P107", 7), ("P107", 9)]

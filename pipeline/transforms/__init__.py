@@ -10,6 +10,7 @@ numbered, internal links point at ids that exist.
 | 2 | :func:`number_notes` | ``footnotes.py`` |
 | 3 | :func:`number_crossrefs` | ``crossrefs.py`` |
 | 4 | :func:`resolve_links` | ``links.py`` |
+| last | :func:`warn_literal_syntax` (a check) | ``literal_syntax.py`` |
 
 :func:`table_of_contents` (``toc.py``) is a query renderers call on the result.
 """
@@ -24,6 +25,7 @@ from .crossrefs import number_crossrefs
 from .footnotes import number_notes
 from .ids import assign_ids
 from .links import chapter_ids, resolve_links
+from .literal_syntax import warn_literal_syntax
 from .toc import TocEntry, table_of_contents
 
 TRANSFORMS: tuple[Callable[[ir.Book, Reporter], ir.Book], ...] = (
@@ -31,6 +33,7 @@ TRANSFORMS: tuple[Callable[[ir.Book, Reporter], ir.Book], ...] = (
     number_notes,
     number_crossrefs,
     resolve_links,
+    warn_literal_syntax,
 )
 
 __all__ = ["TRANSFORMS", "run_transforms", "table_of_contents", "TocEntry", "chapter_ids"]
