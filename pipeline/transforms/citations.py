@@ -147,7 +147,8 @@ def process_citations(book: ir.Book, reporter: Reporter) -> ir.Book:
                               f"printed as {citation.key}?",
                               "check the key's spelling, or add the entry to the bibliography file",
                               ch.source, c.line)
-                parts.append(_around(citation, (ir.Strong((ir.Text(citation.key + "?"),)),)))
+                unknown = dataclasses.replace(citation, suffix=split_locator(citation.suffix)[1])  # as pandoc
+                parts.append(_around(unknown, (ir.Strong((ir.Text(citation.key + "?"),)),)))
                 continue
             locator, suffix = split_locator(citation.suffix)
             author, rest = engine.cite(citation.key, locator, citation.mode)
