@@ -195,6 +195,18 @@ def test_inline_references_unknown_keys_and_no_links(tmp_path: Path) -> None:
     assert "'nosuch'" in warning.message and warning.hint
 
 
+def test_same_author_and_year_disambiguated_and_collapsed_as_pandoc(tmp_path: Path) -> None:
+    meta = ("references:\n- {id: b, type: book, title: Second, author: [{family: Doe, given: Jane}], issued: 2020}\n"
+            "- {id: a, type: book, title: First, author: [{family: Doe, given: Jane}], issued: 2020}\n")
+    book = build_book(essay(tmp_path, "X [@b; @a].\n", meta, {}), Reporter(echo=False))
+    # pandoc 3.9 --citeproc: "X (Doe 2020b, 2020a)." and entries "Doe, Jane. 2020a. First." …
+    assert ir.plain_text(book.chapters[0].blocks[1].inlines) == "X (Doe 2020b, 2020a)."
+    entries = book.chapters[-1].blocks[1].blocks
+    assert [ir.plain_text(e.blocks[0].inlines) for e in entries] == ["Doe, Jane. 2020a. First.",
+                                                                   "Doe, Jane. 2020b. Second."]
+    assert [link.target for link in ir.query(book.chapters[0], ir.Link)] == ["references#ref-b", "references#ref-a"]
+
+
 def test_refs_div_receives_the_bibliography(tmp_path: Path) -> None:
     src = essay(tmp_path, "See [@ortiz2001].\n\n## Works cited\n\n::: {#refs}\n:::\n\nAfter.\n")
     book = build_book(src, Reporter(echo=False))

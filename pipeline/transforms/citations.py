@@ -139,31 +139,36 @@ def process_citations(book: ir.Book, reporter: Reporter) -> ir.Book:
     link = meta.link_citations
 
     def format_cite(ch: ir.Chapter, c: ir.Cite) -> tuple[ir.Inline, ...]:
-        parts: list[tuple[ir.Inline, ...]] = []
+        inner: list[ir.Inline] = []
         in_text: tuple[ir.Inline, ...] = ()
-        for citation in c.citations:
+        last_author = ""  # the author of the previous work, while its years may collapse (Doe 2020, 2021)
+        for n, citation in enumerate(c.citations):
+            delimiter = engine.delimiter if n else ""
             if citation.key not in by_id:
                 reporter.warn("C101", f"citation key '{citation.key}' is not in the bibliography; "
                               f"printed as {citation.key}?",
                               "check the key's spelling, or add the entry to the bibliography file",
                               ch.source, c.line)
                 unknown = dataclasses.replace(citation, suffix=split_locator(citation.suffix)[1])  # as pandoc
-                parts.append(_around(unknown, (ir.Strong((ir.Text(citation.key + "?"),)),)))
+                inner += [ir.Text(delimiter), *_around(unknown, (ir.Strong((ir.Text(citation.key + "?"),)),))]
+                last_author = ""
                 continue
             locator, suffix = split_locator(citation.suffix)
-            author, rest = engine.cite(citation.key, locator, citation.mode)
-            body: tuple[ir.Inline, ...] = rest
-            if link and rest:
-                body = (ir.Link(rest, "#" + entry_id(citation.key)),)
+            author, rest, full = engine.cite(citation.key, locator)
+            shown = full if citation.mode == "normal" else rest
+            name = ir.plain_text(author)
+            if (engine.collapse and citation.mode == "normal" and name and name == last_author
+                    and not citation.prefix):
+                shown, delimiter = rest, engine.collapse_delimiter
+            last_author = name if citation.mode == "normal" and not suffix else ""
+            body: tuple[ir.Inline, ...] = shown
+            if link and shown:
+                body = (ir.Link(shown, "#" + entry_id(citation.key)),)
             if citation.mode == "author-in-text" and len(c.citations) == 1:
                 in_text = author
-            parts.append(_around(dataclasses.replace(citation, suffix=suffix), body))
-        inner: list[ir.Inline] = []
-        for n, part in enumerate(parts):
-            if n:
-                inner.append(ir.Text(engine.delimiter))
-            inner.extend(part)
+            inner += [ir.Text(delimiter), *_around(dataclasses.replace(citation, suffix=suffix), body)]
         out: list[ir.Inline] = []
+        inner = list(_merge(inner))
         if in_text:
             out.extend(in_text)
             if inner:
@@ -309,6 +314,9 @@ class Engine:
         self.prefix = layout.get("prefix", "")
         self.suffix = layout.get("suffix", "")
         self.delimiter = layout.get("delimiter", "")
+        options = self.style.root.citation
+        self.collapse = options.get("collapse") in ("year", "year-suffix", "year-suffix-ranged")
+        self.collapse_delimiter = options.get("cite-group-delimiter", ", ")
         self.quote_punct = _punctuation_in_quote(locale)
 
     def register(self, keys: list[str]) -> None:
@@ -318,10 +326,25 @@ class Engine:
         for key in keys:
             self.bib.register(Citation([CitationItem(key)]))  # no locator: the entry is the work itself
         self.bib.sort()
+        if self.style.root.citation.get("disambiguate-add-year-suffix") == "true":
+            self._year_suffixes()
 
-    def cite(self, key: str, locator: tuple[str, str] | None, mode: str
-             ) -> tuple[tuple[ir.Inline, ...], tuple[ir.Inline, ...]]:
-        """One work cited: ``(author, the rest)`` as inlines; the rest is all of it in ``normal`` mode."""
+    def _year_suffixes(self) -> None:
+        """Works whose citations read the same (Doe 2020) get 2020a, 2020b… in bibliography order,
+        as CSL's disambiguate-add-year-suffix asks (citeproc-py does not do it)."""
+        groups: dict[str, list[str]] = {}
+        for item in self.bib.items:
+            groups.setdefault(ir.plain_text(self.cite(item.key, None)[2]), []).append(item.key)
+        for keys in groups.values():
+            if len(keys) > 1:
+                for n, key in enumerate(keys):
+                    self.source[key]["year_suffix"] = chr(ord("a") + n % 26) * (1 + n // 26)
+        del self.bib._cites[:]  # these renderings were not citations: positions (ibid.) start afresh
+
+    def cite(self, key: str, locator: tuple[str, str] | None
+             ) -> tuple[tuple[ir.Inline, ...], tuple[ir.Inline, ...], tuple[ir.Inline, ...]]:
+        """One work cited, as inlines: ``(author, the rest, the whole)``; the author is ``()`` when the
+        style names nobody (the whole is then the rest)."""
         from citeproc import Citation, CitationItem
         from citeproc.source import Locator
 
@@ -335,13 +358,13 @@ class Engine:
             _MARKING.reset(token)
         if text.startswith(self.prefix) and text.endswith(self.suffix):
             text = text[len(self.prefix):len(text) - len(self.suffix) if self.suffix else None]
-        author = ""
+        author, rest = "", text
         m = re.search(f"{_OPEN}(.*?){_CLOSE}", text, re.S)
-        if m and mode != "normal":
+        if m:
             author = m.group(1)
-            text = text[:m.start()] + re.sub(r"^[\s,;:]+", "", text[m.end():])
-        text = text.replace(_OPEN, "").replace(_CLOSE, "")
-        return html_to_inlines(self._punct(author)), html_to_inlines(self._punct(text))
+            rest = text[:m.start()] + re.sub(r"^[\s,;:]+", "", text[m.end():])
+        whole = text.replace(_OPEN, "").replace(_CLOSE, "")
+        return tuple(html_to_inlines(self._punct(t)) for t in (author, rest, whole))  # type: ignore[return-value]
 
     def bibliography(self) -> list[tuple[str, tuple[ir.Inline, ...]]]:
         """``(key, inlines)`` of every cited work, in the style's order."""
