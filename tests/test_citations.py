@@ -250,6 +250,17 @@ def test_bad_bibliography_files_are_errors_with_the_file(tmp_path: Path) -> None
     assert caught.value.diagnostic.code == "M011"
 
 
+def test_an_edited_bibliography_is_rebuilt(tmp_path: Path) -> None:
+    src = essay(tmp_path / "b", "A [@hale1957].\n")
+    out = tmp_path / "out"
+    assert not run_build(src, ["epub"], out, Reporter(echo=False)).up_to_date
+    assert run_build(src, ["epub"], out, Reporter(echo=False)).up_to_date
+    (tmp_path / "b" / "refs.bib").write_text(BIB.replace("{1957}", "{1958}"), encoding="utf-8")
+    assert not run_build(src, ["epub"], out, Reporter(echo=False)).up_to_date
+    with zipfile.ZipFile(out / "essay.epub") as archive:
+        assert "Hale 1958" in archive.read("EPUB/text/one.xhtml").decode()
+
+
 def test_cite_round_trips_through_json() -> None:
     (para,) = parse("[see @doe, p. 3]\n")
     assert ir.from_json(ir.to_json(para)) == para
