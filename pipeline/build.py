@@ -252,7 +252,8 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
     result.outputs = [p for p, _ in products]
     result.diagnostics = unit_reporter.warnings
     reporter.warnings.extend(unit_reporter.warnings)
-    images = sorted(index.images)
+    # the files a rebuild must notice: images, and the bibliography and CSL files citations read
+    images = sorted({*index.images, *book.meta.bibliography, *([book.meta.csl] if book.meta.csl else [])})
     cache.put_json("stamps", manuscript.slug, {
         "key": _inputs_key(manuscript, formats, one_pass, images), "images": images,
         "outputs": {str(p): list(_stat(p)) for p in result.outputs},

@@ -16,6 +16,7 @@ Codes are a category letter and three digits, never reused; ``1xx`` are warnings
 - ``I`` images
 - ``L`` links and ids
 - ``R`` rendering and output
+- ``C`` citations and the bibliography
 
 A diagnostic prints as ``file:line: message [CODE]`` followed by ``hint: …``::
 
@@ -85,6 +86,13 @@ CODES: dict[str, str] = {
     "R003": "the manuscript is nested too deeply to build",
     "R101": "characters no shipped font covers",
     "R102": "the PDF layout engine (WeasyPrint) reported a problem",
+    "C001": "a bibliography or CSL file named in the metadata does not exist",
+    "C002": "a bibliography file cannot be read (syntax error)",
+    "C003": "the CSL style file cannot be read",
+    "C004": "a bibliography file of an unknown format",
+    "C005": "a reference entry without an id",
+    "C101": "a citation key not in the bibliography: printed as key?",
+    "C102": "citations in a book without a bibliography: printed as written",
 }
 
 

@@ -37,6 +37,9 @@ Inline nodes::
     Note(number, blocks)           a footnote, numbered through the whole book
     Span(inlines)                  attributes only, e.g. '[]{#anchor}'
     LineBreak()                    a hard line break
+    Cite(citations, inlines, line) citations: [Citation(key, mode, prefix, suffix)],
+                                   inlines: the citation as written; the citations
+                                   transform replaces every Cite (renderers never see one)
 
 Every node carries an :class:`Attr` (``id``, ``classes``, ``kv``) like pandoc's.
 The JSON form (:func:`to_json` / :func:`from_json`) carries :data:`IR_VERSION`
@@ -57,7 +60,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Union
 
-IR_VERSION = (2, 0)
+IR_VERSION = (2, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +190,39 @@ class LineBreak:
     attr: Attr = NO_ATTR
 
 
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One cited work inside a :class:`Cite` (not an inline itself), as in pandoc's AST.
+
+    ``mode`` is ``normal`` (``[@doe]``), ``author-in-text`` (``@doe``) or
+    ``suppress-author`` (``[-@doe]``); ``prefix`` and ``suffix`` are the text
+    around the key (``[see @doe, p. 3]``), the locator still in the suffix.
+    """
+
+    key: str
+    mode: str = "normal"
+    prefix: tuple[Inline, ...] = ()
+    suffix: tuple[Inline, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Cite:
+    """Citations (``[see @doe, p. 3; @roe]``) before they are formatted.
+
+    ``inlines`` is the citation as written, shown when the book has no
+    bibliography; ``line`` is its source line (0 when unknown). The citations
+    transform (:mod:`pipeline.transforms.citations`) replaces each Cite with
+    formatted text linked to the bibliography.
+    """
+
+    citations: tuple[Citation, ...]
+    inlines: tuple[Inline, ...]
+    line: int = 0
+    attr: Attr = NO_ATTR
+
+
 Inline = Union[
-    Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note, Span, LineBreak
+    Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note, Span, LineBreak, Cite
 ]
 
 # ---------------------------------------------------------------- blocks
@@ -390,6 +424,12 @@ class Meta:
     trim_size: tuple[str, ...] = ()  # the author's (width, height) for print, or () for the edition's own
     css: tuple[str, ...] = ()  # the author's stylesheets for the EPUB (pandoc's --css), root-relative
     modified: str = "2000-01-01T00:00:00Z"
+    # citations (pipeline.transforms.citations): processed when bibliography or references is set
+    bibliography: tuple[str, ...] = ()  # BibTeX, CSL-JSON or CSL-YAML files, relative to the manuscript root
+    csl: str = ""                       # a CSL style file, relative to the root; "" is Chicago author-date
+    references: str = ""                # inline references (pandoc's 'references:'), as CSL-JSON text
+    link_citations: bool = True         # each citation links to its bibliography entry
+    reference_section_title: str = ""   # the heading of a bibliography placed at the end of the book
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,13 +472,13 @@ NODE_TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
         Attr, Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note,
-        Span, LineBreak, Para, Heading, BlockQuote, BulletList, OrderedList, DefItem,
+        Span, LineBreak, Citation, Cite, Para, Heading, BlockQuote, BulletList, OrderedList, DefItem,
         DefinitionList, CodeBlock, LineBlock, Cell, Table, Figure, HorizontalRule, Div, RawBlock,
         Contributor, Meta, Chapter, Book,
     )
 }
 INLINE_TYPES: tuple[type, ...] = (
-    Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note, Span, LineBreak
+    Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note, Span, LineBreak, Cite
 )
 BLOCK_TYPES: tuple[type, ...] = (
     Para, Heading, BlockQuote, BulletList, OrderedList, DefinitionList, CodeBlock, LineBlock,

@@ -13,6 +13,10 @@ contents page is always made).
 Contributor keys ``translator``, ``illustrator``, ``editor``, ``contributor``
 become contributors. ``trim-size`` (or pandoc's ``papersize``) asks for a
 print trim; the print edition (:mod:`pipeline.editions`) has 6×9 in otherwise.
+Citations (pandoc's and Quarto's keys, read by :mod:`pipeline.transforms.citations`):
+``bibliography`` (a file or a list of files: ``.bib``, ``.json``, ``.yaml``),
+``references`` (entries inline, CSL-YAML), ``csl`` (a style file),
+``link-citations`` (default true) and ``reference-section-title``.
 
 Defaults when a key is missing, each with a warning: ``lang`` is ``en``;
 ``title`` is the first chapter heading, else the manuscript's slug;
@@ -26,6 +30,7 @@ Defaults when a key is missing, each with a warning: ``lang`` is ``en``;
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import uuid
@@ -47,6 +52,7 @@ KNOWN_KEYS = {
     "title", "subtitle", "author", "lang", "language", "identifier", "publisher", "date",
     "rights", "description", "subject", "cover-image", "source", "chapters", "trim-size",
     "papersize", "toc-title", "abstract", "keywords", "toc", "css", *CONTRIBUTOR_KEYS,
+    "bibliography", "references", "csl", "link-citations", "reference-section-title",
 }
 PAPER_SIZES = {"a4": ("210mm", "297mm"), "a5": ("148mm", "210mm"), "letter": ("8.5in", "11in"),
                "b5": ("176mm", "250mm"), "royal": ("6.14in", "9.21in"), "demy": ("5.5in", "8.5in")}
@@ -129,6 +135,33 @@ def _paths(raw: dict[str, Any], key: str, file: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _citations(raw: dict[str, Any], file: str) -> dict[str, Any]:
+    """The citation keys, checked: file paths, inline references as JSON text, a flag, a title."""
+    files = raw.get("bibliography")
+    if files is None:
+        files = []
+    elif isinstance(files, str):
+        files = [files]
+    if not isinstance(files, list) or not all(isinstance(f, str) and f.strip() for f in files):
+        raise error("M011", "'bibliography' must be a file path or a list of file paths",
+                    "write e.g. 'bibliography: refs.bib' or 'bibliography: [refs.bib, more.json]'", file)
+    references = raw.get("references")
+    if references is not None and not (isinstance(references, list)
+                                       and all(isinstance(r, dict) for r in references)):
+        raise error("M011", "'references' must be a list of entries",
+                    "write e.g. 'references: [{id: doe2020, type: book, title: …}]'", file)
+    link = raw.get("link-citations", True)
+    if not isinstance(link, bool):
+        raise error("M011", "'link-citations' must be true or false", "write 'link-citations: false'", file)
+    return {
+        "bibliography": tuple(f.strip() for f in files),
+        "csl": _text(raw, "csl", file),
+        "references": json.dumps(references, ensure_ascii=False, sort_keys=True, default=str) if references else "",
+        "link_citations": link,
+        "reference_section_title": _text(raw, "reference-section-title", file),
+    }
+
+
 def _modified(date: str) -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
@@ -198,4 +231,5 @@ def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
         trim_size=_trim(raw, file),
         css=_paths(raw, "css", file),
         modified=_modified(date),
+        **_citations(raw, file),
     )

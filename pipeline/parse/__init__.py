@@ -12,6 +12,7 @@ import dataclasses
 import re
 
 from .. import ir
+from ..bibliography import check_sources
 from ..cache import Cache
 from ..diagnostics import BuildError, Reporter
 from ..images import ImageFacts
@@ -87,7 +88,9 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
     meta = normalise(manuscript.metadata, manuscript.metadata_file, reporter,
                      fallback_title=first_title if single else "", slug=manuscript.slug)
     meta = dataclasses.replace(meta, **{k: markdown_to_plain(getattr(meta, k))
-                                        for k in ("title", "subtitle", "description", "rights", "toc_title")})
+                                        for k in ("title", "subtitle", "description", "rights", "toc_title",
+                                                  "reference_section_title")})
+    check_sources(meta, manuscript.root, manuscript.metadata_file)
     return ir.Book(meta, tuple(chapters), str(manuscript.root))
 
 

@@ -47,6 +47,7 @@ from ..diagnostics import BuildError, Diagnostic, Reporter, error
 from ..images import ImageFacts
 from ..images import facts as image_facts
 from ..load import Source
+from .citations import citation_plugin, cite_token
 from .fenced_divs import fenced_div_plugin
 from .line_blocks import line_block_plugin
 from .raw_html import parse_tag, safe_href, sanitise
@@ -167,6 +168,7 @@ def make_parser() -> MarkdownIt:
     md.core.ruler.after("block", "implicit_references", implicit_references)
     md.use(footnote_plugin).use(deflist_plugin).use(attrs_plugin, spans=True)
     md.use(sub_plugin).use(superscript_plugin).use(line_block_plugin).use(fenced_div_plugin)
+    md.use(citation_plugin)
     return md
 
 
@@ -881,6 +883,7 @@ INLINE_RULES: dict[str, Callable[[_Converter, Token, Token, int], ir.Inline | No
     "image": _Converter.image_inline,
     "footnote_ref": _Converter.note,
     "footnote_anchor": lambda c, t, inline, line: None,
+    "citation": cite_token,
 }
 
 HTML_INLINE: dict[str, Callable[[tuple[ir.Inline, ...], ir.Attr], Any]] = {

@@ -340,4 +340,5 @@ INLINE_WRITERS: dict[type, Callable[[Writer, ir.Inline], str]] = {
     ir.Note: lambda w, n: w.note_ref(n),
     ir.Span: _wrap("span"),
     ir.LineBreak: lambda w, n: "<br/>",
+    ir.Cite: _wrap("span"),  # only when the citations transform did not run: the citation as written
 }

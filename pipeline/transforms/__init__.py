@@ -1,15 +1,16 @@
 """Transforms: pure functions from Book to Book, run once, in the order of :data:`TRANSFORMS`.
 
 Takes: the Book the parser made.
-Gives: a Book ready for any renderer: every block has an id, notes are
+Gives: a Book ready for any renderer: citations are formatted, every block has an id, notes are
 numbered, internal links point at ids that exist.
 
 | order | transform | module |
 |---|---|---|
-| 1 | :func:`assign_ids` | ``ids.py`` |
-| 2 | :func:`number_notes` | ``footnotes.py`` |
-| 3 | :func:`number_crossrefs` | ``crossrefs.py`` |
-| 4 | :func:`resolve_links` | ``links.py`` |
+| 1 | :func:`process_citations` | ``citations.py`` |
+| 2 | :func:`assign_ids` | ``ids.py`` |
+| 3 | :func:`number_notes` | ``footnotes.py`` |
+| 4 | :func:`number_crossrefs` | ``crossrefs.py`` |
+| 5 | :func:`resolve_links` | ``links.py`` |
 | last | :func:`warn_literal_syntax` (a check) | ``literal_syntax.py`` |
 
 :func:`table_of_contents` (``toc.py``) is a query renderers call on the result.
@@ -21,6 +22,7 @@ from collections.abc import Callable
 
 from .. import ir
 from ..diagnostics import Reporter
+from .citations import process_citations
 from .crossrefs import number_crossrefs
 from .footnotes import number_notes
 from .ids import assign_ids
@@ -29,6 +31,7 @@ from .literal_syntax import warn_literal_syntax
 from .toc import TocEntry, table_of_contents
 
 TRANSFORMS: tuple[Callable[[ir.Book, Reporter], ir.Book], ...] = (
+    process_citations,
     assign_ids,
     number_notes,
     number_crossrefs,
