@@ -58,6 +58,7 @@ CODES: dict[str, str] = {
     "P104": "inline nesting flattened",
     "P105": "unreadable attributes on a fenced div",
     "P106": "a raw block in a format other than HTML ({=latex}) dropped",
+    "P120": "a TeX formula that cannot be converted; kept as code text",
     "I001": "image not found",
     "I002": "image cannot be read",
     "I003": "remote image not fetched",
@@ -77,6 +78,7 @@ CODES: dict[str, str] = {
     "R003": "the manuscript is nested too deeply to build",
     "R101": "characters no shipped font covers",
     "R102": "the PDF layout engine (WeasyPrint) reported a problem",
+    "R110": "a TeX formula the print edition cannot draw; kept as code text",
 }
 
 

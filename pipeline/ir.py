@@ -37,6 +37,7 @@ Inline nodes::
     Note(number, blocks)           a footnote, numbered through the whole book
     Span(inlines)                  attributes only, e.g. '[]{#anchor}'
     LineBreak()                    a hard line break
+    Math(text, display)            a TeX formula: inline ($x$) or displayed ($$x$$ {#eq-x})
 
 Every node carries an :class:`Attr` (``id``, ``classes``, ``kv``) like pandoc's.
 The JSON form (:func:`to_json` / :func:`from_json`) carries :data:`IR_VERSION`
@@ -57,7 +58,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Union
 
-IR_VERSION = (2, 0)
+IR_VERSION = (2, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +188,20 @@ class LineBreak:
     attr: Attr = NO_ATTR
 
 
+@dataclass(frozen=True, slots=True)
+class Math:
+    """A TeX formula, as pandoc's ``Math InlineMath|DisplayMath``: ``text`` is the TeX as written.
+
+    A displayed formula with an id ``eq-…`` is numbered by the cross-references transform.
+    """
+
+    text: str
+    display: bool = False
+    attr: Attr = NO_ATTR
+
+
 Inline = Union[
-    Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note, Span, LineBreak
+    Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note, Span, LineBreak, Math
 ]
 
 # ---------------------------------------------------------------- blocks
@@ -431,13 +444,13 @@ NODE_TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
         Attr, Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note,
-        Span, LineBreak, Para, Heading, BlockQuote, BulletList, OrderedList, DefItem,
+        Span, LineBreak, Math, Para, Heading, BlockQuote, BulletList, OrderedList, DefItem,
         DefinitionList, CodeBlock, LineBlock, Cell, Table, Figure, HorizontalRule, Div, RawBlock,
         Contributor, Meta, Chapter, Book,
     )
 }
 INLINE_TYPES: tuple[type, ...] = (
-    Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note, Span, LineBreak
+    Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note, Span, LineBreak, Math
 )
 BLOCK_TYPES: tuple[type, ...] = (
     Para, Heading, BlockQuote, BulletList, OrderedList, DefinitionList, CodeBlock, LineBlock,
@@ -592,6 +605,8 @@ def plain_text(inlines: tuple[Inline, ...] | Any) -> str:
             parts.append(node.text)
         elif isinstance(node, Code):
             parts.append(node.text)
+        elif isinstance(node, Math):
+            parts.append(node.text.strip())
         elif isinstance(node, LineBreak):
             parts.append(" ")
         elif isinstance(node, Image):

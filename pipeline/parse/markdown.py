@@ -7,7 +7,7 @@ This is the only module that imports markdown-it. It turns on CommonMark plus
 pipe tables, strikethrough, footnotes, definition lists, attributes
 (``{#id .class key=value}`` on headings, images, links and spans), sub- and
 superscript, pandoc line blocks, table captions (a ``: caption`` paragraph
-next to a table) and smart punctuation.
+next to a table), TeX math (:mod:`.math`) and smart punctuation.
 
 Token conversion is a table keyed by token type (:data:`BLOCK_RULES`,
 :data:`INLINE_OPEN`), as in markdown-it's own renderer. An unknown token type
@@ -49,6 +49,7 @@ from ..images import facts as image_facts
 from ..load import Source
 from .fenced_divs import fenced_div_plugin
 from .line_blocks import line_block_plugin
+from .math import math_inline, math_plugin
 from .raw_html import parse_tag, safe_href, sanitise
 
 # Quarto's callouts: a fenced div with one of these classes is a titled aside
@@ -166,6 +167,7 @@ def make_parser() -> MarkdownIt:
     md.core.ruler.after("block", "implicit_references", implicit_references)
     md.use(footnote_plugin).use(deflist_plugin).use(attrs_plugin, spans=True)
     md.use(sub_plugin).use(superscript_plugin).use(line_block_plugin).use(fenced_div_plugin)
+    md.use(math_plugin)  # $…$, $$…$$ {#eq-x}, \(…\), \[…\] (parse/math.py)
     return md
 
 
@@ -848,6 +850,7 @@ INLINE_RULES: dict[str, Callable[[_Converter, Token, Token, int], ir.Inline | No
     "image": _Converter.image_inline,
     "footnote_ref": _Converter.note,
     "footnote_anchor": lambda c, t, inline, line: None,
+    "math": lambda c, t, inline, line: math_inline(t, inline, line, c.warn),
 }
 
 HTML_INLINE: dict[str, Callable[[tuple[ir.Inline, ...], ir.Attr], Any]] = {
