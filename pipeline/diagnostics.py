@@ -67,6 +67,7 @@ CODES: dict[str, str] = {
     "P106": "a raw block in a format other than HTML ({=latex}) dropped",
     "P107": "pandoc or Quarto syntax left as text",
     "P108": "a Quarto shortcode removed",
+    "P120": "a TeX formula that cannot be converted; kept as code text",
     "I001": "image not found",
     "I002": "image cannot be read",
     "I003": "remote image not fetched",
@@ -93,6 +94,7 @@ CODES: dict[str, str] = {
     "C005": "a reference entry without an id",
     "C101": "a citation key not in the bibliography: printed as key?",
     "C102": "citations in a book without a bibliography: printed as written",
+    "R110": "a TeX formula the print edition cannot draw; kept as code text",
 }
 
 

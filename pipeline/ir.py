@@ -40,6 +40,7 @@ Inline nodes::
     Cite(citations, inlines, line) citations: [Citation(key, mode, prefix, suffix)],
                                    inlines: the citation as written; the citations
                                    transform replaces every Cite (renderers never see one)
+    Math(text, display)            a TeX formula: inline ($x$) or displayed ($$x$$ {#eq-x})
 
 Every node carries an :class:`Attr` (``id``, ``classes``, ``kv``) like pandoc's.
 The JSON form (:func:`to_json` / :func:`from_json`) carries :data:`IR_VERSION`
@@ -218,11 +219,22 @@ class Cite:
     citations: tuple[Citation, ...]
     inlines: tuple[Inline, ...]
     line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Math:
+    """A TeX formula, as pandoc's ``Math InlineMath|DisplayMath``: ``text`` is the TeX as written.
+
+    A displayed formula with an id ``eq-…`` is numbered by the cross-references transform.
+    """
+
+    text: str
+    display: bool = False
     attr: Attr = NO_ATTR
 
 
 Inline = Union[
-    Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note, Span, LineBreak, Cite
+    Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note, Span, LineBreak, Cite, Math
 ]
 
 # ---------------------------------------------------------------- blocks
@@ -472,13 +484,13 @@ NODE_TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
         Attr, Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note,
-        Span, LineBreak, Citation, Cite, Para, Heading, BlockQuote, BulletList, OrderedList, DefItem,
+        Span, LineBreak, Citation, Cite, Math, Para, Heading, BlockQuote, BulletList, OrderedList, DefItem,
         DefinitionList, CodeBlock, LineBlock, Cell, Table, Figure, HorizontalRule, Div, RawBlock,
         Contributor, Meta, Chapter, Book,
     )
 }
 INLINE_TYPES: tuple[type, ...] = (
-    Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note, Span, LineBreak, Cite
+    Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note, Span, LineBreak, Cite, Math
 )
 BLOCK_TYPES: tuple[type, ...] = (
     Para, Heading, BlockQuote, BulletList, OrderedList, DefinitionList, CodeBlock, LineBlock,
@@ -633,6 +645,8 @@ def plain_text(inlines: tuple[Inline, ...] | Any) -> str:
             parts.append(node.text)
         elif isinstance(node, Code):
             parts.append(node.text)
+        elif isinstance(node, Math):
+            parts.append(node.text.strip())
         elif isinstance(node, LineBreak):
             parts.append(" ")
         elif isinstance(node, Image):

@@ -7,7 +7,7 @@ This is the only module that imports markdown-it. It turns on CommonMark plus
 pipe tables, strikethrough, footnotes, definition lists, attributes
 (``{#id .class key=value}`` on headings, images, links and spans), sub- and
 superscript, pandoc line blocks, table captions (a ``: caption`` paragraph
-next to a table) and smart punctuation.
+next to a table), TeX math (:mod:`.math`) and smart punctuation.
 
 Token conversion is a table keyed by token type (:data:`BLOCK_RULES`,
 :data:`INLINE_OPEN`), as in markdown-it's own renderer. An unknown token type
@@ -50,6 +50,7 @@ from ..load import Source
 from .citations import citation_plugin, cite_token
 from .fenced_divs import fenced_div_plugin
 from .line_blocks import line_block_plugin
+from .math import math_inline, math_plugin
 from .raw_html import parse_tag, safe_href, sanitise
 
 # Quarto's callouts: a fenced div with one of these classes is a titled aside
@@ -169,6 +170,7 @@ def make_parser() -> MarkdownIt:
     md.use(footnote_plugin).use(deflist_plugin).use(attrs_plugin, spans=True)
     md.use(sub_plugin).use(superscript_plugin).use(line_block_plugin).use(fenced_div_plugin)
     md.use(citation_plugin)
+    md.use(math_plugin)  # $…$, $$…$$ {#eq-x}, \(…\), \[…\] (parse/math.py)
     return md
 
 
@@ -884,6 +886,7 @@ INLINE_RULES: dict[str, Callable[[_Converter, Token, Token, int], ir.Inline | No
     "footnote_ref": _Converter.note,
     "footnote_anchor": lambda c, t, inline, line: None,
     "citation": cite_token,
+    "math": lambda c, t, inline, line: math_inline(t, inline, line, c.warn),
 }
 
 HTML_INLINE: dict[str, Callable[[tuple[ir.Inline, ...], ir.Attr], Any]] = {

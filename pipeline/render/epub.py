@@ -148,6 +148,8 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
     for ch in book.chapters:
         html = chapter_xhtml(ch, index, meta, image_files, edition)
         item = _xhtml_item(ch.id, f"text/{ch.id}.xhtml", html)
+        if b'<math xmlns="' in html:  # EPUB 3: a document holding MathML says so in the manifest
+            item.properties.append("mathml")
         eb.add_item(item)
         chapter_items.append(item)
 

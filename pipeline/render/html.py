@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 
 from .. import ir
 from ..resources import STYLES as STYLES  # CSS and fonts of both editions (re-exported for pdf.py, epub.py)
+from . import math as math_html
 
 _ATTR_ESCAPES = {'"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
 # XML 1.0 forbids most C0 controls, even as character references.
@@ -66,14 +67,18 @@ class Writer:
     ``notes`` is ``"endnotes"`` (collect :attr:`pending_notes` for asides, the EPUB),
     ``"inline"`` (write the note where it is referenced, for CSS ``float: footnote``)
     or ``"none"`` (leave notes out, as in a table of contents).
+    ``math(node, attrs)`` writes a formula (:mod:`pipeline.render.math`): MathML by
+    default (the EPUB), SVG paths in print.
     """
 
     def __init__(self, href: Callable[[str], str] | None = None,
                  image_src: Callable[[str], str] | None = None, notes: str = "endnotes",
-                 anchor: Callable[[str], str] | None = None):
+                 anchor: Callable[[str], str] | None = None,
+                 math: Callable[[ir.Math, str], str] | None = None):
         self.href = href or (lambda t: t)
         self.image_src = image_src or (lambda s: s)
         self.anchor = anchor or (lambda i: i)
+        self.math = math or math_html.epub_html
         self.notes = notes
         self.pending_notes: list[ir.Note] = []
 
@@ -341,4 +346,5 @@ INLINE_WRITERS: dict[type, Callable[[Writer, ir.Inline], str]] = {
     ir.Span: _wrap("span"),
     ir.LineBreak: lambda w, n: "<br/>",
     ir.Cite: _wrap("span"),  # only when the citations transform did not run: the citation as written
+    ir.Math: lambda w, n: w.math(n, w.attrs(ir.Attr(n.attr.id))),
 }

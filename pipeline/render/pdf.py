@@ -52,6 +52,7 @@ from ..diagnostics import Diagnostic, Reporter, from_dict, to_dict
 from ..editions import Edition, to_pt
 from ..images import for_target
 from ..index import BookIndex
+from . import math
 from .html import STYLES, Writer, attr_value, text, title_page_lines
 
 IMAGE_SCHEME = "book-image:"
@@ -186,7 +187,7 @@ def chapter_html(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool) -
         return "#" + qualify(*where)
 
     writer = Writer(href=href, image_src=lambda s: IMAGE_SCHEME + quote(s), notes="inline",
-                    anchor=lambda i: qualify(ch.id, i))
+                    anchor=lambda i: qualify(ch.id, i), math=math.print_html)
     facts = index.chapter(ch.id)
     title = ir.plain_text(ch.title).strip()
     # the running head's string is set once, at the chapter's start, so that
@@ -385,6 +386,14 @@ def uncovered_warning(html: str, reporter: Reporter, scripts: tuple[str, ...] | 
                       "add a font for that script to styles/fonts/ and styles/fonts.css")
 
 
+def math_warnings(ch: ir.Chapter, reporter: Reporter) -> None:
+    """Warn (R110) about formulas of ``ch`` that print cannot draw (they are set as their TeX)."""
+    for tex, why in math.print_problems(ch):
+        reporter.warn("R110", f"formula '{tex[:80]}' cannot be drawn in print ({why}); its TeX is set as code",
+                      "simplify the formula or rewrite the construct named; the EPUB shows it as MathML",
+                      ch.source)
+
+
 def layout_chapter(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, edition: Edition, root: Path,
                    scripts: tuple[str, ...]) -> LaidOut:
     """One chapter alone, as pages 1… of a document that opens on a recto, without folios."""
@@ -393,6 +402,7 @@ def layout_chapter(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, edition: Edi
     piece = layout(html, edition, root, PIECE_ID, ch.source, scripts)
     reporter = Reporter(echo=False)
     uncovered_warning(html, reporter, scripts)
+    math_warnings(ch, reporter)
     piece.diagnostics[:0] = reporter.warnings
     return piece
 
@@ -423,5 +433,7 @@ def render_pdf_one_pass(book: ir.Book, index: BookIndex, edition: Edition) -> La
                    piece=False)
     reporter = Reporter(echo=False)
     uncovered_warning(html, reporter)
+    for ch in book.chapters:
+        math_warnings(ch, reporter)
     piece.diagnostics[:0] = reporter.warnings
     return piece

@@ -1,13 +1,17 @@
-"""Transform: Quarto's cross-references, ``@fig-x``, ``@tbl-x`` and ``@sec-x``, as numbered links.
+"""Transform: Quarto's cross-references, ``@fig-x``, ``@tbl-x``, ``@eq-x`` and ``@sec-x``, as numbered links.
 
 Takes: a Book with ids assigned.
 Gives: the same Book where, if it cross-references anything at all, figures
 with an id ``fig-…`` and tables with an id ``tbl-…`` are numbered through
 the book (their captions begin "Figure 3: ", "Table 2: ", as in Quarto), and
 each reference in the text is a link: ``@fig-x`` → "Figure 3", ``-@fig-x``
-→ "3", ``@sec-x`` → the heading's own text. The numbers live in the IR, so
-the EPUB and the PDF cannot disagree. A reference to nothing stays as
-written, with a warning (L104). A book with no reference is left as it is.
+→ "3", ``@sec-x`` → the heading's own text. Displayed equations with an id
+``eq-…`` are numbered (1), (2)… through the book whether or not they are
+referenced, as in Quarto: each becomes a span ``.equation`` with the id that
+holds the number (``.eq-number``) and the formula; ``@eq-x`` → "Equation 2".
+The numbers live in the IR, so the EPUB and the PDF cannot disagree. A
+reference to nothing stays as written, with a warning (L104). A book with no
+reference and no numbered equation is left as it is.
 
     >>> from pipeline import ir
     >>> from pipeline.diagnostics import Reporter
@@ -28,23 +32,40 @@ from typing import Any
 from .. import ir
 from ..diagnostics import Reporter
 
-REF = re.compile(r"(?<![\w@])(-?)@((fig|tbl|sec)-[\w-]*\w)")
-NAMES = {"fig": "Figure", "tbl": "Table"}
+REF = re.compile(r"(?<![\w@])(-?)@((fig|tbl|sec|eq)-[\w-]*\w)")
+NAMES = {"fig": "Figure", "tbl": "Table", "eq": "Equation"}
 
 
 def _has_refs(book: ir.Book) -> bool:
     return any("@" in t.text and REF.search(t.text) for ch in book.chapters for t in ir.query(ch, ir.Text))
 
 
+def _is_equation(node: Any) -> bool:
+    return isinstance(node, ir.Math) and node.display and node.attr.id.startswith("eq-")
+
+
+def _equation(node: ir.Math, n: int) -> ir.Span:
+    """A numbered equation: its number (first, so that it floats right of the formula) and the formula."""
+    number = ir.Span((ir.Text(f"({n})"),), ir.Attr(classes=("eq-number",)))
+    formula = ir.Math(node.text, True, ir.Attr(classes=node.attr.classes))
+    return ir.Span((number, formula), ir.Attr(node.attr.id, ("equation",)))
+
+
 def number_crossrefs(book: ir.Book, reporter: Reporter) -> ir.Book:
     """Number the referenced kinds of block and turn references into links."""
-    if not _has_refs(book):
+    refs = _has_refs(book)
+    if not refs and not any(_is_equation(m) for ch in book.chapters for m in ir.query(ch, ir.Math)):
         return book
     labels: dict[str, tuple[ir.Inline, ...]] = {}   # id → what a reference to it says
-    counts = {"fig": 0, "tbl": 0}
+    counts = {"fig": 0, "tbl": 0} if refs else {}
+    equations = [0]
     chapters = []
     for ch in book.chapters:
         def number(node: Any) -> Any:
+            if _is_equation(node) and node.attr.id not in labels:
+                equations[0] += 1
+                labels[node.attr.id] = (ir.Text(f"{NAMES['eq']} {equations[0]}"),)
+                return _equation(node, equations[0])
             kind = node.attr.id.split("-", 1)[0] if isinstance(node, (ir.Figure, ir.Table)) else ""
             if kind in counts and node.attr.id not in labels:
                 counts[kind] += 1
@@ -69,12 +90,12 @@ def number_crossrefs(book: ir.Book, reporter: Reporter) -> ir.Book:
                 ident = m.group(2)
                 if ident not in labels:
                     reporter.warn("L104", f"cross-reference '@{ident}' in chapter '{ch.id}' names nothing; "
-                                  "kept as text", "give the figure, table or section the id {#" + ident + "}",
+                                  "kept as text", "give the figure, table, equation or section the id {#" + ident + "}",
                                   ch.source)
                     continue
                 parts.append(ir.Text(node.text[at:m.start()]))
                 label = labels[ident]
-                if m.group(1) and ident.startswith(("fig-", "tbl-")):
+                if m.group(1) and ident.startswith(("fig-", "tbl-", "eq-")):
                     label = (ir.Text(ir.plain_text(label).split(" ", 1)[1]),)  # -@fig-x: the number alone
                 parts.append(ir.Link(label, "#" + ident))
                 at = m.end()
