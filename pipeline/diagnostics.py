@@ -58,6 +58,8 @@ CODES: dict[str, str] = {
     "P104": "inline nesting flattened",
     "P105": "unreadable attributes on a fenced div",
     "P106": "a raw block in a format other than HTML ({=latex}) dropped",
+    "P140": "a raw inline in a format other than HTML (`x`{=latex}) dropped",
+    "P141": "a heading shifted above level 1 (shift-heading-level-by) becomes a paragraph",
     "I001": "image not found",
     "I002": "image cannot be read",
     "I003": "remote image not fetched",

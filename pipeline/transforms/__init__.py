@@ -6,10 +6,11 @@ numbered, internal links point at ids that exist.
 
 | order | transform | module |
 |---|---|---|
-| 1 | :func:`assign_ids` | ``ids.py`` |
-| 2 | :func:`number_notes` | ``footnotes.py`` |
-| 3 | :func:`number_crossrefs` | ``crossrefs.py`` |
-| 4 | :func:`resolve_links` | ``links.py`` |
+| 1 | :func:`assign_ids` | ``ids.py`` (ids inside raw HTML too: ``raw_ids.py``) |
+| 2 | :func:`number_sections` | ``numbering.py`` |
+| 3 | :func:`number_notes` | ``footnotes.py`` |
+| 4 | :func:`number_crossrefs` | ``crossrefs.py`` |
+| 5 | :func:`resolve_links` | ``links.py`` |
 
 :func:`table_of_contents` (``toc.py``) is a query renderers call on the result.
 """
@@ -24,10 +25,12 @@ from .crossrefs import number_crossrefs
 from .footnotes import number_notes
 from .ids import assign_ids
 from .links import chapter_ids, resolve_links
+from .numbering import number_sections
 from .toc import TocEntry, table_of_contents
 
 TRANSFORMS: tuple[Callable[[ir.Book, Reporter], ir.Book], ...] = (
     assign_ids,
+    number_sections,
     number_notes,
     number_crossrefs,
     resolve_links,

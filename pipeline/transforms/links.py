@@ -19,13 +19,15 @@ from urllib.parse import unquote
 
 from .. import ir
 from ..diagnostics import Reporter
+from .raw_ids import raw_ids
 
 KINDS = (*ir.BLOCK_TYPES, *ir.INLINE_TYPES)
 
 
 def chapter_ids(ch: ir.Chapter) -> frozenset[str]:
-    """Every id in a chapter, its own id included."""
-    return frozenset({ch.id, *(n.attr.id for n in ir.query(ch, KINDS) if n.attr.id)})
+    """Every id in a chapter, its own id and those inside raw HTML included."""
+    return frozenset({ch.id, *(n.attr.id for n in ir.query(ch, KINDS) if n.attr.id),
+                      *(i for raw in ir.query(ch, ir.RawBlock) for i in raw_ids(raw.html))})
 
 
 def resolve_links(book: ir.Book, reporter: Reporter) -> ir.Book:
