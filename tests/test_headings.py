@@ -139,6 +139,10 @@ def test_duplicate_ids_inside_raw_html_are_renamed_and_links_reach_the_first() -
     assert ids == ["top-1", "box-2"]
     link = next(ir.query(ch, ir.Link))
     assert link.target == "#box"
+    other = parse('```{=html}\n<a href="#box">there</a> <a href="#top-1">and</a> <a href="#none">no</a>\n```\n')
+    two = run_transforms(ir.Book(b.meta, (ch, ir.Chapter("d", "d.md", other))), reporter)
+    assert next(ir.query(two.chapters[1], ir.RawBlock)).html == (
+        '<a href="c#box">there</a> <a href="c#top-1">and</a> <a >no</a>')
     assert sorted(w.message.split("'")[1] for w in reporter.warnings if w.code == "L103") == ["box", "box"]
 
 
@@ -172,7 +176,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
             '```{=html}\n<div id="box"><p id="box">Raw twice</p></div>\n```\n\n'
             "See [the box](#box), `<em>raw em</em>`{=html}.\n\n"
             + "".join(f"{FILLER}\n\n" for _ in range(16))),
-        "chapters/02-beta.md": "# Beta\n\n## Three\n\nText.\n",
+        "chapters/02-beta.md": ("# Beta\n\n## Three\n\nText.\n\n"
+                                '<p><a href="#box">back to the box</a> <a href="#nowhere">lost</a></p>\n'),
     })
     result = run_build(root, ["epub", "pdf"], root.parent / "out", Reporter(echo=False), use_cache=False)
     epub = next(p for p in result.outputs if p.suffix == ".epub")
@@ -212,6 +217,13 @@ def test_epub_raw_html_ids_unique(built: dict) -> None:
     assert '<a href="#box">the box</a>' in xhtml and "<em>raw em</em>" in xhtml
     ids = re.findall(r'\sid="([^"]+)"', xhtml)
     assert len(ids) == len(set(ids))
+
+
+def test_raw_html_links_resolved_across_chapters(built: dict) -> None:
+    xhtml = built["files"]["ch-02-beta.xhtml"]
+    assert '<a href="ch-01-alpha.xhtml#box">back to the box</a>' in xhtml
+    assert "<a >lost</a>" in xhtml  # a link to no id loses its href (L101), as a Markdown link does
+    assert "L101" in [w.code for w in built["result"].diagnostics]
 
 
 def test_pdf_contents_show_numbers_and_honour_toc_depth(built: dict) -> None:
