@@ -68,6 +68,8 @@ CODES: dict[str, str] = {
     "P107": "pandoc or Quarto syntax left as text",
     "P108": "a Quarto shortcode removed",
     "P120": "a TeX formula that cannot be converted; kept as code text",
+    "P140": "a raw inline in a format other than HTML (`x`{=latex}) dropped",
+    "P141": "a heading shifted above level 1 (shift-heading-level-by) becomes a paragraph",
     "I001": "image not found",
     "I002": "image cannot be read",
     "I003": "remote image not fetched",

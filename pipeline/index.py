@@ -26,8 +26,6 @@ from .images import ImageFacts
 from .transforms.links import chapter_ids
 from .transforms.toc import TocEntry, table_of_contents
 
-TOC_DEPTH = 3
-
 
 @dataclass(frozen=True, slots=True)
 class ChapterFacts:
@@ -84,4 +82,4 @@ def build_index(book: ir.Book, images: dict[str, ImageFacts] | None = None) -> B
         title = ir.plain_text(ch.title).strip() or _file_title(ch.source)
         chapters.append(ChapterFacts(ch.id, ch.source, title, chapter_ids(ch),
                                      notes[0] if notes else 0, len(notes), srcs))
-    return BookIndex(tuple(chapters), tuple(table_of_contents(book, TOC_DEPTH)), dict(images or {}))
+    return BookIndex(tuple(chapters), tuple(table_of_contents(book, book.meta.toc_depth)), dict(images or {}))

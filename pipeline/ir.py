@@ -15,7 +15,9 @@ Shape::
 Block nodes (each has ``attr`` and ``line``, the 1-based source line or 0)::
 
     Para(inlines)                  a paragraph
-    Heading(level, inlines)        a section heading, level 1-6
+    Heading(level, inlines)        a section heading, level 1-6; with ``number-sections``
+                                   its number is ``attr.get("number")`` ('1.2', set by
+                                   transforms/numbering.py, as pandoc's ``number`` attribute)
     BlockQuote(blocks)             a quotation
     BulletList(items)              items: [[Block]]
     OrderedList(start, items)      items: [[Block]]
@@ -435,6 +437,8 @@ class Meta:
     toc_title: str = "Contents"
     trim_size: tuple[str, ...] = ()  # the author's (width, height) for print, or () for the edition's own
     css: tuple[str, ...] = ()  # the author's stylesheets for the EPUB (pandoc's --css), root-relative
+    number_sections: bool = False  # pandoc's -N: headings numbered 1, 1.1, 1.1.1 through the book
+    toc_depth: int = 3  # the deepest heading level the contents list (pandoc's --toc-depth)
     modified: str = "2000-01-01T00:00:00Z"
     # citations (pipeline.transforms.citations): processed when bibliography or references is set
     bibliography: tuple[str, ...] = ()  # BibTeX, CSL-JSON or CSL-YAML files, relative to the manuscript root

@@ -18,6 +18,10 @@ Citations (pandoc's and Quarto's keys, read by :mod:`pipeline.transforms.citatio
 ``references`` (entries inline, CSL-YAML), ``csl`` (a style file),
 ``link-citations`` (default true) and ``reference-section-title``.
 
+``number-sections`` (true/false, pandoc's ``-N``), ``toc-depth`` (1-6, default 3)
+and ``shift-heading-level-by`` (an integer, read by the parser through
+:func:`heading_level_shift`) shape the headings and the contents.
+
 Defaults when a key is missing, each with a warning: ``lang`` is ``en``;
 ``title`` is the first chapter heading, else the manuscript's slug;
 ``identifier`` is a UUID derived from the title and authors, so rebuilds agree.
@@ -53,6 +57,7 @@ KNOWN_KEYS = {
     "rights", "description", "subject", "cover-image", "source", "chapters", "trim-size",
     "papersize", "toc-title", "abstract", "keywords", "toc", "css", *CONTRIBUTOR_KEYS,
     "bibliography", "references", "csl", "link-citations", "reference-section-title",
+    "number-sections", "toc-depth", "shift-heading-level-by",
 }
 PAPER_SIZES = {"a4": ("210mm", "297mm"), "a5": ("148mm", "210mm"), "letter": ("8.5in", "11in"),
                "b5": ("176mm", "250mm"), "royal": ("6.14in", "9.21in"), "demy": ("5.5in", "8.5in")}
@@ -162,6 +167,33 @@ def _citations(raw: dict[str, Any], file: str) -> dict[str, Any]:
     }
 
 
+def _flag(raw: dict[str, Any], key: str, file: str) -> bool:
+    value = raw.get(key, False)
+    if isinstance(value, bool):
+        return value
+    raise error("M011", f"'{key}' must be true or false, not {_kind(value)} '{value}'",
+                f"write '{key}: true' or '{key}: false'", file)
+
+
+def _integer(raw: dict[str, Any], key: str, file: str, default: int, low: int, high: int) -> int:
+    value = raw.get(key, default)
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise error("M011", f"'{key}' must be a whole number from {low} to {high}, not '{value}'",
+                    f"write e.g. '{key}: {default}'", file)
+    return value
+
+
+def heading_level_shift(raw: dict[str, Any], file: str) -> int:
+    """``shift-heading-level-by`` (pandoc's ``--shift-heading-level-by``): -5 to 5, default 0.
+
+    >>> heading_level_shift({"shift-heading-level-by": -1}, "b.yaml"), heading_level_shift({}, "b.yaml")
+    (-1, 0)
+    """
+    return _integer(raw, "shift-heading-level-by", file, 0, -5, 5)
+
+
 def _modified(date: str) -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
@@ -230,6 +262,8 @@ def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
         toc_title=_text(raw, "toc-title", file) or "Contents",
         trim_size=_trim(raw, file),
         css=_paths(raw, "css", file),
+        number_sections=_flag(raw, "number-sections", file),
+        toc_depth=_integer(raw, "toc-depth", file, 3, 1, 6),
         modified=_modified(date),
         **_citations(raw, file),
     )

@@ -97,7 +97,8 @@ def test_code_is_highlighted_in_both_editions(tmp_path: Path) -> None:
                    "```nosuchlanguage\n<raw> & text\n```\n", encoding="utf-8")
     xhtml, pdf, archive = _both_editions(src, tmp_path / "out", "listing")
     assert "styles/code.css" in xhtml and "EPUB/styles/code.css" in archive.namelist()
-    assert '<code class="language-python hl"><span class="linenos" aria-hidden="true">1</span>' in xhtml
+    assert ('<code class="language-python hl"><span class="cl"><span class="linenos" aria-hidden="true">1</span>'
+            in xhtml)
     assert '<span class="hl-k">def</span>' in xhtml and "&lt;raw&gt; &amp; text" in xhtml
     with pdfplumber.open(pdf) as doc:
         page = next(p for p in doc.pages if "greet" in (p.extract_text() or ""))

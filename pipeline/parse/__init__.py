@@ -3,7 +3,8 @@
 Takes: the manuscript's sources and raw metadata.
 Gives: a Book with one Chapter per source file; a single-file manuscript is
 split into chapters at its level-1 headings, as pandoc's EPUB writer does.
-Metadata is normalised by :mod:`pipeline.metadata`.
+Metadata is normalised by :mod:`pipeline.metadata`; heading levels are shifted
+first when it says ``shift-heading-level-by`` (:mod:`.heading_shift`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from ..diagnostics import BuildError, Reporter
 from ..images import ImageFacts
 from ..ir import slugify
 from ..load import Manuscript, display_path
-from ..metadata import normalise
+from ..metadata import heading_level_shift, normalise
+from .heading_shift import shift_headings
 from .markdown import ParseContext, heading_references, markdown_to_plain, parse_inline, parse_source
 
 __all__ = ["parse_book", "parse_source", "ParseContext", "slugify"]
@@ -52,12 +54,16 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
     reporter.replay(manuscript.notes)
     ctx.headings = heading_references([source.text for source in manuscript.sources])
     single = len(manuscript.sources) == 1 and manuscript.metadata_file.endswith(".md")
-    for source in manuscript.sources:
+    shift = heading_level_shift(manuscript.metadata, manuscript.metadata_file)
+    shifted_title = None
+    for n, source in enumerate(manuscript.sources):
         try:
             blocks = parse_source(source, ctx)
         except BuildError as exc:  # go on to the next chapter, to report every error in one run
             ctx.errors.extend(exc.diagnostics)
             continue
+        blocks, title_inlines = shift_headings(blocks, shift, n == 0, reporter, ctx.shown(source))
+        shifted_title = shifted_title or title_inlines
         if source.title and not (blocks and isinstance(blocks[0], ir.Heading) and blocks[0].level == 1):
             # a chapter titled in its front matter (Quarto) opens with that title as its heading
             heading = ir.Heading(1, parse_inline(source.title, ctx), line=max(source.first_line - 1, 1))
@@ -85,7 +91,10 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
     if not chapters:
         add("text", manuscript.sources[0].path if manuscript.sources else "", ())
     first_title = next((ir.plain_text(c.title) for c in chapters if c.title), "")
-    meta = normalise(manuscript.metadata, manuscript.metadata_file, reporter,
+    raw = manuscript.metadata
+    if shifted_title:  # pandoc: with a shift of -N, a level-N heading opening the book is its title
+        raw = {**raw, "title": ir.plain_text(shifted_title)}
+    meta = normalise(raw, manuscript.metadata_file, reporter,
                      fallback_title=first_title if single else "", slug=manuscript.slug)
     meta = dataclasses.replace(meta, **{k: markdown_to_plain(getattr(meta, k))
                                         for k in ("title", "subtitle", "description", "rights", "toc_title",

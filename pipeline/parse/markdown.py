@@ -63,6 +63,9 @@ _RAW_FIGURE = re.compile(
 _RAW_FORMAT = re.compile(r"^\{=([\w-]+)\}$")  # pandoc's raw attribute on a fenced block: ```{=html}
 _CELL = re.compile(r"\{([A-Za-z][\w+-]*)\s*(?:[,}]|\s)")  # ```{python} or ```{r, echo=FALSE}
 _DASHES = (("---", "\u2014"), ("--", "\u2013"), ("...", "\u2026"))
+_UNNUMBERED_DASH = re.compile(r"(?<=[{\s])-(?=[\s}])")
+_RAW_INLINE = re.compile(r"^\{=([\w-]+)\}")  # pandoc's raw inline: `<b>x</b>`{=html}
+HTML_FORMATS = ("html", "html5", "epub", "epub3", "xhtml")
 
 
 def pandoc_dashes(state: Any) -> None:
@@ -378,8 +381,8 @@ class _Converter:
         attr = ir.NO_ATTR
         m = re.search(r"\s*(\{[^{}]*\})\s*$", inline.content)
         if m and children and children[-1].type == "text":
-            try:
-                _, parsed = parse_attrs(m.group(1))
+            try:  # pandoc's {-} is short for {.unnumbered}
+                _, parsed = parse_attrs(_UNNUMBERED_DASH.sub(".unnumbered", m.group(1)))
             except ParseError:
                 parsed = None
             if parsed is not None:
@@ -490,7 +493,7 @@ class _Converter:
     def raw_block(self, fmt: str, content: str, line: int) -> list[ir.Block]:
         """Pandoc's raw blocks: ``{=html}`` and ``{=epub}`` are kept, sanitised like any raw HTML;
         any other format (``{=latex}``, ``{=tex}``…) is dropped, with a warning."""
-        if fmt not in ("html", "html5", "epub", "epub3", "xhtml"):
+        if fmt not in HTML_FORMATS:
             self.warn("P106", f"a raw {{={fmt}}} block is dropped: this pipeline writes HTML",
                       "write it in Markdown, or as {=html} if it is HTML", line)
             return []
@@ -592,6 +595,8 @@ class _Converter:
                     self._pop(stack)
             elif kind == "html_inline":
                 self.html_inline(t, stack, line)
+            elif kind == "code_inline" and raw_inline_format(t, children) is not None:
+                self.raw_inline(t, children, stack, inline, line)
             else:
                 rule = INLINE_RULES.get(kind)
                 if rule is None:
@@ -654,6 +659,24 @@ class _Converter:
             stack.append((self._link_maker(href, "", attr, line), [], "</a"))
         else:
             stack.append((lambda xs, m=maker, a=attr: m(xs, a), [], "</" + name))
+
+    def raw_inline(self, t: Token, children: list[Token], stack: list, inline: Token, line: int) -> None:
+        """Pandoc's raw inline, `` `<b>x</b>`{=html} ``: HTML is kept, sanitised as any inline HTML
+        is; another format (`` `\\LaTeX`{=latex} ``) is dropped with a warning (P140). The ``{=…}``
+        after it is taken out of the following text."""
+        fmt = raw_inline_format(t, children) or ""
+        nxt = children[children.index(t) + 1]
+        nxt.content = _RAW_INLINE.sub("", nxt.content, count=1)
+        line = self._line_of(Token("text", "", 0, content="`" + t.content + "`"), inline, line)
+        if fmt.lower() not in HTML_FORMATS:
+            self.warn("P140", f"a raw inline {{={fmt}}} (`{t.content[:40]}`) is dropped: this pipeline writes HTML",
+                      "write it in Markdown, or as `…`{=html} if it is HTML", line)
+            return
+        for part in html_parts(t.content):
+            if part.startswith("<"):
+                self.html_inline(Token("html_inline", "", 0, content=part), stack, line)
+            elif part:
+                stack[-1][1].append(ir.Text(part))
 
     def _link_maker(self, href: str, title: str, attr: ir.Attr, line: int) -> Callable:
         if href and not safe_href(href) and _SCHEME.match(href):
@@ -772,6 +795,30 @@ class _Converter:
         alt = _unescape(str(t.attrs.get("fig-alt") or t.attrs.get("alt") or "")) or ir.plain_text(children)
         attr = make_attr(t.attrs, skip=("src", "alt", "fig-alt", "title"))
         return ir.Image(src, alt, str(t.attrs.get("title", "")), attr)
+
+
+def raw_inline_format(t: Token, children: list[Token]) -> str | None:
+    """The format of a code span that is pandoc's raw inline (`` `x`{=html} ``), else None."""
+    i = next((k for k, c in enumerate(children) if c is t), -1)
+    nxt = children[i + 1] if 0 <= i < len(children) - 1 else None
+    m = _RAW_INLINE.match(nxt.content) if nxt is not None and nxt.type == "text" else None
+    return m.group(1) if m else None
+
+
+def html_parts(html: str) -> list[str]:
+    """Inline HTML split into tags and text (entities decoded); comments are dropped.
+
+    >>> html_parts('a <b class="x">b &amp; c</b><!-- n -->')
+    ['a ', '<b class="x">', 'b & c', '</b>']
+    """
+    from html import unescape
+
+    parts = []
+    for piece in re.split(r"(<!--.*?-->|<[^<>]*>)", html, flags=re.S):
+        if piece.startswith("<!--"):
+            continue
+        parts.append(piece if piece.startswith("<") else unescape(piece))
+    return [p for p in parts if p]
 
 
 def _keep_children(xs: tuple[ir.Inline, ...], attr: ir.Attr) -> tuple[ir.Inline, ...]:

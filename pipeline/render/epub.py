@@ -209,12 +209,13 @@ def _title_page(meta: ir.Meta) -> str:
 
 
 def _toc(index: BookIndex, files: dict[str, str]) -> list:
-    """Nested ebooklib TOC from the headings (levels 1-3)."""
+    """Nested ebooklib TOC from the contents' headings (down to the book's ``toc-depth``)."""
     root: list = []
     stack: list[tuple[int, list]] = [(0, root)]
     for e in index.toc:
         href = files[e.chapter] + ("" if e.target == "" else f"#{e.target}")
         label = ir.plain_text(e.title).strip() or e.chapter
+        label = f"{e.number} {label}" if e.number else label  # pandoc: "1.2 Sound" in the nav and the NCX
         while stack[-1][0] >= e.level:
             stack.pop()
         children: list = []

@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 
 from .. import ir
 from ..resources import STYLES as STYLES  # CSS and fonts of both editions (re-exported for pdf.py, epub.py)
+from ..transforms.raw_ids import map_raw
 from . import math as math_html
 
 _ATTR_ESCAPES = {'"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
@@ -164,7 +165,11 @@ def _para(w: Writer, b: ir.Para) -> str:
 
 
 def _heading(w: Writer, b: ir.Heading) -> str:
-    return f"<h{b.level}{w.attrs(b.attr)}>{w.inlines(b.inlines)}</h{b.level}>\n"
+    number = b.attr.get("number")  # set by transforms/numbering.py; written as pandoc writes it
+    if not number:
+        return f"<h{b.level}{w.attrs(b.attr)}>{w.inlines(b.inlines)}</h{b.level}>\n"
+    mark = f'<span class="header-section-number">{text(number)}</span> '
+    return f"<h{b.level}{w.attrs(b.attr, data_number=number)}>{mark}{w.inlines(b.inlines)}</h{b.level}>\n"
 
 
 def _blockquote(w: Writer, b: ir.BlockQuote) -> str:
@@ -203,8 +208,23 @@ def _deflist(w: Writer, b: ir.DefinitionList) -> str:
 
 def _code(w: Writer, b: ir.CodeBlock) -> str:
     lang = f"language-{b.language} hl" if b.language else ""
-    body = highlight(b.text, b.language, numbered="numberLines" in b.attr.classes)
+    body = code_lines(highlight(b.text, b.language, numbered="numberLines" in b.attr.classes))
     return f"<pre{w.attrs(b.attr)}><code{w.attrs(ir.NO_ATTR, lang)}>{body}</code></pre>\n"
+
+
+def code_lines(html: str) -> str:
+    """Each line of a code block in its own ``<span class="cl">``, its newline inside: print
+    styles a line as a block that wraps with a hanging indent and a continuation mark
+    (``styles/print.css``); elsewhere the spans change nothing. Pygments closes its spans
+    at each line's end, so every line is well-formed on its own.
+
+    >>> code_lines("a\\nb\\n")
+    '<span class="cl">a\\n</span><span class="cl">b\\n</span>'
+    """
+    lines = html.split("\n")
+    last = lines.pop()
+    out = "".join(f'<span class="cl">{line}\n</span>' for line in lines)
+    return out + (f'<span class="cl">{last}</span>' if last else "")
 
 
 def highlight(code: str, language: str, numbered: bool = False) -> str:
@@ -303,7 +323,7 @@ def _div(w: Writer, b: ir.Div) -> str:
 
 
 def _raw(w: Writer, b: ir.RawBlock) -> str:
-    return f"<div{w.attrs(b.attr, 'raw')}>{b.html}</div>\n"
+    return f"<div{w.attrs(b.attr, 'raw')}>{map_raw(b.html, w.anchor, w.href)}</div>\n"
 
 
 BLOCK_WRITERS: dict[type, Callable[[Writer, ir.Block], str]] = {

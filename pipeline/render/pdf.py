@@ -52,6 +52,7 @@ from ..diagnostics import Diagnostic, Reporter, from_dict, to_dict
 from ..editions import Edition, to_pt
 from ..images import for_target
 from ..index import BookIndex
+from ..transforms.numbering import numbered_label
 from . import math
 from .html import STYLES, Writer, attr_value, text, title_page_lines
 
@@ -189,11 +190,13 @@ def chapter_html(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool) -
     writer = Writer(href=href, image_src=lambda s: IMAGE_SCHEME + quote(s), notes="inline",
                     anchor=lambda i: qualify(ch.id, i), math=math.print_html)
     facts = index.chapter(ch.id)
-    title = ir.plain_text(ch.title).strip()
+    first = next((b for b in ch.blocks if isinstance(b, ir.Heading)), None)
+    title = numbered_label(first) if first else ""  # the running head: "2 The Long Take"
     # the running head's string is set once, at the chapter's start, so that
     # string(chapter, first-except) leaves the opening page bare; the footnote
     # counter goes on from the chapters before
-    return (f'<section id="{attr_value(qualify(ch.id, ch.id))}" class="chapter" '
+    # toc-depth-N: print.css keeps headings deeper than the contents out of the outline too
+    return (f'<section id="{attr_value(qualify(ch.id, ch.id))}" class="chapter toc-depth-{meta.toc_depth}" '
             f'style="counter-reset: footnote {max(facts.first_note - 1, 0)}">\n'
             f'<div class="chapter-mark" data-title="{attr_value(title)}" data-book="{attr_value(meta.title)}"></div>\n'
             f"{writer.blocks(ch.blocks)}</section>\n")
@@ -214,6 +217,8 @@ def front_html(meta: ir.Meta, index: BookIndex, numbers: dict[str, str] | None) 
     for e in index.toc:
         target = qualify(e.chapter, e.target or e.chapter)
         label = writer.inlines(e.title)
+        if e.number:
+            label = f'<span class="toc-number">{text(e.number)}</span> {label}'
         if numbers is None:
             out.append(f'<li class="toc-l{e.level}"><a href="#{attr_value(target)}">{label}</a></li>\n')
         else:

@@ -12,7 +12,8 @@ its :class:`~pipeline.render.pagemap.PageMap`.
 A chapter unit's key covers everything its layout reads: the chapter's IR
 (its text, ids, resolved links and note numbers), the content hashes of its
 images, the number of notes before it, the edition row, the stylesheets and
-fonts, the book's title (the running heads) and language (hyphenation), and
+fonts, the book's title (the running heads), language (hyphenation) and
+contents depth (the outline), and
 the pipeline's code. Nothing about where the chapter will land is in it, so
 a chapter that grows moves the ones after it without laying them out again.
 
@@ -100,7 +101,7 @@ def chapter_units(book: ir.Book, index: BookIndex, edition: Edition) -> tuple[li
         facts = index.chapter(ch.id)
         k = key("pdf-chapter", texts[ch.id], facts.first_note,
                 [index.images[src].sha256 for src in facts.images if src in index.images],
-                _edition_key(edition), book.meta.title, book.meta.lang, scripts)
+                _edition_key(edition), book.meta.title, book.meta.lang, book.meta.toc_depth, scripts)
         units.append(Unit("pdf-chapter", ch.id, k, _chapter_unit, (ch.id,), cost=len(texts[ch.id])))
     return units, scripts
 
@@ -127,7 +128,8 @@ def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, repo
         targets = [qualify(e.chapter, e.target or e.chapter) for e in index.toc]
         numbers = contents_numbers(targets, pieces)
         front_key = key("pdf-front", ir.to_json(book.meta), ir.to_json(tuple(e.title for e in index.toc)),
-                        targets, numbers, [e.level for e in index.toc], _edition_key(edition), SHARED["scripts"])
+                        targets, numbers, [(e.level, e.number) for e in index.toc], _edition_key(edition),
+                        SHARED["scripts"])
         run.add([Unit("pdf-front", "front", front_key, _front_unit, (numbers,), cost=1 << 40), folio_unit(edition)])
         progress.stage("pdf-assemble", 1)
 

@@ -7,10 +7,11 @@ numbered, internal links point at ids that exist.
 | order | transform | module |
 |---|---|---|
 | 1 | :func:`process_citations` | ``citations.py`` |
-| 2 | :func:`assign_ids` | ``ids.py`` |
-| 3 | :func:`number_notes` | ``footnotes.py`` |
-| 4 | :func:`number_crossrefs` | ``crossrefs.py`` |
-| 5 | :func:`resolve_links` | ``links.py`` |
+| 2 | :func:`assign_ids` | ``ids.py`` (ids inside raw HTML too: ``raw_ids.py``) |
+| 3 | :func:`number_sections` | ``numbering.py`` |
+| 4 | :func:`number_notes` | ``footnotes.py`` |
+| 5 | :func:`number_crossrefs` | ``crossrefs.py`` |
+| 6 | :func:`resolve_links` | ``links.py`` |
 | last | :func:`warn_literal_syntax` (a check) | ``literal_syntax.py`` |
 
 :func:`table_of_contents` (``toc.py``) is a query renderers call on the result.
@@ -28,11 +29,13 @@ from .footnotes import number_notes
 from .ids import assign_ids
 from .links import chapter_ids, resolve_links
 from .literal_syntax import warn_literal_syntax
+from .numbering import number_sections
 from .toc import TocEntry, table_of_contents
 
 TRANSFORMS: tuple[Callable[[ir.Book, Reporter], ir.Book], ...] = (
     process_citations,
     assign_ids,
+    number_sections,
     number_notes,
     number_crossrefs,
     resolve_links,

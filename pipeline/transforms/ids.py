@@ -8,7 +8,9 @@ Gives: the same Book where every block has ``attr.id``:
 - a heading without one gets pandoc's automatic identifier (``# The Long Take`` → ``the-long-take``);
 - a figure gets ``fig-<image name>``;
 - any other block gets ``<chapter id>-<n>``, counting the chapter's blocks in a fixed
-  (innermost-first) order.
+  (innermost-first) order;
+- ids inside raw HTML count as explicit ids: a second one is renamed the same way
+  (:mod:`.raw_ids`).
 
 Ids are unique per chapter and depend only on the chapter's own content and
 id: a second ``## Intro`` in another chapter is ``intro`` there too. A link
@@ -25,6 +27,7 @@ from typing import Any
 
 from .. import ir
 from ..diagnostics import Reporter
+from .raw_ids import raw_ids, rename_ids
 
 KINDS = (*ir.BLOCK_TYPES, *ir.INLINE_TYPES)
 
@@ -38,12 +41,15 @@ def chapter_ids(ch: ir.Chapter, reporter: Reporter) -> ir.Chapter:
     """One chapter's ids; nothing outside the chapter is read."""
     # explicit ids are reserved first, so automatic ones never take them
     taken: set[str] = {n.attr.id for n in ir.query(ch, KINDS) if n.attr.id} | {ch.id}
+    taken |= {i for raw in ir.query(ch, ir.RawBlock) for i in raw_ids(raw.html)}
     seen: set[str] = {ch.id}  # explicit ids met so far
     counter = [0]
 
     def fix(node: Any) -> Any:
         if not isinstance(node, KINDS):
             return node
+        if isinstance(node, ir.RawBlock):
+            node = _raw_block_ids(node, ch, seen, taken, reporter)
         attr = node.attr
         if attr.id:
             if attr.id not in seen:
@@ -66,6 +72,23 @@ def chapter_ids(ch: ir.Chapter, reporter: Reporter) -> ir.Chapter:
         return dataclasses.replace(node, attr=dataclasses.replace(attr, id=new))
 
     return ir.walk(ch, fix)
+
+
+def _raw_block_ids(node: ir.RawBlock, ch: ir.Chapter, seen: set[str], taken: set[str],
+                   reporter: Reporter) -> ir.RawBlock:
+    """A raw block whose ids are unique with the ones met before it (the first keeps its id)."""
+    def rename(ident: str, n: int) -> str:
+        if ident not in seen:
+            seen.add(ident)
+            return ident
+        new = _unique(ident, taken)
+        taken.add(new)
+        reporter.warn("L103", f"id '{ident}' inside raw HTML is used twice in this chapter; "
+                      f"this one becomes '{new}'", "give each element its own id", ch.source, node.line)
+        return new
+
+    html = rename_ids(node.html, rename)
+    return node if html == node.html else dataclasses.replace(node, html=html)
 
 
 def _unique(base: str, taken: set[str]) -> str:

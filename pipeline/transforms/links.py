@@ -7,7 +7,8 @@ is in another (the first chapter, in reading order, that has it). A link to
 another chapter's file (``02-x.md``, ``02-x.md#id``) becomes
 ``<chapter id>#<chapter id>`` or ``<chapter id>#id``. A link to a missing id
 gets a warning and becomes plain text, since a dangling link makes an
-invalid EPUB. :func:`chapter_ids` lists the ids each chapter holds.
+invalid EPUB. Links inside raw HTML (``<a href="#id">``) are resolved the
+same way. :func:`chapter_ids` lists the ids each chapter holds.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ from urllib.parse import unquote
 
 from .. import ir
 from ..diagnostics import Reporter
+from .raw_ids import map_links, raw_ids
 
 KINDS = (*ir.BLOCK_TYPES, *ir.INLINE_TYPES)
 
 
 def chapter_ids(ch: ir.Chapter) -> frozenset[str]:
-    """Every id in a chapter, its own id included."""
-    return frozenset({ch.id, *(n.attr.id for n in ir.query(ch, KINDS) if n.attr.id)})
+    """Every id in a chapter, its own id and those inside raw HTML included."""
+    return frozenset({ch.id, *(n.attr.id for n in ir.query(ch, KINDS) if n.attr.id),
+                      *(i for raw in ir.query(ch, ir.RawBlock) for i in raw_ids(raw.html))})
 
 
 def resolve_links(book: ir.Book, reporter: Reporter) -> ir.Book:
@@ -41,6 +44,8 @@ def resolve_links(book: ir.Book, reporter: Reporter) -> ir.Book:
         base = posixpath.dirname(ch.source)
 
         def fix(node: Any, ch: ir.Chapter = ch, base: str = base) -> Any:
+            if isinstance(node, ir.RawBlock):
+                return _raw_links(node, ch, ids[ch.id], first_holder, reporter)
             if not isinstance(node, ir.Link) or "://" in node.target or node.target.startswith("mailto:"):
                 return node
             path, _, frag = unquote(node.target).partition("#")
@@ -62,6 +67,23 @@ def resolve_links(book: ir.Book, reporter: Reporter) -> ir.Book:
 
         chapters.append(ir.walk(ch, fix))
     return dataclasses.replace(book, chapters=tuple(chapters))
+
+
+def _raw_links(node: ir.RawBlock, ch: ir.Chapter, here: frozenset[str], first_holder: dict[str, str],
+               reporter: Reporter) -> ir.RawBlock:
+    """A raw block's ``<a href="#id">`` resolved as a Markdown link is; one to no id loses its href."""
+    def fix(target: str) -> str | None:
+        frag = unquote(target.partition("#")[2])
+        if frag in here:
+            return target
+        if frag in first_holder:
+            return f"{first_holder[frag]}#{frag}"
+        reporter.warn("L101", f"link '{target}' in raw HTML in chapter '{ch.id}' leads nowhere: no element has "
+                      f"the id '{frag}'; kept as text", "add id=\"…\" to the target element", ch.source, node.line)
+        return None
+
+    html = map_links(node.html, fix)
+    return node if html == node.html else dataclasses.replace(node, html=html)
 
 
 def _unlink(node: ir.Link, ch: ir.Chapter, reporter: Reporter, why: str) -> Any:
