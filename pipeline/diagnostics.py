@@ -58,6 +58,8 @@ CODES: dict[str, str] = {
     "P104": "inline nesting flattened",
     "P105": "unreadable attributes on a fenced div",
     "P106": "a raw block in a format other than HTML ({=latex}) dropped",
+    "P130": "an example list label (@label) used twice",
+    "P131": "a reference (@label) that names no example list item",
     "I001": "image not found",
     "I002": "image cannot be read",
     "I003": "remote image not fetched",

@@ -16,8 +16,9 @@ from ..cache import Cache
 from ..diagnostics import Reporter
 from ..images import ImageFacts
 from ..ir import slugify
-from ..load import Manuscript, display_path
+from ..load import Manuscript, Source, display_path
 from ..metadata import normalise
+from .lists import resolve_refs
 from .markdown import ParseContext, heading_references, markdown_to_plain, parse_inline, parse_source
 
 __all__ = ["parse_book", "parse_source", "ParseContext", "slugify"]
@@ -66,6 +67,8 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
             if stem[:1].isdigit():
                 cid = "ch-" + re.sub(r"[^\w.-]", "-", stem.lower(), flags=re.ASCII)
             add(cid, source.path, blocks)
+    if ctx.examples.labels or ctx.examples.next > 1:
+        chapters = _number_example_refs(chapters, ctx, reporter)
     if not any(c.blocks for c in chapters):
         reporter.warn("M104", "the manuscript has no text; the book will be empty",
                       "write some Markdown after the metadata", manuscript.metadata_file)
@@ -77,6 +80,19 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
     meta = dataclasses.replace(meta, **{k: markdown_to_plain(getattr(meta, k))
                                         for k in ("title", "subtitle", "description", "rights", "toc_title")})
     return ir.Book(meta, tuple(chapters), str(manuscript.root))
+
+
+def _number_example_refs(chapters: list[ir.Chapter], ctx: ParseContext, reporter: Reporter) -> list[ir.Chapter]:
+    """Pandoc's ``(@label)`` references, in any chapter, become their example's number."""
+    out = []
+    for ch in chapters:
+        unknown: list[tuple[str, int]] = []
+        out.append(dataclasses.replace(ch, blocks=resolve_refs(ch.blocks, ctx.examples.labels, unknown)))
+        for label, line in unknown:
+            reporter.warn("P131", f"'(@{label})' names no example; kept as text",
+                          "label an example list item '(@" + label + ")', or check the spelling",
+                          ctx.shown(Source(ch.source, "")), line)
+    return out
 
 
 def _split_at_h1(blocks: tuple[ir.Block, ...]) -> list[tuple[ir.Block, ...]]:
