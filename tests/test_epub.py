@@ -339,4 +339,4 @@ def test_mimetype_first_and_stored(sample_build: dict[str, Path]) -> None:
 def test_ir_json_round_trips_the_sample() -> None:
     book = build_book(SAMPLE)
     assert ir.from_json(ir.to_json(book)) == book
-    assert re.search(r'"pipeline-ir-version": \[2, 0\]', ir.to_json(book))
+    assert re.search(r'"pipeline-ir-version": \[2, 1\]', ir.to_json(book))
