@@ -70,6 +70,8 @@ CODES: dict[str, str] = {
     "P120": "a TeX formula that cannot be converted; kept as code text",
     "P140": "a raw inline in a format other than HTML (`x`{=latex}) dropped",
     "P141": "a heading shifted above level 1 (shift-heading-level-by) becomes a paragraph",
+    "P130": "an example list label (@label) used twice",
+    "P131": "a reference (@label) that names no example list item",
     "I001": "image not found",
     "I002": "image cannot be read",
     "I003": "remote image not fetched",

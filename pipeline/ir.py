@@ -19,8 +19,12 @@ Block nodes (each has ``attr`` and ``line``, the 1-based source line or 0)::
                                    its number is ``attr.get("number")`` ('1.2', set by
                                    transforms/numbering.py, as pandoc's ``number`` attribute)
     BlockQuote(blocks)             a quotation
-    BulletList(items)              items: [[Block]]
-    OrderedList(start, items)      items: [[Block]]
+    BulletList(items)              items: [[Block]]; a task list (``- [x]``) as pandoc reads it:
+                                   each item opens with '☐ ' or '☒ ', class 'task-list'
+    OrderedList(start, items, style, delim)  items: [[Block]]; style: decimal, lower-alpha,
+                                   upper-alpha, lower-roman, upper-roman; delim: period
+                                   ("1."), one-paren ("1)"), two-parens ("(1)"), as pandoc's
+                                   ListAttributes; an example list ``(@)`` has class 'example'
     DefinitionList(items)          items: [DefItem(term: [Inline], defs: [[Block]])]
     CodeBlock(text, language)      preformatted text
     LineBlock(lines)               verse: lines: [[Inline]], leading spaces kept
@@ -281,12 +285,24 @@ class BulletList:
 
 @dataclass(frozen=True, slots=True)
 class OrderedList:
-    """A numbered list starting at ``start``."""
+    """A numbered list starting at ``start``, numbered in ``style`` with marker ``delim``.
+
+    ``style`` is one of :data:`LIST_STYLES` and ``delim`` one of :data:`LIST_DELIMS`, as
+    pandoc's ``ListAttributes`` (``(iv)`` is lower-roman, two-parens, start 4). Pandoc's
+    example lists ``(@)`` are decimal, two-parens, with the class ``example`` and a
+    ``start`` that continues the numbering of the book's earlier examples.
+    """
 
     start: int
     items: tuple[tuple[Block, ...], ...]
     attr: Attr = NO_ATTR
     line: int = 0
+    style: str = "decimal"
+    delim: str = "period"
+
+
+LIST_STYLES = ("decimal", "lower-alpha", "upper-alpha", "lower-roman", "upper-roman")
+LIST_DELIMS = ("period", "one-paren", "two-parens")
 
 
 @dataclass(frozen=True, slots=True)
@@ -663,6 +679,6 @@ def plain_text(inlines: tuple[Inline, ...] | Any) -> str:
 
 
 __all__ = [name for name in NODE_TYPES] + [
-    "Inline", "Block", "IR_VERSION", "NO_ATTR", "INLINE_TYPES", "BLOCK_TYPES",
+    "Inline", "Block", "IR_VERSION", "LIST_STYLES", "LIST_DELIMS", "NO_ATTR", "INLINE_TYPES", "BLOCK_TYPES",
     "to_json", "from_json", "children", "query", "walk", "plain_text", "book_target", "slugify",
 ]

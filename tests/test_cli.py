@@ -55,7 +55,7 @@ def test_ir_prints_versioned_json(tmp_path: Path) -> None:
     result = run_cli("ir", "x", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert doc["pipeline-ir-version"] == [2, 0]
+    assert doc["pipeline-ir-version"] == [2, 1]
     assert doc["ir"]["t"] == "Book" and len(doc["ir"]["chapters"]) == 2
 
 

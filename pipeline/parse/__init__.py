@@ -18,9 +18,10 @@ from ..cache import Cache
 from ..diagnostics import BuildError, Reporter
 from ..images import ImageFacts
 from ..ir import slugify
-from ..load import Manuscript, display_path
+from ..load import Manuscript, Source, display_path
 from ..metadata import heading_level_shift, normalise
 from .heading_shift import shift_headings
+from .lists import resolve_refs
 from .markdown import ParseContext, heading_references, markdown_to_plain, parse_inline, parse_source
 
 __all__ = ["parse_book", "parse_source", "ParseContext", "slugify"]
@@ -80,11 +81,13 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
         if not manuscript.split_at_h1:
             add(cid, source.path, blocks)
             continue
-        for n, part in enumerate(_split_at_h1(blocks)):  # pandoc: a level-1 heading opens a chapter
+        for k, part in enumerate(_split_at_h1(blocks)):  # pandoc: a level-1 heading opens a chapter
             title = ir.Chapter("", "", part).title
-            add(cid if n == 0 else slugify(ir.plain_text(title), cid), source.path, part)
+            add(cid if k == 0 else slugify(ir.plain_text(title), cid), source.path, part)
     if ctx.errors:
         raise BuildError(ctx.errors[0], tuple(ctx.errors[1:]))
+    if ctx.examples.labels or ctx.examples.next > 1:
+        chapters = _number_example_refs(chapters, ctx, reporter)
     if not any(c.blocks for c in chapters):
         reporter.warn("M104", "the manuscript has no text; the book will be empty",
                       "write some Markdown after the metadata", manuscript.metadata_file)
@@ -101,6 +104,19 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
                                                   "reference_section_title")})
     check_sources(meta, manuscript.root, manuscript.metadata_file)
     return ir.Book(meta, tuple(chapters), str(manuscript.root))
+
+
+def _number_example_refs(chapters: list[ir.Chapter], ctx: ParseContext, reporter: Reporter) -> list[ir.Chapter]:
+    """Pandoc's ``(@label)`` references, in any chapter, become their example's number."""
+    out = []
+    for ch in chapters:
+        unknown: list[tuple[str, int]] = []
+        out.append(dataclasses.replace(ch, blocks=resolve_refs(ch.blocks, ctx.examples.labels, unknown)))
+        for label, line in unknown:
+            reporter.warn("P131", f"'(@{label})' names no example; kept as text",
+                          "label an example list item '(@" + label + ")', or check the spelling",
+                          ctx.shown(Source(ch.source, "")), line)
+    return out
 
 
 def _split_at_h1(blocks: tuple[ir.Block, ...]) -> list[tuple[ir.Block, ...]]:

@@ -7,7 +7,8 @@ This is the only module that imports markdown-it. It turns on CommonMark plus
 pipe tables, strikethrough, footnotes, definition lists, attributes
 (``{#id .class key=value}`` on headings, images, links and spans), sub- and
 superscript, pandoc line blocks, table captions (a ``: caption`` paragraph
-next to a table), TeX math (:mod:`.math`) and smart punctuation.
+next to a table), TeX math (:mod:`.math`), pandoc's list kinds (fancy, example and task
+lists, see :mod:`.lists`) and smart punctuation (pandoc's set; see :mod:`.smart`).
 
 Token conversion is a table keyed by token type (:data:`BLOCK_RULES`,
 :data:`INLINE_OPEN`), as in markdown-it's own renderer. An unknown token type
@@ -50,8 +51,10 @@ from ..load import Source
 from .citations import citation_plugin, cite_token
 from .fenced_divs import fenced_div_plugin
 from .line_blocks import line_block_plugin
+from .lists import Examples, pandoc_lists_plugin, task_glyph
 from .math import math_inline, math_plugin
 from .raw_html import parse_tag, safe_href, sanitise
+from .smart import pandoc_quotes
 
 # Quarto's callouts: a fenced div with one of these classes is a titled aside
 CALLOUTS = {"callout-note": "Note", "callout-tip": "Tip", "callout-warning": "Warning",
@@ -169,11 +172,13 @@ def make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"typographer": True, "html": True})
     md.enable(["table", "strikethrough", "smartquotes"])
     md.core.ruler.before("smartquotes", "pandoc_dashes", pandoc_dashes)
+    md.core.ruler.after("smartquotes", "pandoc_quotes", pandoc_quotes)
     md.core.ruler.after("block", "implicit_references", implicit_references)
     md.use(footnote_plugin).use(deflist_plugin).use(attrs_plugin, spans=True)
     md.use(sub_plugin).use(superscript_plugin).use(line_block_plugin).use(fenced_div_plugin)
     md.use(citation_plugin)
     md.use(math_plugin)  # $…$, $$…$$ {#eq-x}, \(…\), \[…\] (parse/math.py)
+    md.use(pandoc_lists_plugin)
     return md
 
 
@@ -195,6 +200,7 @@ class ParseContext:
     headings: dict[str, str] = field(default_factory=dict)  # the book's implicit heading references
     resource_paths: tuple[str, ...] = ()  # root-relative folders where images are also looked for
     errors: list[Diagnostic] = field(default_factory=list)  # errors collected to report together
+    examples: Examples = field(default_factory=Examples)  # pandoc's (@) lists, numbered through the book
 
     @property
     def heading_targets(self) -> set[str]:
@@ -430,23 +436,41 @@ class _Converter:
         inner, j = self.blocks(i + 1, len(self.tokens), "blockquote_close")
         return [ir.BlockQuote(inner, line=line)], j + 1
 
-    def _items(self, i: int, close: str) -> tuple[tuple[tuple[ir.Block, ...], ...], int]:
+    def _items(self, i: int, close: str) -> tuple[tuple[tuple[ir.Block, ...], ...], ir.Attr, int]:
+        """A list's items, and its attributes: class ``task-list`` when every item is a task."""
         items = []
+        tasks = 0
+        example = bool((self.tokens[i].meta or {}).get("example"))
         j = i + 1
         while self.tokens[j].type != close:
+            meta = self.tokens[j].meta or {}
+            if example:  # numbered before its content, as pandoc reads it
+                label = meta.get("label", "")
+                if not self.ctx.examples.number(label)[1]:
+                    self.warn("P130", f"example label '(@{label})' is used twice; references go to the first",
+                              "give each example its own label", self.line(self.tokens[j]))
             inner, j = self.blocks(j + 1, len(self.tokens), "list_item_close")
+            if "checked" in meta:
+                inner = task_glyph(inner, meta["checked"])
+                tasks += 1
             items.append(inner)
             j += 1
-        return tuple(items), j + 1
+        classes = ("example",) * example + ("task-list",) * bool(items and tasks == len(items))
+        return tuple(items), ir.Attr(classes=classes), j + 1
 
     def bullet_list(self, i: int) -> tuple[list[ir.Block], int]:
-        items, j = self._items(i, "bullet_list_close")
-        return [ir.BulletList(items, line=self.line(self.tokens[i]))], j
+        items, attr, j = self._items(i, "bullet_list_close")
+        return [ir.BulletList(items, attr, line=self.line(self.tokens[i]))], j
 
     def ordered_list(self, i: int) -> tuple[list[ir.Block], int]:
-        start = int(self.tokens[i].attrs.get("start", 1))
-        items, j = self._items(i, "ordered_list_close")
-        return [ir.OrderedList(start, items, line=self.line(self.tokens[i]))], j
+        """An ordered list with pandoc's list attributes (read by :mod:`.lists`); an example
+        list starts at the book's next example number."""
+        t = self.tokens[i]
+        meta = t.meta or {}
+        start = self.ctx.examples.next if meta.get("example") else int(t.attrs.get("start", 1))
+        items, attr, j = self._items(i, "ordered_list_close")
+        return [ir.OrderedList(start, items, attr, self.line(t), meta.get("style", "decimal"),
+                               meta.get("delim", "period"))], j
 
     def definition_list(self, i: int) -> tuple[list[ir.Block], int]:
         line = self.line(self.tokens[i])

@@ -191,9 +191,16 @@ def _bullets(w: Writer, b: ir.BulletList) -> str:
     return f"<ul{w.attrs(b.attr)}>\n{_items(w, b.items)}</ul>\n"
 
 
+_OL_TYPES = {"lower-alpha": "a", "upper-alpha": "A", "lower-roman": "i", "upper-roman": "I"}
+
+
 def _ordered(w: Writer, b: ir.OrderedList) -> str:
+    """``<ol type="a" start="3">`` as pandoc writes it; a delimiter other than a period is a
+    class (``one-paren``, ``two-parens``) that book.css draws as "a)" or "(a)"."""
+    kind = f' type="{_OL_TYPES[b.style]}"' if b.style in _OL_TYPES else ""
     start = f' start="{b.start}"' if b.start != 1 else ""
-    return f"<ol{w.attrs(b.attr)}{start}>\n{_items(w, b.items)}</ol>\n"
+    delim = b.delim if b.delim != "period" else ""
+    return f"<ol{w.attrs(b.attr, delim)}{kind}{start}>\n{_items(w, b.items)}</ol>\n"
 
 
 def _deflist(w: Writer, b: ir.DefinitionList) -> str:

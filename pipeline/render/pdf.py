@@ -44,6 +44,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from weasyprint import CSS, HTML
+from weasyprint.css.counters import CounterStyle
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -88,6 +89,7 @@ SCRIPT_FONTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("Book Hebrew", re.compile("[\u0590-\u05ff\ufb1d-\ufb4f]"), "NotoSerifHebrew-Regular.ttf"),
     ("Book Arabic", re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]"),
      "NotoNaskhArabic-Regular.ttf"),
+    ("Book Ballot", re.compile("[\u2610-\u2612]"), "NotoSansSymbols2-Ballot.ttf"),  # task lists' ☐ ☒
 )
 
 
@@ -286,12 +288,13 @@ def _styles(edition: Edition, scripts: tuple[str, ...], folios: bool, root: Path
     """Parsed stylesheets and their font configuration, made once per worker process."""
     fetcher = _Fetcher(root, edition.images)
     fonts = FontConfiguration()  # @font-face rules only take effect through this
-    sheets = [CSS(filename=str(STYLES / name), url_fetcher=fetcher, font_config=fonts)
+    counters = CounterStyle()  # and @counter-style rules (list markers "a)", "(iv)") through this
+    sheets = [CSS(filename=str(STYLES / name), url_fetcher=fetcher, font_config=fonts, counter_style=counters)
               for name in edition.stylesheets]
     sheets.append(CSS(string=script_fonts_css(scripts), base_url=STYLES.as_uri() + "/",
                       url_fetcher=fetcher, font_config=fonts))
     sheets.append(CSS(string=page_css(edition, folios), font_config=fonts))
-    return sheets, fonts, fetcher
+    return sheets, fonts, fetcher, counters
 
 
 def load_styles(edition: Edition, scripts: tuple[str, ...], root: Path) -> None:
@@ -354,7 +357,7 @@ def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: st
     embedding them: only assembly makes a PDF that a reader opens.
     """
     assert edition.trim
-    sheets, fonts, fetcher = _styles(edition, scripts, folios, root)
+    sheets, fonts, fetcher, counters = _styles(edition, scripts, folios, root)
     log = logging.getLogger("weasyprint")
     handler = _LogToDiagnostics(where)
     log.addHandler(handler)
@@ -363,7 +366,8 @@ def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: st
     log.propagate = False
     try:
         doc = HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher).render(
-            stylesheets=sheets, font_config=fonts)
+            stylesheets=sheets, font_config=fonts, counter_style=counters,
+            presentational_hints=True)  # <ol type="a" start="3">, <li value>: HTML's own list numbering
         with _fonts_named_not_subset() if piece else contextlib.nullcontext():
             pdf = doc.write_pdf(pdf_identifier=identifier)
     finally:
