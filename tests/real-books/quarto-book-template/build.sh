@@ -5,14 +5,14 @@
 # Quarto is not run here. pandoc gets what Quarto would give it: the chapters
 # of _quarto.yml in order, the book's title and author, the bibliography (with
 # --citeproc, which Quarto always runs when there is one) and the epub format's
-# options (toc, number-sections).
+# options (toc, number-sections) and MathML, Quarto's math for EPUB.
 #
 #   ./build.sh pandoc   -> $OUT.epub with pandoc
 #   ./build.sh ours     -> $OUT.epub and $OUT.pdf with the pipeline: the book folder itself
 cd "$(dirname "$0")" || exit 1
 OUT=${OUT:-book}
 case "${1:-ours}" in
-pandoc) exec "${PANDOC:-pandoc}" -f markdown --toc --number-sections --citeproc -t epub3 -o "$OUT.epub" \
+pandoc) exec "${PANDOC:-pandoc}" -f markdown --toc --number-sections --citeproc --mathml -t epub3 -o "$OUT.epub" \
             -M title="Your Book Title" -M author="Your Name" -M bibliography=references.bib -M lang=en \
             index.qmd chapter1.qmd chapter2.qmd references.qmd ;;
 ours)   for f in epub pdf; do

@@ -8,7 +8,8 @@
 # Left out here: --filter includes.hs (a compiled Haskell filter that pastes
 # source files from the chapterN/ folders, which are not vendored, into code
 # blocks marked include=...; those blocks stay empty in both builds) and
-# --mathjax (a remote script; EPUB 3 gets MathML instead). `-t epub3` is added.
+# --mathjax (a remote script): pandoc gets `--mathml` in its place (EPUB 3's math;
+# without it pandoc 3.9 writes math as plain HTML text). `-t epub3` is added.
 #
 #   ./build.sh pandoc   -> $OUT.epub with pandoc
 #   ./build.sh ours     -> $OUT.epub and $OUT.pdf with the pipeline (same arguments)
@@ -16,7 +17,7 @@ cd "$(dirname "$0")" || exit 1
 OUT=${OUT:-book}
 case "${1:-ours}" in
 pandoc) exec "${PANDOC:-pandoc}" -f markdown --standalone --toc --toc-depth=2 --highlight-style pygments \
-            --epub-cover-image=img/cover-kindle.jpg -t epub3 -o "$OUT.epub" title.md 0*.md ;;
+            --epub-cover-image=img/cover-kindle.jpg --mathml -t epub3 -o "$OUT.epub" title.md 0*.md ;;
 ours)   for f in epub pdf; do
             "${PYTHON:-python}" -m pipeline build -f markdown --standalone --toc --toc-depth=2 \
                 --highlight-style pygments --epub-cover-image=img/cover-kindle.jpg -o "$OUT.$f" title.md 0*.md \
