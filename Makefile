@@ -34,14 +34,10 @@ lint: setup
 corpus: setup
 	$(PY) -m pipeline build $(wildcard $(CORPUS)/*/) --out $(OUT)
 
-# pandoc 3.9 (pypandoc-binary) for the side-by-side timings; reinstalled only when pyproject.toml changes.
+# pandoc 3.9 (pypandoc-binary, in the test extra) for the side-by-side timings.
 #   make bench BENCH_ARGS='--quick'      or --books 50k,war-and-peace, --skip-pandoc
-bench: setup $(VENV)/.bench-installed
+bench: setup
 	$(PY) tests/benchmark.py $(BENCH_ARGS)
-
-$(VENV)/.bench-installed: pyproject.toml
-	$(PY) -m pip install -q -e '.[test,bench]'
-	touch $@
 
 clean:
 	rm -rf $(OUT)

@@ -383,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
 
     pandoc_bin = None if args.skip_pandoc else pandoc_binary()
     if not args.skip_pandoc and pandoc_bin is None:
-        print("note: pypandoc-binary is not installed (pip install -e '.[bench]'): pandoc skipped", file=sys.stderr)
+        print("note: pypandoc-binary is not installed (pip install -e '.[test]'): pandoc skipped", file=sys.stderr)
     work = Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
     print_header(pandoc_bin, work)
     try:
