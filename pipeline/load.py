@@ -260,13 +260,16 @@ def _load_folder(folder: Path) -> Manuscript:
 
 
 def read_sources(files: list[Path], root: Path, meta: dict[str, Any], shown_meta: str,
-                 first_is_metadata: bool = False) -> tuple[tuple[Source, ...], tuple[Diagnostic, ...]]:
+                 first_is_metadata: bool = False, chapter_keys_to_book: bool = True,
+                 ) -> tuple[tuple[Source, ...], tuple[Diagnostic, ...]]:
     """Read the chapter ``files`` (resolved, inside ``root``); their front matter goes into ``meta``.
 
     The first file's ``%`` title block (or, with ``first_is_metadata``, its YAML
     front matter, as pandoc reads joined files) is the book's metadata. Any other
     front matter's ``title`` titles its chapter (Quarto); its other keys become
-    the book's metadata, with a warning (M105), unless ``meta`` already has them.
+    the book's metadata, with a warning (M105), unless ``meta`` already has them
+    (or ``chapter_keys_to_book`` is off, as in a Quarto book, where they describe
+    the chapter: then they are ignored, with the same warning).
     """
     sources = []
     notes: list[Diagnostic] = []
@@ -285,6 +288,10 @@ def read_sources(files: list[Path], root: Path, meta: dict[str, Any], shown_meta
         for key, value in (chapter_meta or {}).items():
             if key == "title":
                 title = str(value)  # the chapter's own title (Quarto), never the book's
+            elif not chapter_keys_to_book:
+                notes.append(Diagnostic("M105", "warning", f"'{key}' in the front matter of a chapter is not used: "
+                                        "a chapter's own metadata is not printed", "remove it, or set the book's "
+                                        f"metadata in {shown_meta}", shown))
             elif key in meta:
                 notes.append(Diagnostic("M105", "warning", f"'{key}' in the front matter of a chapter is ignored: "
                                         f"{shown_meta} sets it", "set the book's metadata in one place", shown))

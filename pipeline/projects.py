@@ -49,6 +49,7 @@ from .load import (
     read_sources,
     read_text,
 )
+from .metadata import KNOWN_KEYS
 
 # pandoc option (its defaults-file key) → the metadata key it sets here
 OPTION_KEYS = {
@@ -95,7 +96,8 @@ QUARTO_WEBSITE_KEYS = {  # a Quarto book's website settings: nothing in an EPUB 
     "page-navigation", "search", "favicon", "twitter-card", "open-graph", "google-analytics", "cookie-consent",
     "downloads", "sharing", "page-footer", "reader-mode", "output-file", "body-header", "body-footer",
     "margin-header", "margin-footer", "comments", "bread-crumbs", "back-to-top-navigation", "announcement",
-    "cover-image-alt", "image", "image-alt", "doi", "issued", "license",
+    "cover-image-alt", "image", "image-alt", "doi", "issued", "license", "tools", "date-format", "site-social",
+    "google-scholar", "language", "output-dir",
 }
 NOT_CHAPTERS = re.compile(r"^(readme|license|licence|changelog|contributing|code_of_conduct|authors)\b", re.I)
 
@@ -377,6 +379,9 @@ def quarto_book(config: Path) -> Manuscript:
                     "a book has 'project: {type: book}' and a 'book:' section listing its chapters", shown)
     notes: list[Diagnostic] = []
     meta: dict[str, Any] = {}
+    shared = folder / "_metadata.yml"  # Quarto's metadata for every file: the book's keys, and shortcodes'
+    values = read_metadata_file(shared, shown) if shared.is_file() else {}
+    meta.update({k: v for k, v in values.items() if k in KNOWN_KEYS})
     for key in ("lang", "bibliography", "csl", "toc-depth", "number-sections", "toc-title", "subtitle",
                 "description", "date", "author", "title", "rights"):
         if key in raw:
@@ -429,7 +434,7 @@ def quarto_book(config: Path) -> Manuscript:
     files = [e for e in entries if isinstance(e, Path)]
     if not files:
         raise error("M006", f"no chapters listed in {shown}", "list them under 'book: chapters:'", shown)
-    sources, more = read_sources(files, folder, meta, shown)
+    sources, more = read_sources(files, folder, meta, shown, chapter_keys_to_book=False)
     notes += more
     by_path = {s.path: s for s in sources}
     ordered: list[Source] = []
@@ -442,7 +447,7 @@ def quarto_book(config: Path) -> Manuscript:
                 notes.append(Diagnostic("M106", "warning", f"executable {m.group(2)} cell shown as code, not run",
                                         "render it with Quarto first, or make it a plain code block "
                                         f"(```{m.group(2)})", source.path, line))
-            ordered.append(_shortcodes(source, folder, meta, notes))
+            ordered.append(_shortcodes(source, folder, {**values, **meta}, notes))
         else:
             parts += 1
             ordered.append(Source(f"part-{parts}", f"# {_escape(e[0])} {{.part .unnumbered}}\n", 1))

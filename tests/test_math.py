@@ -16,6 +16,7 @@ from pipeline.diagnostics import Reporter
 from pipeline.load import Source
 from pipeline.parse import ParseContext, parse_source
 from pipeline.render import math
+from pipeline.render.math import mathml
 from pipeline.render.pdf import math_warnings
 from pipeline.transforms import run_transforms
 
@@ -90,11 +91,13 @@ def test_braces_after_math_that_are_not_an_equation_label_stay_text() -> None:
 def test_a_formula_that_cannot_be_converted_is_kept_as_code_with_a_warning() -> None:
     reporter = Reporter(echo=False)
     (_, para) = parse("First.\n\nText $x$ and\nthen $\\foo{x}$ and $$\\frac{a}{b$$.\n", reporter)
-    assert shape(para.inlines) == "Text |MI[x]| and\nthen |C[$\\foo{x}$]| and |C[$$\\frac{a}{b$$]|."
+    # an author's own command (from their LaTeX template) is set as its name; broken TeX stays code
+    assert shape(para.inlines) == "Text |MI[x]| and\nthen |MI[\\foo{x}]| and |C[$$\\frac{a}{b$$]|."
     found = [(d.code, d.file, d.line) for d in reporter.warnings]
-    assert found == [("P120", "ch.md", 4), ("P120", "ch.md", 4)]
-    assert "unknown command \\foo" in reporter.warnings[0].message
+    assert found == [("P121", "ch.md", 4), ("P120", "ch.md", 4)]
+    assert "\\foo" in reporter.warnings[0].message
     assert "unbalanced braces" in reporter.warnings[1].message
+    assert "<mi>foo</mi>" in mathml("\\foo{x}", False) or "foo" in mathml("\\foo{x}", False)
 
 
 def test_math_round_trips_through_json() -> None:
@@ -205,3 +208,10 @@ def test_pdf_and_epub_are_byte_identical_across_builds(built: tuple[Path, Path, 
     result = run_build(src, ["epub", "pdf"], tmp_path, Reporter(echo=False), use_cache=False)
     again = {p.suffix: p.read_bytes() for p in result.outputs}
     assert again[".epub"] == epub.read_bytes() and again[".pdf"] == pdf.read_bytes()
+
+
+def test_escaped_brackets_in_prose_are_not_math() -> None:
+    # War and Peace writes '\(1\) What is power?'; The Worst Journey '\[No more … [^248]\]'
+    (para,) = parse("\\(1\\) What is power? \\[sic\\] and \\[a note[^1]\\]\n\n[^1]: n\n")
+    assert not list(ir.query(para, ir.Math)) and "(1) What is power? [sic]" in ir.plain_text(para.inlines)
+    assert len(list(ir.query(para, ir.Note))) == 1

@@ -128,6 +128,15 @@ def test_raw_html_is_sanitised() -> None:
     assert {w.code for w in reporter.warnings} == {"P101", "P102"}
 
 
+def test_remote_image_becomes_a_link_to_it() -> None:
+    reporter = Reporter(echo=False)
+    fig, para = parse("![A badge](https://example.org/b.svg)\n\nSee ![x](http://example.org/a.png) here.\n",
+                      reporter=reporter)
+    assert fig == ir.Para((ir.Link((ir.Text("A badge"),), "https://example.org/b.svg"),), line=1)
+    assert ir.Link((ir.Text("x"),), "http://example.org/a.png") in para.inlines
+    assert [(d.code, d.line) for d in reporter.warnings] == [("I103", 1), ("I103", 3)]
+
+
 def test_unsafe_link_is_unwrapped() -> None:
     reporter = Reporter()
     (para,) = parse("[click](javascript:alert(1)) and [ok](https://example.org)", reporter=reporter)
@@ -136,7 +145,7 @@ def test_unsafe_link_is_unwrapped() -> None:
 
 
 @pytest.mark.parametrize("src,code", [
-    ("missing.png", "I001"), ("https://example.org/a.png", "I003"), ("ftp://example.org/a.png", "I004"),
+    ("missing.png", "I001"), ("ftp://example.org/a.png", "I004"),
     ("data:image/png;base64,AAAA", "I004"),
     ("/etc/passwd", "I005"), ("../outside.png", "I005"),
 ])

@@ -365,8 +365,20 @@ class _Converter:
         return ir.Figure(dataclasses.replace(image, attr=ir.NO_ATTR), (), False,
                          ir.Attr(image.attr.id, image.attr.classes, image.attr.kv), line)
 
-    def figure(self, img: Token, inline: Token, line: int) -> ir.Figure:
+    def remote(self, src: str, label: tuple[ir.Inline, ...], line: int) -> ir.Link | None:
+        """A remote image (``https://…``) is never fetched: it becomes a link to itself, its
+        caption or alt text kept, with a warning (I103). None for any other image."""
+        if not re.match(r"(?i)https?://", src):
+            return None
+        self.warn("I103", f"remote image '{src[:100]}' is not fetched; it becomes a link to its address",
+                  "download it into the book's folder and use its path to have it in the book", line)
+        return ir.Link(label or (ir.Text(src),), src)
+
+    def figure(self, img: Token, inline: Token, line: int) -> ir.Block:
         line = self._line_of(img, inline, line)
+        remote = self.remote(str(img.attrs.get("src", "")), self.caption(img, inline, line), line)
+        if remote is not None:
+            return ir.Para((remote,), line=line)
         src = self.image_path(str(img.attrs.get("src", "")), line)
         caption = self.caption(img, inline, line)
         alt = _unescape(str(img.attrs.get("fig-alt") or img.attrs.get("alt") or "")).strip()
@@ -674,15 +686,18 @@ class _Converter:
         maker = HTML_INLINE.get(name)
         if len(stack) > MAX_INLINE_DEPTH:
             return
-        if maker is None:
-            self.warn("P102", f"raw HTML <{name}> removed; its text is kept", "use Markdown instead", line)
-            maker = _keep_children
         attr = make_attr({k: v for k, v in attrs.items() if k in ("id", "class", "lang", "title")})
         if name == "a":
             href = attrs.get("href", "")
-            stack.append((self._link_maker(href, "", attr, line), [], "</a"))
-        else:
-            stack.append((lambda xs, m=maker, a=attr: m(xs, a), [], "</" + name))
+            if href:
+                stack.append((self._link_maker(href, attrs.get("title", ""), attr, line), [], "</a"))
+            else:  # <a id="x"></a>: an anchor, as pandoc reads it
+                stack.append((lambda xs, a=attr: ir.Span(tuple(xs), a), [], "</a"))
+            return
+        if maker is None:
+            self.warn("P102", f"raw HTML <{name}> removed; its text is kept", "use Markdown instead", line)
+            maker = _keep_children
+        stack.append((lambda xs, m=maker, a=attr: m(xs, a), [], "</" + name))
 
     def raw_inline(self, t: Token, children: list[Token], stack: list, inline: Token, line: int) -> None:
         """Pandoc's raw inline, `` `<b>x</b>`{=html} ``: HTML is kept, sanitised as any inline HTML
@@ -814,6 +829,9 @@ class _Converter:
         if self.names_heading(t, line):
             return self.caption(t, inline, line)
         line = self._line_of(t, inline, line)
+        remote = self.remote(str(t.attrs.get("src", "")), self.caption(t, inline, line), line)
+        if remote is not None:
+            return remote
         src = self.image_path(str(t.attrs.get("src", "")), line)
         children = self.caption(t, inline, line)
         alt = _unescape(str(t.attrs.get("fig-alt") or t.attrs.get("alt") or "")) or ir.plain_text(children)

@@ -32,6 +32,8 @@ equation then stays in its paragraph, as in pandoc.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 
 from markdown_it import MarkdownIt
@@ -43,7 +45,7 @@ from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attrs
 
 from .. import ir
-from ..render.math import problem
+from ..render.math import problem, unknown_commands
 
 _SPACE = " \t\n\r\f\v"
 
@@ -117,6 +119,10 @@ def _eq_attrs(state: StateInline, pos: int) -> tuple[int, dict]:
     return i + length + 1, attrs
 
 
+_TEXISH = re.compile(r"[\\^_{}=+<>]")  # a backslash-delimited formula has some TeX in it
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]]*\]")
+
+
 def math_inline_rule(state: StateInline, silent: bool) -> bool:
     """Inline rule: ``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]``."""
     src, pos = state.src, state.pos
@@ -142,6 +148,9 @@ def math_inline_rule(state: StateInline, silent: bool) -> bool:
                 end = -1  # pandoc: not followed by a digit ($5 and $10)
         if end < 0:
             continue
+        body = _FOOTNOTE_REF.sub("", src[start:end])
+        if op.startswith("\\") and not (_TEXISH.search(body) or re.fullmatch(r"\s*[A-Za-z]\s*", body)):
+            return False  # '\\(1\\)', '\\[sic\\]': escaped brackets in prose, as pandoc's default reads them
         after = end + len(close)
         attrs: dict = {}
         if display:
@@ -262,4 +271,8 @@ def math_inline(token: Token, inline: Token, line: int,
              "check the TeX (braces, command names); supported commands are LaTeX's math commands "
              "that latex2mathml knows", line)
         return ir.Code(mark + tex + mark, ir.Attr(ident, ("math-tex",)))
+    unknown = unknown_commands(token.content)
+    if unknown:
+        warn("P121", f"TeX command(s) {', '.join(unknown)} unknown: set as their names", "define them in the "
+             "formula, or write them with known commands (a LaTeX template's macros are not read)", line)
     return ir.Math(token.content, display, ir.Attr(ident, tuple(str(token.attrs.get("class", "")).split())))

@@ -18,8 +18,8 @@ Every conversion is cached per formula. The same TeX always gives the same bytes
 
     >>> mathml("x^2", False).replace(MATHML_NS, "…")
     '<math xmlns="…" alttext="x^2" display="inline"><mrow><msup><mi>x</mi><mn>2</mn></msup></mrow></math>'
-    >>> problem(r"\\frac{a}{b"), problem(r"\\foo x"), problem(r"\\frac{a}{b}")
-    ('unbalanced braces', 'unknown command \\\\foo', '')
+    >>> problem(r"\\frac{a}{b"), problem(r"\\foo x"), unknown_commands(r"\\foo x"), problem(r"\\frac{a}{b}")
+    ('unbalanced braces', '', ('\\\\foo',), '')
 """
 
 from __future__ import annotations
@@ -55,13 +55,16 @@ def _balanced(tex: str) -> bool:
 
 @functools.lru_cache(maxsize=8192)
 def _convert(tex: str, display: bool) -> tuple[str, str]:
-    """latex2mathml's MathML and the reason it is wrong, or ``(mathml, "")``."""
+    """latex2mathml's MathML and the reason it is wrong, or ``(mathml, "")``. An author's own
+    command (``\\FV``, defined in their LaTeX template) is set as its name, upright, as
+    ``\\operatorname{FV}`` (see :func:`unknown_commands`)."""
     from latex2mathml.converter import convert
 
     if not tex.strip():
         return "", "the formula is empty"
     if not _balanced(tex):
         return "", "unbalanced braces"
+    tex = _known(tex)[0]
     try:
         out = convert(tex.strip(), display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises its own and built-in errors for malformed TeX
@@ -70,6 +73,31 @@ def _convert(tex: str, display: bool) -> tuple[str, str]:
     if unknown:
         return "", f"unknown command {unknown.group(1)}"
     return out, ""
+
+
+@functools.lru_cache(maxsize=8192)
+def _known(tex: str) -> tuple[str, tuple[str, ...]]:
+    """``tex`` with every command latex2mathml does not know set as its name; and those commands."""
+    from latex2mathml.converter import convert
+
+    found: list[str] = []
+    for _ in range(8):
+        try:
+            out = convert(tex.strip())
+        except Exception:  # malformed: _convert reports it
+            break
+        names = sorted(set(_UNKNOWN.findall(out)) - set(found))
+        if not names:
+            break
+        for name in names:
+            found.append(name)
+            tex = re.sub(re.escape(name) + r"(?![A-Za-z])", lambda m, n=name[1:]: rf"\operatorname{{{n}}}", tex)
+    return tex, tuple(found)
+
+
+def unknown_commands(tex: str) -> tuple[str, ...]:
+    """The commands in ``tex`` that are set as their names because no converter knows them."""
+    return _known(tex)[1] if _balanced(tex) else ()
 
 
 def problem(tex: str, display: bool = False) -> str:
@@ -107,7 +135,7 @@ def _svg(tex: str, display: bool) -> Svg | str:
     try:
         with warnings.catch_warnings():  # ziamath loads its font through a deprecated importlib call
             warnings.simplefilter("ignore", DeprecationWarning)
-            drawn = ziamath.Latex(tex.strip(), size=SVG_SIZE, inline=not display)
+            drawn = ziamath.Latex(_known(tex)[0].strip(), size=SVG_SIZE, inline=not display)
             root = drawn.svgxml()
     except Exception as exc:  # ziamath fails on MathML it does not lay out
         return f"{type(exc).__name__}: {exc}".strip(": ")[:200]

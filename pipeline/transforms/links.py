@@ -50,7 +50,7 @@ def resolve_links(book: ir.Book, reporter: Reporter) -> ir.Book:
                 return node
             path, _, frag = unquote(node.target).partition("#")
             if path:
-                holder = by_source.get(posixpath.normpath(posixpath.join(base, path)))
+                holder = _chapter_file(by_source, base, path)
                 if holder is None:
                     return _unlink(node, ch, reporter, f"file '{path}' is not a chapter of this book")
                 frag = frag or holder
@@ -67,6 +67,17 @@ def resolve_links(book: ir.Book, reporter: Reporter) -> ir.Book:
 
         chapters.append(ir.walk(ch, fix))
     return dataclasses.replace(book, chapters=tuple(chapters))
+
+
+def _chapter_file(by_source: dict[str, str], base: str, path: str) -> str | None:
+    """The chapter a link's file path names: relative to the linking file, or to the book's
+    root when it starts with '/' (Quarto); ``x.html`` also finds ``x.qmd`` or ``x.md``."""
+    full = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(base, path))
+    stem, ext = posixpath.splitext(full)
+    for candidate in (full, *((stem + ".qmd", stem + ".md") if ext in (".html", ".qmd", ".md") else ())):
+        if candidate in by_source:
+            return by_source[candidate]
+    return None
 
 
 def _raw_links(node: ir.RawBlock, ch: ir.Chapter, here: frozenset[str], first_holder: dict[str, str],
