@@ -33,7 +33,6 @@ equation then stays in its paragraph, as in pandoc.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 
 from markdown_it import MarkdownIt
