@@ -47,6 +47,7 @@ _DASHED = re.compile(r"( {0,3})((?:-+[ \t]*)+)")
 _RUN = re.compile(r"(-+)([ \t]*)")
 _GRID_BORDER = re.compile(r"\+(?:[-=:]+\+)+")
 _CAPTION_LINE = re.compile(r" {0,3}(?:[Tt]able)?:\s+\S")  # pandoc's 'Table: caption' or ': caption'
+_FOOTER = re.compile(r"^[ \t>]*-[- \t]*(?:\n[ \t>]*(?:\n|\Z)|\Z)", re.M)  # a dashed line, then a blank line
 _BORDER_RUN = re.compile(r"(?<=\+)[-=:]+(?=\+)")
 
 
@@ -380,14 +381,29 @@ def _pandoc_table(state: StateBlock, start: int, end: int, silent: bool) -> bool
     first = lines(start)
     if not first or (first.lstrip()[0] != "-" and _dashed(lines(start + 1)) is None):
         return False
-    parsed = (_multiline(lines, start, False) or _simple(lines, start, True)
-              or _simple(lines, start, False) or _multiline(lines, start, True))
+    # every kind but a simple table with a header ends with a dashed line and a blank line:
+    # without one further on, they are not tried (else each '---' line would read to the end)
+    footer = start + 1 < end and _footer_after(state, state.bMarks[start + 1], state.eMarks[end - 1] + 1)
+    parsed = ((_multiline(lines, start, False) or _simple(lines, start, True)) if footer else None) \
+        or _simple(lines, start, False) or (_multiline(lines, start, True) if footer else None)
     if parsed is None:
         return False
     if not silent:
         _emit(state, parsed, start)
     state.line = parsed.end
     return True
+
+
+def _footer_after(state: StateBlock, pos: int, limit: int) -> bool:
+    """Whether a dashed line and a blank line follow ``pos``; the last answer is remembered,
+    so a chapter of many '---' lines is searched once, not once per line."""
+    cache = state.env.get("_ptable_footer")
+    if cache and cache[0] is state.src and cache[1] <= pos and cache[3] == limit \
+            and (cache[2] is None or cache[2] >= pos):
+        return cache[2] is not None
+    m = _FOOTER.search(state.src, pos, limit)
+    state.env["_ptable_footer"] = (state.src, pos, m.start() if m else None, limit)
+    return m is not None
 
 
 def _grid_table(state: StateBlock, start: int, end: int, silent: bool) -> bool:
