@@ -331,6 +331,14 @@ def test_grid_cell_warnings_name_the_source_line() -> None:
     assert [(w.code, w.line) for w in reporter.warnings] == [("P102", 8)]
 
 
+def test_simple_and_multiline_cell_warnings_name_the_source_line() -> None:
+    reporter = Reporter(echo=False)
+    parse("Text.\n\nA       B\n------  ---------------------\n1       2\n3       <marquee>x</marquee>\n\n"
+          "------------------\nHead    Other\n------  ----------\nrow     one\n        <blink>\n"
+          "------------------\n", reporter)
+    assert [(w.code, w.line) for w in reporter.warnings] == [("P102", 6), ("P102", 11)]
+
+
 def test_wide_characters_line_up_in_a_grid_table() -> None:
     (t,) = parse("+------+-----+\n| 日本 | b   |\n+------+-----+\n")
     assert [ir.plain_text(c.blocks[0].inlines) for c in t.body[0]] == ["日本", "b"]

@@ -132,7 +132,7 @@ class _Parsed:
 
 @dataclass
 class _CellText:
-    """A cell's text and the source line (relative to the table's state) it starts on."""
+    """A cell's text and the line it starts on, counted from the table's first line."""
 
     text: str
     line: int
@@ -160,11 +160,11 @@ def _simple(lines: Callable[[int], str | None], start: int, headless: bool) -> _
         return None
     raw_heads = _split(sample, indices)
     aligns = [_align([t], d) for t, (d, _) in zip(raw_heads, runs)]
-    head = [] if headless else [[_CellText(t.strip(), start) for t in raw_heads]]
+    head = [] if headless else [[_CellText(t.strip(), 0) for t in raw_heads]]
     body: list[list[_CellText]] = []
     n = sep + 1
     while (text := lines(n)) and not _is_footer(lines, n):
-        body.append([_CellText(t.strip(), n) for t in _split(text, indices)])
+        body.append([_CellText(t.strip(), n - start) for t in _split(text, indices)])
         n += 1
     if not body:
         return None
@@ -203,7 +203,7 @@ def _multiline(lines: Callable[[int], str | None], start: int, headless: bool) -
     else:
         columns = [list(col) for col in zip(*(_split(t, indices) for _, t in header_lines))]
     aligns = [_align(col, d) for col, (d, _) in zip(columns, runs)]
-    head = [] if headless else [[_CellText("\n".join(t.strip() for t in col).strip(), header_lines[0][0])
+    head = [] if headless else [[_CellText("\n".join(t.strip() for t in col).strip(), header_lines[0][0] - start)
                                  for col in columns]]
     n += 1
     body: list[list[_CellText]] = []
@@ -215,7 +215,7 @@ def _multiline(lines: Callable[[int], str | None], start: int, headless: bool) -
         if not row_lines:
             break
         cols = zip(*(_split(t, indices) for _, t in row_lines))
-        body.append([_CellText("\n".join(t.strip() for t in col).strip(), row_lines[0][0]) for col in cols])
+        body.append([_CellText("\n".join(t.strip() for t in col).strip(), row_lines[0][0] - start) for col in cols])
         while lines(n) == "":
             n += 1
     if not body or not _is_footer(lines, n):
