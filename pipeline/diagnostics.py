@@ -67,6 +67,7 @@ CODES: dict[str, str] = {
     "P106": "a raw block in a format other than HTML ({=latex}) dropped",
     "P107": "pandoc or Quarto syntax left as text",
     "P108": "a Quarto shortcode removed",
+    "P110": "a grid table whose borders do not line up, kept as preformatted text",
     "P120": "a TeX formula that cannot be converted; kept as code text",
     "P121": "an unknown TeX command in a formula, set as its name",
     "P140": "a raw inline in a format other than HTML (`x`{=latex}) dropped",

@@ -28,7 +28,10 @@ Block nodes (each has ``attr`` and ``line``, the 1-based source line or 0)::
     DefinitionList(items)          items: [DefItem(term: [Inline], defs: [[Block]])]
     CodeBlock(text, language)      preformatted text
     LineBlock(lines)               verse: lines: [[Inline]], leading spaces kept
-    Table(caption, aligns, head, body)  rows: [[Cell]], caption: [Inline]
+    Table(caption, aligns, head, body, widths, foot)
+                                   head, body, foot: rows [[Cell]]; caption: [Inline];
+                                   aligns, widths: one per column
+    Cell(blocks, colspan, rowspan) a table cell (not a block itself)
     Figure(image, caption)         a still: image: Image, caption: [Inline]
     HorizontalRule()               a section break
     Div(blocks)                    a generic container carrying attributes
@@ -343,22 +346,35 @@ class LineBlock:
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """A table cell (not a block itself)."""
+    """A table cell (not a block itself): blocks, as in pandoc, since a grid table's cells
+    hold lists and paragraphs. A cell of one line of text is one :class:`Para`; an empty
+    cell has no blocks. ``colspan`` and ``rowspan`` count the columns and rows it covers
+    (grid tables); the rows it spans into have no cell of their own in its place.
+    """
 
-    inlines: tuple[Inline, ...]
+    blocks: tuple[Block, ...]
+    colspan: int = 1
+    rowspan: int = 1
 
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A pipe table. ``aligns`` holds 'left', 'right', 'center' or '' per column.
+    """A table, of any of pandoc's four kinds (pipe, simple, multiline, grid).
 
-    ``head`` is empty when the header row is empty.
+    ``aligns`` holds 'left', 'right', 'center' or '' (the default) per column.
+    ``widths`` is empty (columns sized by their content) or holds each column's
+    share of the text width (fractions; their sum is at most 1), as pandoc gives
+    for multiline and grid tables and for wide pipe tables.
+    ``head`` is empty when the table has no header row (or only empty header
+    cells); ``foot`` holds a grid table's foot rows.
     """
 
     caption: tuple[Inline, ...]
     aligns: tuple[str, ...]
     head: tuple[tuple[Cell, ...], ...]
     body: tuple[tuple[Cell, ...], ...]
+    widths: tuple[float, ...] = ()
+    foot: tuple[tuple[Cell, ...], ...] = ()
     attr: Attr = NO_ATTR
     line: int = 0
 

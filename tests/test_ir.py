@@ -28,7 +28,9 @@ def test_json_round_trip_of_every_node_type() -> None:
               ir.BulletList(((ir.Para(()),),)), ir.OrderedList(3, ()),
               ir.DefinitionList((ir.DefItem((ir.Text("t"),), ((ir.Para(()),),)),)),
               ir.CodeBlock("x", "py"), ir.LineBlock(((ir.Text("l"),),)),
-              ir.Table((), ("left",), ((ir.Cell(()),),), ((ir.Cell((ir.Text("1"),)),),)),
+              ir.Table((), ("left", ""), ((ir.Cell(()), ir.Cell(())),),
+                       ((ir.Cell((ir.Para((ir.Text("1"),)),), colspan=2),),), (0.25, 0.5),
+                       ((ir.Cell((ir.BulletList(((ir.Para(()),),)),), rowspan=1), ir.Cell(())),)),
               ir.Figure(ir.Image("a.png", "alt"), (ir.Text("cap"),)), ir.HorizontalRule(), ir.Div(()),
               ir.RawBlock("<p>x</p>"))
     meta = ir.Meta("T", "en", "urn:x", creators=(ir.Contributor("A"),))

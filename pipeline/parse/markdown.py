@@ -4,7 +4,8 @@ Takes: a :class:`pipeline.load.Source` (one chapter's Markdown text).
 Gives: a tuple of IR blocks (:mod:`pipeline.ir`), each with its source line.
 
 This is the only module that imports markdown-it. It turns on CommonMark plus
-pipe tables, strikethrough, footnotes, definition lists, attributes
+pandoc's four kinds of table (pipe, simple, multiline, grid: :mod:`.tables`),
+strikethrough, footnotes, definition lists, attributes
 (``{#id .class key=value}`` on headings, images, links and spans), sub- and
 superscript, pandoc line blocks, table captions (a ``: caption`` paragraph
 next to a table), TeX math (:mod:`.math`), pandoc's list kinds (fancy, example and task
@@ -55,6 +56,7 @@ from .lists import Examples, pandoc_lists_plugin, task_glyph
 from .math import math_inline, math_plugin
 from .raw_html import parse_tag, safe_href, sanitise
 from .smart import pandoc_quotes
+from .tables import convert_malformed, convert_table, make_table, pandoc_tables_plugin
 
 # Quarto's callouts: a fenced div with one of these classes is a titled aside
 CALLOUTS = {"callout-note": "Note", "callout-tip": "Tip", "callout-warning": "Warning",
@@ -179,13 +181,14 @@ def make_parser() -> MarkdownIt:
     md.use(citation_plugin)
     md.use(math_plugin)  # $…$, $$…$$ {#eq-x}, \(…\), \[…\] (parse/math.py)
     md.use(pandoc_lists_plugin)
+    md.use(pandoc_tables_plugin)
     return md
 
 
 _MD = make_parser()
 MAX_INLINE_DEPTH = 32  # deeper inline markup is flattened, so no stage recurses without bound
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_CAPTION = re.compile(r"^(?:Table)?:\s+")
+_CAPTION = re.compile(r"^(?:[Tt]able)?:\s+")
 
 
 @dataclass
@@ -593,12 +596,13 @@ class _Converter:
                     style = str(t.attrs.get("style", ""))
                     aligns.append(style.split(":", 1)[1] if ":" in style else "")
                 inline = self.tokens[j + 1]
-                row.append(ir.Cell(self.inlines(inline.children or [], inline, self.line(inline) or line)))
+                cell_line = self.line(inline) or line
+                inlines = self.inlines(inline.children or [], inline, cell_line)
+                row.append(ir.Cell((ir.Para(inlines, line=cell_line),) if inlines else ()))
                 j += 2
             j += 1
-        if all(not c.inlines for r in head for c in r):
-            head = []
-        return [ir.Table((), tuple(aligns), tuple(head), tuple(body), line=line)], j + 1
+        widths = self.tokens[i].meta.get("widths", []) if self.tokens[i].meta else []
+        return [make_table(aligns, head, body, widths, line=line)], j + 1
 
     def skip_until(self, i: int, close: str) -> int:
         while self.tokens[i].type != close:
@@ -880,7 +884,8 @@ def _merge_text(items: list[ir.Inline] | tuple[ir.Inline, ...]) -> tuple[ir.Inli
 
 
 def _attach_table_captions(blocks: list[ir.Block]) -> list[ir.Block]:
-    """A ``: caption`` paragraph right after (or before) a table becomes its caption."""
+    """A ``: caption`` (or ``Table: caption``) paragraph right before or after a table becomes
+    its caption; one before wins, as in pandoc."""
     out: list[ir.Block] = []
     i = 0
     while i < len(blocks):
@@ -888,12 +893,12 @@ def _attach_table_captions(blocks: list[ir.Block]) -> list[ir.Block]:
         if isinstance(b, ir.Table) and not b.caption:
             nxt = blocks[i + 1] if i + 1 < len(blocks) else None
             prev = out[-1] if out else None
-            if _is_caption(nxt):
-                b = _captioned(b, nxt)
-                i += 1
-            elif _is_caption(prev):
+            if _is_caption(prev):
                 out.pop()
                 b = _captioned(b, prev)
+            elif _is_caption(nxt):
+                b = _captioned(b, nxt)
+                i += 1
         out.append(b)
         i += 1
     return out
@@ -921,7 +926,7 @@ def _captioned(table: ir.Table, para: ir.Para) -> ir.Table:
             attr = make_attr(parsed)
             kept = last.text[:m.start()].rstrip()
             caption = (*caption[:-1], ir.Text(kept)) if kept else caption[:-1]
-    return ir.Table(caption, table.aligns, table.head, table.body, attr, table.line)
+    return dataclasses.replace(table, caption=caption, attr=attr)
 
 
 _Rule = Callable[[_Converter, int], tuple[list[ir.Block], int]]
@@ -940,6 +945,8 @@ BLOCK_RULES: dict[str, _Rule] = {
     "line_block_open": _Converter.line_block,
     "fenced_div_open": _Converter.fenced_div,
     "table_open": _Converter.table,
+    "ptable_open": convert_table,
+    "ptable_malformed": convert_malformed,
     "footnote_block_open": _Converter.footnote_block,
     "footnote_anchor": lambda conv, i: ([], i + 1),
 }

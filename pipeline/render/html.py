@@ -270,23 +270,56 @@ def _lineblock(w: Writer, b: ir.LineBlock) -> str:
 
 
 def _cell(w: Writer, tag: str, cell: ir.Cell, align: str) -> str:
-    style = f' class="align-{align}"' if align else ""
-    return f"<{tag}{style}>{w.inlines(cell.inlines)}</{tag}>"
+    attrs = f' class="align-{align}"' if align else ""
+    attrs += f' colspan="{cell.colspan}"' if cell.colspan > 1 else ""
+    attrs += f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else ""
+    only = cell.blocks[0] if len(cell.blocks) == 1 else None
+    if isinstance(only, ir.Para) and not only.attr.classes:  # one paragraph: its inlines, its id on the cell
+        return f"<{tag}{w.attrs(only.attr)}{attrs}>{w.inlines(only.inlines)}</{tag}>"
+    return f"<{tag}{attrs}>{w.blocks(cell.blocks)}</{tag}>"
+
+
+def _rows(w: Writer, rows: tuple[tuple[ir.Cell, ...], ...], tag: str, aligns: tuple[str, ...]) -> str:
+    """Table rows; a cell takes the alignment of the column it starts in, found past the
+    cells that span into its row from above."""
+    out = []
+    spanned: dict[int, int] = {}  # column → rows it is still covered by a cell from above
+    for row in rows:
+        col = 0
+        cells = []
+        below = {c: n - 1 for c, n in spanned.items() if n > 1}
+        for cell in row:
+            while spanned.get(col, 0) > 0:
+                col += 1
+            cells.append(_cell(w, tag, cell, aligns[col] if col < len(aligns) else ""))
+            for c in range(col, col + cell.colspan):
+                if cell.rowspan > 1:
+                    below[c] = cell.rowspan - 1
+            col += cell.colspan
+        spanned = below
+        out.append("<tr>" + "".join(cells) + "</tr>\n")
+    return "".join(out)
+
+
+def _percent(x: float) -> str:
+    return f"{x * 100:.2f}".rstrip("0").rstrip(".") + "%"
 
 
 def _table(w: Writer, b: ir.Table) -> str:
-    out = [f"<table{w.attrs(b.attr)}>\n"]
+    total = sum(b.widths)
+    style = f"width: {_percent(total)}" if b.widths and total < 0.995 else ""
+    out = [f"<table{w.attrs(b.attr, style=style)}>\n"]
     if b.caption:
         out.append(f"<caption>{w.inlines(b.caption)}</caption>\n")
+    if b.widths and total > 0:  # each column's share of the table, as pandoc's relative widths
+        out.append("<colgroup>" + "".join(f'<col style="width: {_percent(x / total)}"/>' for x in b.widths)
+                   + "</colgroup>\n")
     if b.head:
-        out.append("<thead>\n")
-        for row in b.head:
-            out.append("<tr>" + "".join(_cell(w, "th", c, a) for c, a in zip(row, b.aligns)) + "</tr>\n")
-        out.append("</thead>\n")
-    out.append("<tbody>\n")
-    for row in b.body:
-        out.append("<tr>" + "".join(_cell(w, "td", c, a) for c, a in zip(row, b.aligns)) + "</tr>\n")
-    out.append("</tbody>\n</table>\n")
+        out.append(f"<thead>\n{_rows(w, b.head, 'th', b.aligns)}</thead>\n")
+    out.append(f"<tbody>\n{_rows(w, b.body, 'td', b.aligns)}</tbody>\n")
+    if b.foot:
+        out.append(f"<tfoot>\n{_rows(w, b.foot, 'td', b.aligns)}</tfoot>\n")
+    out.append("</table>\n")
     return "".join(out)
 
 
