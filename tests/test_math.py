@@ -215,3 +215,9 @@ def test_escaped_brackets_in_prose_are_not_math() -> None:
     (para,) = parse("\\(1\\) What is power? \\[sic\\] and \\[a note[^1]\\]\n\n[^1]: n\n")
     assert not list(ir.query(para, ir.Math)) and "(1) What is power? [sic]" in ir.plain_text(para.inlines)
     assert len(list(ir.query(para, ir.Note))) == 1
+
+
+def test_an_alignment_ampersand_outside_an_environment_is_escaped() -> None:
+    from xml.etree import ElementTree as ET
+
+    ET.fromstring(mathml(r"a & b \\ c & d", True))  # well-formed XML, or EPUBCheck rejects the chapter

@@ -128,12 +128,13 @@ def test_raw_html_is_sanitised() -> None:
     assert {w.code for w in reporter.warnings} == {"P101", "P102"}
 
 
-def test_remote_image_becomes_a_link_to_it() -> None:
+def test_remote_image_keeps_its_text() -> None:
     reporter = Reporter(echo=False)
-    fig, para = parse("![A badge](https://example.org/b.svg)\n\nSee ![x](http://example.org/a.png) here.\n",
-                      reporter=reporter)
-    assert fig == ir.Para((ir.Link((ir.Text("A badge"),), "https://example.org/b.svg"),), line=1)
-    assert ir.Link((ir.Text("x"),), "http://example.org/a.png") in para.inlines
+    fig, para = parse("![A badge](https://example.org/b.svg)\n\nSee [![x](http://example.org/a.png)](https://a.org) "
+                      "here.\n", reporter=reporter)
+    remote = ir.Attr(classes=("remote-image",))
+    assert fig == ir.Para((ir.Span((ir.Text("A badge"),), remote),), line=1)
+    assert ir.Link((ir.Span((ir.Text("x"),), remote),), "https://a.org") in para.inlines
     assert [(d.code, d.line) for d in reporter.warnings] == [("I103", 1), ("I103", 3)]
 
 

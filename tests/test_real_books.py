@@ -117,8 +117,8 @@ def _chapters(epub: Path) -> list[ET.Element]:
 
 def _text_outside(element: ET.Element, skip: tuple[str, ...], out: list[str]) -> None:
     """The text of ``element``, in document order, without that of the elements tagged ``skip``."""
-    if element.tag in skip:
-        return
+    if element.tag in skip or "math" in (element.get("class") or "").split():
+        return  # a formula's TeX (pandoc writes one it cannot convert as text in span.math) is not words
     if element.text:
         out.append(element.text)
     for child in element:

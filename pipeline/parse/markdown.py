@@ -54,6 +54,7 @@ from .fenced_divs import fenced_div_plugin
 from .line_blocks import line_block_plugin
 from .lists import Examples, pandoc_lists_plugin, task_glyph
 from .math import math_inline, math_plugin
+from .native_divs import native_div_plugin
 from .raw_html import parse_tag, safe_href, sanitise
 from .smart import pandoc_quotes
 from .tables import convert_malformed, convert_table, make_table, pandoc_tables_plugin
@@ -66,6 +67,7 @@ _RAW_FIGURE = re.compile(
     r"^\s*(?:<(?:p|div|center|figure)\b[^>]*>\s*)?(?P<img><img\b[^>]*>)\s*"
     r"(?:<figcaption\b[^>]*>(?P<caption>.*?)</figcaption>\s*)?(?:</(?:p|div|center|figure)>\s*)?$", re.S | re.I)
 _RAW_FORMAT = re.compile(r"^\{=([\w-]+)\}$")  # pandoc's raw attribute on a fenced block: ```{=html}
+_RAW_TEX_PARA = re.compile(r"\s*(?:\\[A-Za-z]+\*?(?:\[[^\]\n]*\])?(?:\{[^{}\n]*\})*\s*)+")  # \newpage, \vspace{1em}
 _CELL = re.compile(r"\{([A-Za-z][\w+-]*)\s*(?:[,}]|\s)")  # ```{python} or ```{r, echo=FALSE}
 _DASHES = (("---", "\u2014"), ("--", "\u2013"), ("...", "\u2026"))
 _UNNUMBERED_DASH = re.compile(r"(?<=[{\s])-(?=[\s}])")
@@ -178,6 +180,7 @@ def make_parser() -> MarkdownIt:
     md.core.ruler.after("block", "implicit_references", implicit_references)
     md.use(footnote_plugin).use(deflist_plugin).use(attrs_plugin, spans=True)
     md.use(sub_plugin).use(superscript_plugin).use(line_block_plugin).use(fenced_div_plugin)
+    md.use(native_div_plugin)  # <div> … </div> around Markdown, as pandoc's native_divs
     md.use(citation_plugin)
     md.use(math_plugin)  # $…$, $$…$$ {#eq-x}, \(…\), \[…\] (parse/math.py)
     md.use(pandoc_lists_plugin)
@@ -328,6 +331,10 @@ class _Converter:
     def paragraph(self, i: int) -> tuple[list[ir.Block], int]:
         inline = self.tokens[i + 1]
         line = self.line(self.tokens[i])
+        if _RAW_TEX_PARA.fullmatch(inline.content):  # pandoc's raw_tex: '\\pagebreak' alone is TeX
+            self.warn("P106", f"raw TeX '{inline.content.strip()[:60]}' is dropped: this pipeline writes HTML",
+                      "remove it; page breaks and spacing come from the stylesheets", line)
+            return [], self.skip_until(i + 2, "paragraph_close")
         children = inline.children or []
         images = [c for c in children
                   if c.type != "softbreak" and not (c.type == "text" and not c.content.strip())]
@@ -368,14 +375,15 @@ class _Converter:
         return ir.Figure(dataclasses.replace(image, attr=ir.NO_ATTR), (), False,
                          ir.Attr(image.attr.id, image.attr.classes, image.attr.kv), line)
 
-    def remote(self, src: str, label: tuple[ir.Inline, ...], line: int) -> ir.Link | None:
-        """A remote image (``https://…``) is never fetched: it becomes a link to itself, its
-        caption or alt text kept, with a warning (I103). None for any other image."""
+    def remote(self, src: str, label: tuple[ir.Inline, ...], line: int) -> ir.Span | None:
+        """A remote image (``https://…``) is never fetched: its caption or alt text stays, with
+        a warning (I103) naming its address. None for any other image. (Not a link: a badge is
+        often inside one already.)"""
         if not re.match(r"(?i)https?://", src):
             return None
-        self.warn("I103", f"remote image '{src[:100]}' is not fetched; it becomes a link to its address",
+        self.warn("I103", f"remote image '{src[:100]}' is not fetched; its text is kept",
                   "download it into the book's folder and use its path to have it in the book", line)
-        return ir.Link(label or (ir.Text(src),), src)
+        return ir.Span(label, ir.Attr(classes=("remote-image",)))
 
     def figure(self, img: Token, inline: Token, line: int) -> ir.Block:
         line = self._line_of(img, inline, line)

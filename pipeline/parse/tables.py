@@ -375,9 +375,10 @@ def _reader(state: StateBlock, end: int) -> Callable[[int], str | None]:
 
 def _pandoc_table(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """Simple and multiline tables, tried in pandoc's order."""
-    if state.sCount[start] - state.blkIndent >= 4:
-        return False
     lines = _reader(state, end)
+    if state.sCount[start] - state.blkIndent >= 4 and not (
+            start + 1 < end and state.sCount[start + 1] - state.blkIndent < 4 and _dashed(lines(start + 1))):
+        return False  # indented code, unless it is a header row whose first cell is empty
     first = lines(start)
     if not first or (first.lstrip()[0] != "-" and _dashed(lines(start + 1)) is None):
         return False

@@ -35,6 +35,7 @@ from .. import ir
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 SVG_SIZE = 20.0  # ziamath's font size: SVG user units per em
 _UNKNOWN = re.compile(r"<m(?:i|o|text)\b[^>]*>(\\[A-Za-z]+)</m")
+_BARE_AMP = re.compile(r"&(?!#x?[0-9A-Fa-f]+;|[A-Za-z]+;)")
 _XML_CHARS = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\t": "&#9;"})
 
 
@@ -72,7 +73,7 @@ def _convert(tex: str, display: bool) -> tuple[str, str]:
     unknown = _UNKNOWN.search(out)
     if unknown:
         return "", f"unknown command {unknown.group(1)}"
-    return out, ""
+    return _BARE_AMP.sub("&amp;", out), ""  # latex2mathml leaves an alignment '&' outside an environment bare
 
 
 @functools.lru_cache(maxsize=8192)

@@ -88,10 +88,15 @@ def number_crossrefs(book: ir.Book, reporter: Reporter) -> ir.Book:
             at = 0
             for m in REF.finditer(node.text):
                 ident = m.group(2)
-                if ident not in labels:
+                if ident not in labels:  # as LaTeX prints it: "Figure ??"
                     reporter.warn("L104", f"cross-reference '@{ident}' in chapter '{ch.id}' names nothing; "
-                                  "kept as text", "give the figure, table, equation or section the id {#" + ident + "}",
-                                  ch.source)
+                                  "printed as '??'", "give the figure, table, equation or section the id {#"
+                                  + ident + "}", ch.source)
+                    kind = ident.split("-", 1)[0]
+                    parts.append(ir.Text(node.text[at:m.start()]))
+                    missing = "??" if m.group(1) or kind not in NAMES else f"{NAMES[kind]} ??"
+                    parts.append(ir.Span((ir.Text(missing),), ir.Attr(classes=("crossref-missing",))))
+                    at = m.end()
                     continue
                 parts.append(ir.Text(node.text[at:m.start()]))
                 label = labels[ident]
