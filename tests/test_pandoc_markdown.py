@@ -38,6 +38,14 @@ def test_fenced_div_inside_a_quote_and_one_never_closed() -> None:
     assert isinstance(div, ir.Div) and ir.plain_text(div.blocks[0].inlines) == "Never closed."
 
 
+def test_native_divs_hold_markdown_as_in_pandoc() -> None:
+    outer, raw = parse('<div class="title" id="t">\n*Title*\n\n<div>\n*inner*\n</div>\n</div>\n\n'
+                       "<div>never closed\n")
+    assert isinstance(outer, ir.Div) and outer.attr == ir.Attr("t", ("title",), ())
+    assert isinstance(outer.blocks[1], ir.Div) and ir.plain_text(outer.blocks[1].blocks[0].inlines) == "inner"
+    assert isinstance(raw, ir.RawBlock)
+
+
 def test_colons_that_are_not_a_fence_stay_text() -> None:
     (para,) = parse("Ratio 3:::4 and ::: alone in prose.\n")
     assert isinstance(para, ir.Para) and ":::" in ir.plain_text(para.inlines)
@@ -70,14 +78,17 @@ def test_callouts_in_both_editions(tmp_path: Path) -> None:
     src = tmp_path / "essay.md"
     src.write_text("---\ntitle: Callouts\nlang: en\n---\n# Notes\n\nBefore.\n\n"
                    '::: {.callout-note title="On *prints*"}\nThe restored print is brighter.\n:::\n\n'
-                   "::: {.verse #v1}\nA plain div.\n:::\n", encoding="utf-8")
+                   "::: {.verse #v1}\nA plain div.\n:::\n\n"
+                   '<div class="pagetitle" id="n1">\n*Native* div text.\n</div>\n', encoding="utf-8")
     xhtml, pdf, _ = _both_editions(src, tmp_path / "out", "notes")
+    assert '<div id="n1" class="pagetitle">' in xhtml and "<em>Native</em> div text." in xhtml
     assert re.search(r'<aside id="[^"]+" class="callout callout-note" role="note">', xhtml)
     assert re.search(r'<p id="[^"]+" class="callout-title">On <em>prints</em></p>', xhtml)
     assert '<div id="v1" class="verse">' in xhtml
     with pdfplumber.open(pdf) as doc:
         text = "\n".join(page.extract_text() or "" for page in doc.pages)
     assert "On prints" in text and "The restored print is brighter." in text and ":::" not in text
+    assert "Native div text." in text and "<div" not in text
 
 
 def test_code_block_language_from_pandoc_attributes() -> None:
