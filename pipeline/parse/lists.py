@@ -31,6 +31,7 @@ Pandoc's rules, checked against pandoc 3.9:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -359,7 +360,28 @@ def resolve_refs(blocks: tuple[ir.Block, ...], labels: dict[str, int],
         if isinstance(node, ir.Text) and "@" in node.text:
             new = _REF.sub(swap, node.text)
             return node if new == node.text else ir.Text(new, node.attr)
+        inlines = getattr(node, "inlines", None)
+        if isinstance(inlines, tuple) and any(isinstance(x, ir.Cite) for x in inlines):
+            return dataclasses.replace(node, inlines=tuple(cited(inlines)))
         return node
+
+    def cited(inlines: tuple) -> list:
+        """The citation parser reads '(@good)' as '(' + Cite(@good) + ')': an example's label
+        wins over a citation key, as in pandoc."""
+        out: list = []
+        for k, x in enumerate(inlines):
+            key = x.citations[0].key if isinstance(x, ir.Cite) and len(x.citations) == 1 \
+                and x.citations[0].mode == "author-in-text" else None
+            before = out[-1].text if out and isinstance(out[-1], ir.Text) else ""
+            after = inlines[k + 1].text if k + 1 < len(inlines) and isinstance(inlines[k + 1], ir.Text) else ""
+            if key is not None and key in labels:
+                out.append(ir.Text(str(labels[key])))
+            else:
+                if key is not None and before.endswith("(") and after.startswith(")") \
+                        and not re.match(r"(fig|tbl|sec|eq)-", key):
+                    missing.append(key)
+                out.append(x)
+        return out
 
     out = []
     for block in blocks:
