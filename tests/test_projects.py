@@ -102,11 +102,17 @@ def test_cli_metadata_and_resource_path(tmp_path: Path) -> None:
     (tmp_path / "art").mkdir()
     (tmp_path / "art" / "p.png").write_bytes(image_bytes("PNG", (120, 80)))
     (tmp_path / "a.md").write_text("---\ntitle: T\nlang: en\n---\n# A\n\n![Cap.](p.png){alt=\"x\"}\n")
+    (tmp_path / "house.css").write_text("p { letter-spacing: 0.01em; }\n")
     result = run("build", "a.md", "-o", "out/a.epub", "--resource-path", "art", "-M", "title=Set on the line",
-                 "-M", "author=One", "-M", "author=Two", "-q", cwd=tmp_path)
+                 "-M", "author=One", "-M", "author=Two", "--css", "house.css", "-q", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    opf = zipfile.ZipFile(tmp_path / "out" / "a.epub").read("EPUB/content.opf").decode()
+    epub = zipfile.ZipFile(tmp_path / "out" / "a.epub")
+    opf = epub.read("EPUB/content.opf").decode()
     assert "Set on the line" in opf and ">One<" in opf and ">Two<" in opf
+    assert epub.read("EPUB/styles/author-1.css") == b"p { letter-spacing: 0.01em; }\n"
+    chapter = next(epub.read(n).decode() for n in epub.namelist() if n.endswith("/a.xhtml"))
+    assert chapter.index("styles/epub.css") < chapter.index("styles/author-1.css")  # after ours: it wins
+    assert epubcheck_messages(tmp_path / "out" / "a.epub") == []
     outside = run("build", "a.md", "-o", "out/b.epub", "--resource-path", "..", cwd=tmp_path)
     assert outside.returncode == 1 and "[M017]" in outside.stderr
 
