@@ -174,3 +174,32 @@ def test_a_marker_goes_before_its_character_inside_a_list_item_or_at_the_end() -
     assert '<li id="a"><span epub:type="pagebreak" role="doc-pagebreak" id="page-2" aria-label="2"/>Item' in text
     assert 'x<span epub:type="pagebreak" role="doc-pagebreak" id="page-3" aria-label="3"/></p>' in text  # E120
     assert made == [("1", "page-1"), ("2", "page-2"), ("3", "page-3")]
+
+
+def _texts(box) -> list[str]:
+    own = [box.text] if type(box).__name__ == "TextBox" else []
+    return own + [t for child in getattr(box, "children", ()) for t in _texts(child)]
+
+
+def test_a_page_that_begins_inside_a_hyphenated_word_begins_at_that_word() -> None:
+    from weasyprint import CSS, HTML
+
+    from pipeline.render.page_breaks import counted, page_starts
+
+    text = " ".join("extraordinarily incomprehensibility photographically characteristically "
+                    "internationalisation responsibilities".split() * 6)
+    css = CSS(string="@page { size: 4.3cm 1.6cm; margin: 0.1cm } "
+                     "p { hyphens: auto; font-size: 10pt; line-height: 1.2; margin: 0; text-align: justify }")
+    doc = HTML(string=f'<html lang="en"><body><p id="p">{text}</p></body></html>').render(stylesheets=[css])
+    where = [i for i, c in enumerate(text) if counted(c)]  # counted character → index in the text
+    starts = page_starts(doc.pages)
+    assert [s[0] for s in starts] == list(range(len(doc.pages))) and {s[1] for s in starts} == {"p"}
+    hyphenated = 0
+    for page, _anchor, offset in starts[1:]:
+        previous, first = _texts(doc.pages[page - 1]._page_box)[-1], _texts(doc.pages[page]._page_box)[0]
+        if previous.endswith("\u2010"):  # a word broken across the pages: the marker goes before it
+            hyphenated += 1
+            assert text[where[offset] - 1] == " " and text[where[offset]:].split()[0].endswith(first.split()[0])
+        else:
+            assert text[where[offset]:].startswith(first.split()[0].rstrip("\u2010"))
+    assert hyphenated >= 3
