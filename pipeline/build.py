@@ -13,7 +13,9 @@ The stages::
         → assembly (render/pdf_assemble.py, render/epub.py) → write (output.py)
 
 The PDF's chapters are laid out in worker processes while this process
-packs the EPUB. A build whose inputs have not changed since the last one
+packs the EPUB. Built with the PDF, the EPUB carries the print page numbers
+(:mod:`pipeline.render.page_list`), so it is packed once the PDF's page map
+is known; ``--to epub`` alone packs it at once, without them. A build whose inputs have not changed since the last one
 (same manuscript files, images, stylesheets, fonts, options and code) is up
 to date: it reads and writes nothing else, and says so.
 
@@ -223,7 +225,7 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
         if not one_pass:
             pdf_run = start_pdf(book, index, pdf_edition, cache, jobs, progress)
     epub_data = None
-    if "epub" in formats:
+    if "epub" in formats and "pdf" not in formats:
         from .render.epub import render_epub
 
         epub_data = render_epub(book, index, for_book(book.meta, "epub"), unit_reporter).data
@@ -242,6 +244,12 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
             rendered = render_pdf(book, index, pdf_edition, reporter=unit_reporter, one_pass=True)
         result.page_map = rendered.page_map
         timer.lap("pdf")
+        if "epub" in formats:  # with the print page numbers: it needs the PDF's page map
+            from .render.epub import render_epub
+
+            epub_data = render_epub(book, index, for_book(book.meta, "epub"), unit_reporter,
+                                    page_map=rendered.page_map).data
+            timer.lap("epub")
     for fmt in formats:
         data = rendered.data if fmt == "pdf" else epub_data
         assert data is not None

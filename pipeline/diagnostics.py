@@ -17,6 +17,7 @@ Codes are a category letter and three digits, never reused; ``1xx`` are warnings
 - ``L`` links and ids
 - ``R`` rendering and output
 - ``C`` citations and the bibliography
+- ``E`` the EPUB's print page numbers
 
 A diagnostic prints as ``file:line: message [CODE]`` followed by ``hint: …``::
 
@@ -102,6 +103,8 @@ CODES: dict[str, str] = {
     "C101": "a citation key not in the bibliography: printed as key?",
     "C102": "citations in a book without a bibliography: printed as written",
     "R110": "a TeX formula the print edition cannot draw; kept as code text",
+    "E120": "a print page's start not found in the EPUB's text: its marker at the element's end, or none",
+    "E121": "'print-isbn' is not an ISBN: the page source is named as written",
 }
 
 

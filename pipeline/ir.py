@@ -466,6 +466,7 @@ class Meta:
     subjects: tuple[str, ...] = ()
     cover_image: str = ""
     source: str = ""
+    print_isbn: str = ""  # the print edition's ISBN, urn:isbn:… (the EPUB's pageBreakSource)
     toc_title: str = "Contents"
     trim_size: tuple[str, ...] = ()  # the author's (width, height) for print, or () for the edition's own
     css: tuple[str, ...] = ()  # the author's stylesheets for the EPUB (pandoc's --css), root-relative

@@ -9,7 +9,8 @@ UUID or URI; a string or pandoc's ``[{scheme, text}]``), ``publisher``,
 ``date``, ``rights``, ``description``, ``subject`` (a string or list),
 ``cover-image`` (a file path relative to the manuscript), ``source``, ``css``
 (stylesheets added after the EPUB's own, as pandoc's ``--css``), ``toc`` (a
-contents page is always made).
+contents page is always made), ``print-isbn`` (the print edition's ISBN: the
+EPUB built with the PDF names it as the source of its page numbers).
 Contributor keys ``translator``, ``illustrator``, ``editor``, ``contributor``
 become contributors. ``trim-size`` (or pandoc's ``papersize``) asks for a
 print trim; the print edition (:mod:`pipeline.editions`) has 6×9 in otherwise.
@@ -57,7 +58,7 @@ KNOWN_KEYS = {
     "rights", "description", "subject", "cover-image", "source", "chapters", "trim-size",
     "papersize", "toc-title", "abstract", "keywords", "toc", "css", *CONTRIBUTOR_KEYS,
     "bibliography", "references", "csl", "link-citations", "reference-section-title",
-    "number-sections", "toc-depth", "shift-heading-level-by",
+    "number-sections", "toc-depth", "shift-heading-level-by", "print-isbn",
 }
 PAPER_SIZES = {"a4": ("210mm", "297mm"), "a5": ("148mm", "210mm"), "letter": ("8.5in", "11in"),
                "b5": ("176mm", "250mm"), "royal": ("6.14in", "9.21in"), "demy": ("5.5in", "8.5in")}
@@ -114,6 +115,19 @@ def _identifier(raw: dict[str, Any], file: str) -> str:
         return "urn:isbn:" + digits
     if re.fullmatch(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", value):
         return "urn:uuid:" + value.lower()
+    return value
+
+
+def _print_isbn(raw: dict[str, Any], file: str, reporter: Reporter) -> str:
+    """``print-isbn``: the print edition's ISBN, which the EPUB names as the source of its page numbers."""
+    value = _text(raw, "print-isbn", file)
+    digits = value.removeprefix("urn:isbn:").replace("-", "").replace(" ", "")
+    if re.fullmatch(r"97[89]\d{10}|\d{9}[\dX]", digits):
+        return "urn:isbn:" + digits
+    if value:
+        reporter.warn("E121", f"'print-isbn' is '{value}', not an ISBN; "
+                      "the EPUB names it as the source of its page numbers as written",
+                      "write the print edition's ISBN-13, e.g. 'print-isbn: 978-0-00-000000-2'", file)
     return value
 
 
@@ -259,6 +273,7 @@ def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
         subjects=tuple(str(s) for s in subjects),
         cover_image=_text(raw, "cover-image", file),
         source=_text(raw, "source", file),
+        print_isbn=_print_isbn(raw, file, reporter),
         toc_title=_text(raw, "toc-title", file) or "Contents",
         trim_size=_trim(raw, file),
         css=_paths(raw, "css", file),

@@ -12,7 +12,10 @@ This is the only module that imports ebooklib. The book holds:
   (``noteref`` → ``aside epub:type="footnote"``, with a link back);
 - each image once, converted where EPUB cannot carry it (TIFF → PNG);
 - ``styles/book.css`` and ``styles/epub.css``;
-- full Dublin Core metadata, with ``xml:lang`` on the package.
+- full Dublin Core metadata, with ``xml:lang`` on the package;
+- given the print edition's page map (a build to both formats), the print
+  page numbers: markers, a page-list nav and ``pageBreakSource``
+  (:mod:`pipeline.render.page_list`).
 
     >>> from pipeline import build_book   # doctest: +SKIP
     >>> data = render_epub(build_book("manuscripts/the-salt-lantern"))  # doctest: +SKIP
@@ -37,6 +40,8 @@ from ..images import EXTENSIONS, for_target, make_cover
 from ..index import BookIndex, build_index
 from . import RenderResult
 from .html import STYLES, Writer, attr_value, text, title_page_lines
+from .page_list import add_page_list_nav, chapter_breaks, insert_markers, marker, page_list_metadata
+from .pagemap import PageMap
 
 FONTS = STYLES / "fonts"
 EPUB = editions.edition("epub")
@@ -97,13 +102,16 @@ def chapter_xhtml(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, image_files: 
 
 
 def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition = EPUB,
-                reporter: Reporter | None = None) -> RenderResult:
-    """Render ``book`` as an EPUB 3."""
+                reporter: Reporter | None = None, page_map: PageMap | None = None) -> RenderResult:
+    """Render ``book`` as an EPUB 3; with the print edition's ``page_map``, with its page
+    numbers too (:mod:`pipeline.render.page_list`)."""
     meta = book.meta
     root = Path(book.root)
     index = index or build_index(book)
     eb = epub.EpubBook()
     _metadata(eb, meta)
+    if page_map is not None:
+        page_list_metadata(eb, meta)
 
     for name in edition.stylesheets:
         eb.add_item(epub.EpubItem(uid=f"css-{name[:-4]}", file_name=f"styles/{name}",
@@ -139,14 +147,22 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
         f'alt="{attr_value(cover_alt)}"/></section>\n', ' class="cover-page"'))
     eb.add_item(cover_page)
 
-    title_page = _xhtml_item("titlepage", "text/titlepage.xhtml",
-                             _page(meta.lang, meta.title, _title_page(meta), ' class="title-page"'))
+    pages: list[tuple[str, str]] = []  # the print edition's pages: (href, label), in reading order
+    title_marker = ""
+    if page_map is not None and page_map.front_pages:  # the print title page is page i
+        title_marker = marker(page_map.label(0), "page-" + page_map.label(0))
+        pages.append(("text/titlepage.xhtml#page-" + page_map.label(0), page_map.label(0)))
+    title_page = _xhtml_item("titlepage", "text/titlepage.xhtml", _page(
+        meta.lang, meta.title, _title_page(meta, title_marker), ' class="title-page"'))
     eb.add_item(title_page)
 
     # chapters
     chapter_items = []
     for ch in book.chapters:
         html = chapter_xhtml(ch, index, meta, image_files, edition)
+        if page_map is not None:
+            html, made = insert_markers(html, chapter_breaks(page_map, ch.id), reporter, ch.source)
+            pages += [(f"text/{ch.id}.xhtml#{ident}", label) for label, ident in made]
         item = _xhtml_item(ch.id, f"text/{ch.id}.xhtml", html)
         if b'<math xmlns="' in html:  # EPUB 3: a document holding MathML says so in the manifest
             item.properties.append("mathml")
@@ -170,7 +186,7 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
     modified = dt.datetime.strptime(meta.modified, "%Y-%m-%dT%H:%M:%SZ")
     raw = io.BytesIO()
     epub.write_epub(raw, eb, {"epub3_pages": False, "mtime": modified, "landmark_title": "Landmarks"})
-    return RenderResult(_repack(raw.getvalue(), meta.lang, modified))
+    return RenderResult(_repack(raw.getvalue(), meta.lang, modified, pages))
 
 
 def _xhtml_item(uid: str, file_name: str, content: bytes) -> epub.EpubItem:
@@ -202,9 +218,9 @@ def _metadata(eb: epub.EpubBook, meta: ir.Meta) -> None:
         eb.add_metadata("DC", "subject", s)
 
 
-def _title_page(meta: ir.Meta) -> str:
+def _title_page(meta: ir.Meta, page_marker: str = "") -> str:
     rights = f'<p class="rights">{text(meta.rights)}</p>\n' if meta.rights else ""
-    return (f'<section class="titlepage" epub:type="titlepage">\n{title_page_lines(meta)}{rights}'
+    return (f'<section class="titlepage" epub:type="titlepage">\n{page_marker}{title_page_lines(meta)}{rights}'
             "</section>\n")
 
 
@@ -231,8 +247,9 @@ def _leafify(entry: tuple) -> object:
     return (section, [_leafify(c) for c in children])
 
 
-def _repack(data: bytes, lang: str, when: dt.datetime) -> bytes:
-    """Rewrite the zip with fixed dates, ``mimetype`` first and stored, and ``xml:lang`` on the package."""
+def _repack(data: bytes, lang: str, when: dt.datetime, pages: list[tuple[str, str]] | None = None) -> bytes:
+    """Rewrite the zip with fixed dates, ``mimetype`` first and stored, and ``xml:lang`` on the package;
+    with ``pages``, the print edition's page-list in the nav."""
     stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
@@ -242,6 +259,8 @@ def _repack(data: bytes, lang: str, when: dt.datetime) -> bytes:
             content = src.read(name)
             if name.endswith(".opf"):
                 content = content.replace(b"<package ", f'<package xml:lang="{attr_value(lang)}" '.encode(), 1)
+            if pages and name.endswith("/nav.xhtml"):
+                content = add_page_list_nav(content, pages)
             info = zipfile.ZipInfo(name, date_time=stamp)
             # mimetype must be stored; images are compressed already, deflating them again only costs time
             stored = name == "mimetype" or name.endswith((".jpg", ".png", ".gif", ".webp"))

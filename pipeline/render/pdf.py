@@ -56,6 +56,7 @@ from ..index import BookIndex
 from ..transforms.numbering import numbered_label
 from . import math
 from .html import STYLES, Writer, attr_value, text, title_page_lines
+from .page_breaks import PageStart, page_starts
 
 IMAGE_SCHEME = "book-image:"
 XREF_SCHEME = "xref:"
@@ -246,6 +247,8 @@ class LaidOut:
     ``anchors`` maps each (qualified) id to ``(page, x, y)``: the 0-based page
     in this piece and the point in PDF units from the page's bottom left.
     ``bookmarks`` are ``(level, label, page, x, y)`` in document order.
+    ``starts`` says where each page begins (:mod:`pipeline.render.page_breaks`):
+    ``(page, anchor id, offset)``, for the EPUB's print page markers.
     """
 
     pdf: bytes
@@ -253,17 +256,19 @@ class LaidOut:
     anchors: dict[str, tuple[int, float, float]] = field(default_factory=dict)
     bookmarks: list[tuple[int, str, int, float, float]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    starts: list[PageStart] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """Everything but the PDF, as plain data."""
         return {"pages": self.pages, "anchors": self.anchors, "bookmarks": self.bookmarks,
-                "diagnostics": [to_dict(d) for d in self.diagnostics]}
+                "diagnostics": [to_dict(d) for d in self.diagnostics], "starts": self.starts}
 
     @classmethod
     def from_json(cls, pdf: bytes, data: dict) -> LaidOut:
         """The piece :meth:`to_json` described, with its PDF."""
         return cls(pdf, data["pages"], {k: tuple(v) for k, v in data["anchors"].items()},
-                   [tuple(b) for b in data["bookmarks"]], [from_dict(d) for d in data["diagnostics"]])
+                   [tuple(b) for b in data["bookmarks"]], [from_dict(d) for d in data["diagnostics"]],
+                   [tuple(s) for s in data.get("starts", [])])
 
 
 class _LogToDiagnostics(logging.Handler):
@@ -348,13 +353,14 @@ def _fonts_named_not_subset() -> Iterator[None]:
 
 
 def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: str,
-           scripts: tuple[str, ...], folios: bool = False, piece: bool = True) -> LaidOut:
+           scripts: tuple[str, ...], folios: bool = False, piece: bool = True, starts: bool = False) -> LaidOut:
     """Lay ``html`` out with WeasyPrint; returns the PDF with its anchors and bookmarks.
 
     ``scripts`` are the extra script fonts to declare: the whole book's, so
     that a chapter laid out alone falls back to the same fonts as in the book.
     A ``piece`` (not a whole book) names its shipped fonts instead of
     embedding them: only assembly makes a PDF that a reader opens.
+    With ``starts``, where each page begins is recorded too (body text only).
     """
     assert edition.trim
     sheets, fonts, fetcher, counters = _styles(edition, scripts, folios, root)
@@ -382,7 +388,8 @@ def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: st
             anchors.setdefault(name, (i, round(x * PX_TO_PT, 3), round(height_pt - y * PX_TO_PT, 3)))
         for level, label, (x, y), _state in page.bookmarks:
             bookmarks.append((level, label, i, round(x * PX_TO_PT, 3), round(height_pt - y * PX_TO_PT, 3)))
-    return LaidOut(pdf, len(doc.pages), anchors, bookmarks, list(handler.seen.values()))
+    return LaidOut(pdf, len(doc.pages), anchors, bookmarks, list(handler.seen.values()),
+                   page_starts(doc.pages) if starts else [])
 
 
 def uncovered_warning(html: str, reporter: Reporter, scripts: tuple[str, ...] | None = None) -> None:
@@ -408,7 +415,7 @@ def layout_chapter(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, edition: Edi
     """One chapter alone, as pages 1… of a document that opens on a recto, without folios."""
     html = _html_doc(meta, f'<div class="body-matter">\n{chapter_html(ch, index, meta, alone=True)}</div>\n',
                      full_head=False)
-    piece = layout(html, edition, root, PIECE_ID, ch.source, scripts)
+    piece = layout(html, edition, root, PIECE_ID, ch.source, scripts, starts=True)
     reporter = Reporter(echo=False)
     uncovered_warning(html, reporter, scripts)
     math_warnings(ch, reporter)
@@ -439,7 +446,7 @@ def render_pdf_one_pass(book: ir.Book, index: BookIndex, edition: Edition) -> La
     """The whole book in one WeasyPrint pass: the reference the stitched build must equal."""
     html = book_html(book, index)
     piece = layout(html, edition, Path(book.root), pdf_identifier(book.meta), "", scripts_in(html), folios=True,
-                   piece=False)
+                   piece=False, starts=True)
     reporter = Reporter(echo=False)
     uncovered_warning(html, reporter)
     for ch in book.chapters:

@@ -1,0 +1,217 @@
+"""The print edition's page numbers in the EPUB: page-break markers, the page-list nav, the page source.
+
+Takes: the print edition's :class:`~pipeline.render.pagemap.PageMap` (when the
+book is built to both formats), each chapter's XHTML as the EPUB writes it,
+and the book's metadata.
+Gives:
+
+- :func:`chapter_breaks`: the breaks that fall in a chapter, as
+  ``(label, anchor id, offset)``;
+- :func:`insert_markers`: the chapter's XHTML with an invisible marker
+  ``<span epub:type="pagebreak" role="doc-pagebreak" id="page-12" aria-label="12"/>``
+  where each printed page begins, and the ``(label, id)`` of each, in order;
+- :func:`page_list_nav`: ``<nav epub:type="page-list" role="doc-pagebreak" hidden="">``
+  for ``nav.xhtml``, one entry per marker;
+- :func:`page_list_metadata`: ``pageBreakSource`` (the print ISBN,
+  ``print-isbn`` in the metadata, else the print edition's title and authors)
+  and the ``printPageNumbers`` and ``pageBreakMarkers`` accessibility features.
+
+Where a page begins comes from the PDF's real layout
+(:mod:`pipeline.render.page_breaks`): an element's id and the count of that
+element's non-space characters before the page's first one, counted by the
+same rule on both sides. Here the count is replayed over the EPUB's XHTML
+with expat, whose byte positions let the marker be spliced into the bytes as
+written, nothing else reformatted. A page that begins at the start of an
+element gets its marker just before that element (so a heading's name does
+not include the page number), or as its first child where a ``<span>`` may
+not stand before it (``li``, ``td``, ``dd``…). A page whose start cannot be
+found (the EPUB's text of that element is shorter: never expected) gets its
+marker at the element's end, with warning E120.
+
+Front matter: the EPUB has the print title page (page i), so its marker is
+there; the print imprint and contents (ii, iii…) have no counterpart page in
+the EPUB (the EPUB's contents is its nav, without page numbers), so they have
+no marker and no entry.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.parsers.expat
+from typing import Any
+
+from ..diagnostics import Reporter
+from .html import attr_value, text
+from .page_breaks import SKIPPED_TAGS, counted
+from .pagemap import PageMap
+
+# A marker may not precede these (their parent allows only certain children): it goes inside, first.
+INSIDE = frozenset({"li", "td", "th", "tr", "thead", "tbody", "tfoot", "caption", "dt", "dd", "col",
+                    "colgroup", "summary", "option", "section", "body"})
+
+
+def marker(label: str, ident: str) -> str:
+    """The invisible page-break marker for the page labelled ``label``."""
+    return (f'<span epub:type="pagebreak" role="doc-pagebreak" id="{attr_value(ident)}" '
+            f'aria-label="{attr_value(label)}"/>')
+
+
+def chapter_breaks(page_map: PageMap, chapter: str) -> list[tuple[str, str, int]]:
+    """The print pages that begin in ``chapter``: ``(label, anchor id, offset)``, in page order."""
+    return [(page_map.label(page), anchor, offset)
+            for page, cid, anchor, offset in sorted(page_map.breaks) if cid == chapter]
+
+
+def insert_markers(xhtml: bytes, breaks: list[tuple[str, str, int]], reporter: Reporter | None = None,
+                   source: str = "") -> tuple[bytes, list[tuple[str, str]]]:
+    """Put a marker in ``xhtml`` where each of ``breaks`` begins (see the module).
+
+    Returns the new XHTML and the ``(label, id)`` of each marker in page order.
+
+    >>> html = b'<body><h1 id="t">Title</h1><p id="p">One two <em>three</em> four.</p></body>'
+    >>> out, ids = insert_markers(html, [("7", "t", 0), ("8", "p", 11)])
+    >>> print(out.decode().replace(' epub:type="pagebreak" role="doc-pagebreak"', "").replace("><", ">\\n<"))
+    <body>
+    <span id="page-7" aria-label="7"/>
+    <h1 id="t">Title</h1>
+    <p id="p">One two <em>three</em> <span id="page-8" aria-label="8"/>four.</p>
+    </body>
+    """
+    targets: dict[str, list[tuple[int, int]]] = {}  # anchor → [(offset, break number)], by offset
+    for n, (_label, anchor, offset) in enumerate(breaks):
+        targets.setdefault(anchor, []).append((offset, n))
+    for pending in targets.values():
+        pending.sort()
+    at: dict[int, int] = {}  # break number → byte position of its marker
+    lost: list[int] = []
+    ids: set[str] = set()
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    stack: list[tuple[str, str, bool]] = []  # (local name, anchor id, counting)
+    counts: dict[str, int] = {}
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        b = parser.CurrentByteIndex
+        ident = attrs.get("id", "")
+        if ident:
+            ids.add(ident)
+        tag = name.rsplit(" ", 1)[-1].lower()  # expat names are "namespace local-name"
+        parent_anchor, counting = (stack[-1][1], stack[-1][2]) if stack else ("", True)
+        # a formula or an image where the anchor's page begins: the marker goes before it
+        if counting and not ident and (tag in SKIPPED_TAGS or tag == "img"):
+            _take(parent_anchor, b)
+        if ident and counting and targets.get(ident) and targets[ident][0][0] == 0:
+            end = _tag_end(xhtml, b)
+            inside = tag in INSIDE and xhtml[end - 2:end] != b"/>"
+            _take(ident, end if inside else b)
+        stack.append((tag, ident or parent_anchor, counting and tag not in SKIPPED_TAGS))
+
+    def _take(anchor: str, position: int) -> None:
+        """Place every break of ``anchor`` due by now (its offset reached) at ``position``."""
+        pending = targets.get(anchor)
+        while pending and pending[0][0] <= counts.get(anchor, 0):
+            at[pending.pop(0)[1]] = position
+
+    def end(name: str) -> None:
+        tag, anchor, _counting = stack.pop()
+        if not stack or anchor != stack[-1][1]:  # the anchor element itself closes
+            for _offset, n in targets.pop(anchor, []):
+                at[n] = parser.CurrentByteIndex
+                lost.append(n)
+
+    def chars(data: str) -> None:
+        if not stack or not stack[-1][2]:
+            return
+        anchor = stack[-1][1]
+        pending = targets.get(anchor)
+        counts.setdefault(anchor, 0)
+        b = parser.CurrentByteIndex
+        reference = xhtml[b:b + 1] == b"&"
+        for i, c in enumerate(data):
+            if not counted(c):
+                continue
+            if pending and pending[0][0] <= counts[anchor]:
+                _take(anchor, b if reference else b + len(data[:i].encode("utf-8")))
+            counts[anchor] += 1
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    parser.Parse(xhtml, True)
+
+    made: list[tuple[str, str]] = []
+    inserts: list[tuple[int, int, str]] = []
+    for n, (label, _anchor, _offset) in enumerate(breaks):
+        if n not in at:  # an anchor the EPUB does not have
+            lost.append(n)
+            continue
+        ident = _unique(f"page-{_id_part(label)}", ids)
+        inserts.append((at[n], n, marker(label, ident)))
+        made.append((label, ident))
+    for n in sorted(set(lost)):
+        label, anchor, offset = breaks[n]
+        if reporter is not None:
+            reporter.warn("E120", f"the start of print page {label} (character {offset} of '#{anchor}') "
+                          "was not found in the EPUB's text; its marker is put at the end of that element"
+                          if n in at else f"print page {label} begins in '#{anchor}', which the EPUB lacks; "
+                          "it has no marker in the EPUB",
+                          "report this with the manuscript: both editions should have the same text", source)
+    out = bytearray(xhtml)
+    for position, _n, span in sorted(inserts, reverse=True):
+        out[position:position] = span.encode("utf-8")
+    return bytes(out), made
+
+
+def _tag_end(data: bytes, start: int) -> int:
+    """The byte after the ``>`` that ends the start tag at ``start`` (quotes respected)."""
+    quote = 0
+    for i in range(start, len(data)):
+        c = data[i]
+        if quote:
+            if c == quote:
+                quote = 0
+        elif c in b"\"'":
+            quote = c
+        elif c == 62:  # ">"
+            return i + 1
+    return len(data)
+
+
+def _id_part(label: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", label)
+
+
+def _unique(ident: str, taken: set[str]) -> str:
+    name, n = ident, 1
+    while name in taken:
+        name, n = f"{ident}-{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def page_list_nav(entries: list[tuple[str, str]]) -> str:
+    """The page-list ``<nav>`` for ``nav.xhtml``: ``entries`` are ``(href, label)`` in reading order."""
+    items = "".join(f'<li><a href="{attr_value(href)}">{text(label)}</a></li>\n' for href, label in entries)
+    return (f'<nav epub:type="page-list" role="doc-pagelist" hidden="">\n<h2>Pages</h2>\n<ol>\n{items}</ol>\n'
+            "</nav>\n")
+
+
+def add_page_list_nav(nav_xhtml: bytes, entries: list[tuple[str, str]]) -> bytes:
+    """``nav.xhtml`` with the page-list nav after its other navs."""
+    at = nav_xhtml.rindex(b"</body>")
+    return nav_xhtml[:at] + page_list_nav(entries).encode("utf-8") + nav_xhtml[at:]
+
+
+def page_source(meta: Any) -> str:
+    """What ``pageBreakSource`` names: ``urn:isbn:…`` from ``print-isbn``, else the print edition's
+    title and authors (a name unique enough, as the DAISY knowledge base suggests)."""
+    if getattr(meta, "print_isbn", ""):
+        return meta.print_isbn
+    authors = ", ".join(c.name for c in meta.creators)
+    return f"{meta.title}{' by ' + authors if authors else ''}, print edition (PDF built with this EPUB)"
+
+
+def page_list_metadata(eb: Any, meta: Any) -> None:
+    """The package metadata of an EPUB that has the print page numbers (an ebooklib book ``eb``)."""
+    eb.add_metadata(None, "meta", page_source(meta), {"property": "pageBreakSource"})
+    for feature in ("pageBreakMarkers", "printPageNumbers"):
+        eb.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
