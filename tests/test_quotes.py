@@ -60,6 +60,15 @@ def texts(b: ir.Book) -> list[str]:
     ("pl", "He said „it’s «fine» now”, don’t."),
     ("cs", "He said „it’s ‚fine‘ now“, don’t."),
     ("sk", "He said „it’s ‚fine‘ now“, don’t."),
+    ("de-AT", "He said „it’s ‚fine‘ now“, don’t."),
+    ("is", "He said „it’s ‚fine‘ now“, don’t."),
+    ("ca", "He said «it’s “fine” now», don’t."),
+    ("el", "He said «it’s “fine” now», don’t."),
+    ("uk", "He said «it’s „fine“ now», don’t."),
+    ("hu", "He said „it’s »fine« now”, don’t."),
+    ("ja", "He said 「it’s 『fine』 now」, don’t."),
+    ("zh-Hant-TW", "He said 「it’s 『fine』 now」, don’t."),
+    ("zh", "He said “it’s ‘fine’ now”, don’t."),
 ])
 def test_the_book_language_sets_primary_and_nested_quotes(lang: str, expected: str) -> None:
     assert texts(book(SENTENCE + "\n", lang)) == [expected]

@@ -227,15 +227,22 @@ def _rebuild(inlines: tuple[ir.Inline, ...], lang: str, texts: Iterator[str], la
             new = next(texts)
             n = n if new == n.text else dataclasses.replace(n, text=new)
         elif isinstance(n, ir.Note):
-            n = dataclasses.replace(n, blocks=_blocks(n.blocks, lang, langs))
+            n = _same_or(n, "blocks", _blocks(n.blocks, lang, langs))
         elif isinstance(n, ir.Image):
-            n = dataclasses.replace(n, alt=localise_text(n.alt, lang, langs))
+            n = _same_or(n, "alt", localise_text(n.alt, lang, langs))
         elif isinstance(n, (ir.Code, ir.Math, ir.LineBreak, ir.Cite)):
             pass
         else:
-            n = dataclasses.replace(n, inlines=_rebuild(n.inlines, _lang(n, lang), texts, langs))
+            n = _same_or(n, "inlines", _rebuild(n.inlines, _lang(n, lang), texts, langs))
         out.append(n)
-    return tuple(out)
+    return inlines if all(a is b for a, b in zip(out, inlines)) else tuple(out)
+
+
+def _same_or(node: Any, name: str, value: Any) -> Any:
+    """``node`` itself when its field ``name`` is unchanged, else a copy with ``value``."""
+    old = getattr(node, name)
+    same = value is old or (isinstance(value, str) and value == old)
+    return node if same else dataclasses.replace(node, **{name: value})
 
 
 def _inlines(inlines: tuple[ir.Inline, ...], lang: str, langs: _Langs) -> tuple[ir.Inline, ...]:
@@ -261,9 +268,10 @@ def _value(value: Any, lang: str, langs: _Langs) -> Any:
     if isinstance(value, tuple):
         if _is_inlines(value):
             return _inlines(value, lang, langs)
-        return tuple(_value(v, lang, langs) for v in value)
+        new = tuple(_value(v, lang, langs) for v in value)
+        return value if all(a is b for a, b in zip(new, value)) else new
     if isinstance(value, ir.Image):  # a Figure's still
-        return dataclasses.replace(value, alt=localise_text(value.alt, lang, langs))
+        return _same_or(value, "alt", localise_text(value.alt, lang, langs))
     if isinstance(value, (ir.CodeBlock, ir.RawBlock)):
         return value
     if dataclasses.is_dataclass(value) and not isinstance(value, ir.Attr):
@@ -273,12 +281,13 @@ def _value(value: Any, lang: str, langs: _Langs) -> Any:
             langs.where = (langs.where[0], line)
         changes = {f.name: _value(getattr(value, f.name), lang, langs)
                    for f in dataclasses.fields(value) if f.name not in ("attr", "line")}
-        return dataclasses.replace(value, **changes)
+        changes = {k: v for k, v in changes.items() if v is not getattr(value, k)}
+        return dataclasses.replace(value, **changes) if changes else value
     return value
 
 
 def _blocks(blocks: tuple[ir.Block, ...], lang: str, langs: _Langs) -> tuple[ir.Block, ...]:
-    return tuple(_value(b, lang, langs) for b in blocks)
+    return _value(blocks, lang, langs) if blocks else blocks
 
 
 def localise_quotes(book: ir.Book, reporter: Reporter) -> ir.Book:
