@@ -307,7 +307,7 @@ def test_line_block_and_typography(folder_epub: Path) -> None:
     lines = [el for el in second.iter("{%s}span" % NS["x"]) if el.get("class") == "line"]
     assert ["".join(line.itertext()) for line in lines] == ["Verse line one", "\u00a0\u00a0\u00a0indented line two"]
     first_text = "".join(chapters["EPUB/text/ch-01-first.xhtml"].itertext())
-    assert "“quotes” – and" in first_text
+    assert "«\u202fquotes\u202f» – and" in first_text  # the fixture book is French (lang: fr)
 
 
 def test_table_caption(folder_epub: Path) -> None:

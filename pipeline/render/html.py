@@ -106,11 +106,16 @@ class Writer:
             body = _as_spans(self.blocks(note.blocks))
             return f'<span class="footnote" id="{attr_value(self.anchor(f"fn-{n}"))}">{body}</span>'
         self.pending_notes.append(note)
-        return (f'<a class="noteref" epub:type="noteref" role="doc-noteref" id="fnref-{n}" '
-                f'href="{attr_value(self.href("#fn-" + str(n)))}">{n}</a>')
+        # the pop-up convention of Apple Books, Kobo and Kindle: a noteref link, raised by <sup>
+        # even where the publisher's CSS is off, to a footnote aside in the same document
+        return (f'<sup><a class="noteref" epub:type="noteref" role="doc-noteref" id="fnref-{n}" '
+                f'href="{attr_value(self.href("#fn-" + str(n)))}">{n}</a></sup>')
 
     def endnotes(self) -> str:
-        """The asides for the notes referenced since the last call (EPUB footnotes)."""
+        """The asides for the notes referenced since the last call (EPUB footnotes), written after
+        the chapter's last block (an aside never stands inside a paragraph). Each opens with its
+        number, a link back to the reference (``doc-backlink``): a reader without pop-ups, or
+        Kindle, which wants notes linked both ways, returns to the text through it."""
         out = []
         while self.pending_notes:
             note = self.pending_notes.pop(0)

@@ -1,11 +1,12 @@
 """Transforms: pure functions from Book to Book, run once, in the order of :data:`TRANSFORMS`.
 
 Takes: the Book the parser made.
-Gives: a Book ready for any renderer: citations are formatted, every block has an id, notes are
-numbered, internal links point at ids that exist.
+Gives: a Book ready for any renderer: quotes follow the text's language, citations are formatted,
+every block has an id, notes are numbered, internal links point at ids that exist.
 
 | order | transform | module |
 |---|---|---|
+| 0 | :func:`localise_quotes` | ``quotes.py`` |
 | 1 | :func:`process_citations` | ``citations.py`` |
 | 2 | :func:`assign_ids` | ``ids.py`` (ids inside raw HTML too: ``raw_ids.py``) |
 | 3 | :func:`number_sections` | ``numbering.py`` |
@@ -30,9 +31,11 @@ from .ids import assign_ids
 from .links import chapter_ids, resolve_links
 from .literal_syntax import warn_literal_syntax
 from .numbering import number_sections
+from .quotes import localise_quotes
 from .toc import TocEntry, table_of_contents
 
 TRANSFORMS: tuple[Callable[[ir.Book, Reporter], ir.Book], ...] = (
+    localise_quotes,  # first: the manuscript's quotes, before citeproc writes its own (in the style's locale)
     process_citations,
     assign_ids,
     number_sections,
