@@ -126,6 +126,18 @@ def _check_cover(book: ir.Book, meta_file: str, images: dict[str, ImageFacts], c
     images[book.meta.cover_image] = facts(path, book.meta.cover_image, meta_file, cache=cache)
 
 
+def _prepare_stills(book: ir.Book, index: BookIndex, formats: list[str] | tuple[str, ...], cache: Cache,
+                    reporter: Reporter) -> None:
+    """Each still's variant for every edition built, each still decoded at most once (before the
+    PDF's workers start, so they share what was made)."""
+    from .stills import policy_for
+    from .stills import prepare as prepare_stills
+
+    policies = [policy_for(for_book(book.meta, fmt)) for fmt in formats]
+    prepare_stills(Path(book.root), sorted(index.images), policies, cache, reporter,
+                   {src: f.sha256 for src, f in index.images.items()})
+
+
 def _check_formats(formats: list[str] | tuple[str, ...]) -> None:
     for fmt in formats:
         if fmt not in NAMES:
@@ -216,6 +228,8 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
     unit_reporter = Reporter(echo=reporter.echo, stream=reporter.stream)
     book, index = prepare(manuscript, unit_reporter, cache)
     timer.lap("parse")
+    _prepare_stills(book, index, formats, cache, unit_reporter)
+    timer.lap("stills")
     products: list[tuple[Path, bytes]] = []
     pdf_run = None
     if "pdf" in formats:

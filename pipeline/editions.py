@@ -5,7 +5,7 @@ Gives: :data:`EDITIONS`, the table of products, and :func:`for_book`, the
 rows a build makes with the book's own trim applied.
 
 A row says everything that differs between products: the output's file
-name, the stylesheets, the image policy (what :func:`pipeline.images.for_target`
+name, the stylesheets, the image policy (what :mod:`pipeline.stills`
 makes of each still), and for print the trim and margins. Renderers read
 their row; nothing else in the pipeline knows a trim size or a margin. A new
 product (a screen PDF, a cover) is a new row plus a renderer.
@@ -60,6 +60,7 @@ class Edition:
     trim: tuple[str, str] | None = None
     margins: Margins | None = None
     caption_room_pt: float = 0.0      # print: the part of the text block a still leaves for its caption
+    image_megapixels: float = 0.0     # the most pixels of a still (the book's epub-image-megapixels); 0: all
 
     def file_name(self, slug: str) -> str:
         """The output's name for a book whose slug is ``slug``."""
@@ -76,7 +77,7 @@ EDITIONS: tuple[Edition, ...] = (
     Edition("pdf", ".pdf", ("fonts.css", "book.css", "print.css", "code.css"), images="pdf",
             trim=("6in", "9in"), margins=Margins(top=54.0, bottom=60.0, inside=58.0, outside=43.0),
             caption_room_pt=90.0),
-    Edition("epub", ".epub", ("book.css", "epub.css", "code.css"), images="epub"),
+    Edition("epub", ".epub", ("book.css", "epub.css", "code.css"), images="epub", image_megapixels=4.0),
 )
 NAMES = tuple(e.name for e in EDITIONS)
 
@@ -94,6 +95,8 @@ def for_book(meta: ir.Meta, name: str) -> Edition:
     row = edition(name)
     if row.trim and meta.trim_size:
         row = dataclasses.replace(row, trim=(meta.trim_size[0], meta.trim_size[1]))
+    if row.image_megapixels:
+        row = dataclasses.replace(row, image_megapixels=meta.epub_image_megapixels)
     return row
 
 

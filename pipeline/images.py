@@ -2,17 +2,10 @@
 
 Takes: image files in the manuscript folder.
 Gives: :func:`inspect` (format, size, checked to open), :func:`facts` (the
-same with the file's content hash, decoded once and then cached by that hash)
-and :func:`for_target`, the bytes and media type to pack into a PDF or an EPUB.
-
-This is the only module that imports Pillow.
-
-| format | EPUB | PDF |
-|---|---|---|
-| JPEG, PNG, GIF, SVG | as is | as is |
-| WebP | as is (an EPUB 3.3 core media type) | as is |
-| TIFF | converted to PNG (RGB) | converted to PNG (RGB) |
-| CMYK JPEG | converted to an RGB JPEG | as is (DeviceCMYK) |
+same with the file's content hash, decoded once and then cached by that hash),
+:func:`clean_svg` and :func:`make_cover`. What each edition carries of a
+still (8-bit sRGB JPEG or PNG, upright, sized for the edition) is made by
+:mod:`pipeline.stills`; these two are the only modules that import Pillow.
 
 Every raster image is decoded once (at reduced size where the format allows)
 so that a truncated or corrupt file is an error at build time, not a hole in
@@ -168,31 +161,6 @@ def clean_svg(data: bytes, shown: str = "", file: str = "", line: int = 0) -> by
     ET.register_namespace("", "http://www.w3.org/2000/svg")
     ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-def for_target(path: Path, target: str) -> tuple[bytes, str]:
-    """The bytes and media type of ``path`` as ``target`` ('epub' or 'pdf') should carry it.
-
-    ``path`` has passed :func:`inspect` already (the parser checks every image),
-    so only the header is read here, unless the image must be converted.
-    """
-    data = path.read_bytes()
-    if path.suffix.lower() == ".svg" or _looks_like_svg(data[:1024]):
-        return clean_svg(data, path.name), MEDIA_TYPES["SVG"]
-    with PILImage.open(io.BytesIO(data)) as im:
-        info = ImageInfo(im.format or "", im.width, im.height, im.mode)
-    if info.format == "TIFF" or (target == "epub" and info.format == "JPEG" and info.mode == "CMYK"):
-        with PILImage.open(io.BytesIO(data)) as im:
-            im.load()
-            keep_alpha = im.mode in ("RGBA", "LA") or "transparency" in im.info
-            im = im.convert("RGBA" if keep_alpha else "RGB")
-            out = io.BytesIO()
-            if info.format == "JPEG":
-                im.save(out, "JPEG", quality=92)
-                return out.getvalue(), "image/jpeg"
-            im.save(out, "PNG")
-            return out.getvalue(), "image/png"
-    return data, info.media_type
 
 
 @functools.lru_cache(maxsize=8)

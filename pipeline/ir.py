@@ -479,6 +479,7 @@ class Meta:
     references: str = ""                # inline references (pandoc's 'references:'), as CSL-JSON text
     link_citations: bool = True         # each citation links to its bibliography entry
     reference_section_title: str = ""   # the heading of a bibliography placed at the end of the book
+    epub_image_megapixels: float = 4.0  # the most pixels of an EPUB still (pipeline.stills); print keeps all
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,8 @@ Citations (pandoc's and Quarto's keys, read by :mod:`pipeline.transforms.citatio
 ``number-sections`` (true/false, pandoc's ``-N``), ``toc-depth`` (1-6, default 3)
 and ``shift-heading-level-by`` (an integer, read by the parser through
 :func:`heading_level_shift`) shape the headings and the contents.
+``epub-image-megapixels`` (a number, default 4) is the most pixels an EPUB
+still may have (:mod:`pipeline.stills`); a bad value warns ``I110``.
 
 Defaults when a key is missing, each with a warning: ``lang`` is ``en``;
 ``title`` is the first chapter heading, else the manuscript's slug;
@@ -59,6 +61,7 @@ KNOWN_KEYS = {
     "papersize", "toc-title", "abstract", "keywords", "toc", "css", *CONTRIBUTOR_KEYS,
     "bibliography", "references", "csl", "link-citations", "reference-section-title",
     "number-sections", "toc-depth", "shift-heading-level-by", "print-isbn",
+    "epub-image-megapixels",
 }
 PAPER_SIZES = {"a4": ("210mm", "297mm"), "a5": ("148mm", "210mm"), "letter": ("8.5in", "11in"),
                "b5": ("176mm", "250mm"), "royal": ("6.14in", "9.21in"), "demy": ("5.5in", "8.5in")}
@@ -208,6 +211,21 @@ def heading_level_shift(raw: dict[str, Any], file: str) -> int:
     return _integer(raw, "shift-heading-level-by", file, 0, -5, 5)
 
 
+def _megapixels(raw: dict[str, Any], file: str, reporter: Reporter) -> float:
+    """``epub-image-megapixels``: 0.1 to 80, default 4; anything else warns I110 and is 4."""
+    value = raw.get("epub-image-megapixels", 4)
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            pass
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.1 <= value <= 80:
+        reporter.warn("I110", f"'epub-image-megapixels' must be a number from 0.1 to 80, not '{value}'; "
+                      "4 is used", "write e.g. 'epub-image-megapixels: 4'", file)
+        return 4.0
+    return float(value)
+
+
 def _modified(date: str) -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
@@ -280,5 +298,6 @@ def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
         number_sections=_flag(raw, "number-sections", file),
         toc_depth=_integer(raw, "toc-depth", file, 3, 1, 6),
         modified=_modified(date),
+        epub_image_megapixels=_megapixels(raw, file, reporter),
         **_citations(raw, file),
     )

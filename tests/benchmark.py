@@ -27,6 +27,10 @@ each as a separate process:
 - our one-chapter edit: a sentence appended to the middle chapter, then
   ``--to pdf`` into the same folder; the new PDF is searched for the sentence.
 
+It also reports the EPUB's image bytes before (the sizes of the source files
+the book shows, the cover included, each file once) and after (the images in
+our EPUB), as :mod:`pipeline.stills` makes them.
+
 Times are wall-clock seconds. Peak RSS comes from ``os.wait4`` on the command:
 the largest resident set of the process and of the children it waited for
 (not a sum of processes alive at once). When the build's ``--report`` JSON
@@ -92,6 +96,7 @@ class BookResult:
     pages: dict[str, int | None] = field(default_factory=dict)
     edit_seen: bool | None = None
     notes: list[str] = field(default_factory=list)
+    image_bytes: tuple[int, int] | None = None  # the EPUB's images: sources' bytes, bytes in the EPUB
 
 
 # --- measuring ----------------------------------------------------------------------------------------------------
@@ -248,7 +253,8 @@ def bench_book(name: str, work_root: Path, pandoc_bin: Path | None, jobs: int | 
         result.pages["ours"] = run_pages(result.runs["pdf"], out_pdf / f"{book.name}.pdf")
     if pandoc_bin and record(pandoc("pandoc-pdf", pandoc_bin, book, out_pandoc / "out.pdf", work)).ok:
         result.pages["pandoc"] = pdf_pages(out_pandoc / "out.pdf")
-    record(ours("epub", book, "epub", out_epub, work, jobs))
+    if record(ours("epub", book, "epub", out_epub, work, jobs)).ok:
+        result.image_bytes = epub_image_bytes(book, out_epub / f"{book.name}.epub", work)
     if pandoc_bin:
         record(pandoc("pandoc-epub", pandoc_bin, book, out_pandoc / "out.epub", work))
     record(ours("fill-cache", book, "pdf,epub", out_pdf, work, jobs))
@@ -258,6 +264,34 @@ def bench_book(name: str, work_root: Path, pandoc_bin: Path | None, jobs: int | 
     if record(ours("edit", book, "pdf", out_pdf, work, jobs)).ok:
         result.edit_seen = pdf_contains(out_pdf / f"{book.name}.pdf", EDIT_SENTENCE, place)
     return result
+
+
+def epub_image_bytes(book: Path, epub: Path, work: Path) -> tuple[int, int] | None:
+    """(bytes of the source images the book shows, bytes of the images in its EPUB), or None."""
+    import zipfile
+
+    done = subprocess.run([PYTHON, "-m", "pipeline", "ir", str(book)], cwd=work, capture_output=True, text=True)
+    if done.returncode != 0 or not epub.is_file():
+        return None
+    srcs: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("t") == "Image" and isinstance(node.get("src"), str):
+                srcs.add(node["src"])
+            if node.get("t") == "Meta" and node.get("cover_image"):
+                srcs.add(node["cover_image"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(json.loads(done.stdout))
+    before = sum((book / s).stat().st_size for s in srcs if (book / s).is_file())
+    with zipfile.ZipFile(epub) as z:
+        after = sum(i.file_size for i in z.infolist() if i.filename.startswith("EPUB/images/"))
+    return before, after
 
 
 def run_pages(run: Run, pdf: Path) -> int | None:
@@ -334,6 +368,10 @@ def describe(run: Run) -> str:
 def print_details(results: list[BookResult]) -> None:
     for r in results:
         print(f"\n{r.name}" + (f" ({'; '.join(r.notes)})" if r.notes else ""))
+        if r.image_bytes:
+            before, after = r.image_bytes
+            share = f" ({after / before:.0%})" if before else ""
+            print(f"  EPUB images: {before / 1e6:.2f} MB of source images → {after / 1e6:.2f} MB in the EPUB{share}")
         for label, run in r.runs.items():
             print(f"  {label:<12} {describe(run)}")
 

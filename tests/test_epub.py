@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -10,6 +11,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from conftest import SAMPLE, epubcheck_messages, image_bytes, write_files
+from PIL import Image
 
 from pipeline import build, build_book, ir
 
@@ -201,7 +203,8 @@ def test_images_packed_once_and_converted(folder_epub: Path) -> None:
     images = sorted(n for n in files if n.startswith("EPUB/images/") and "cover" not in n)
     assert len(images) == 6  # the repeated still is packed once
     assert not any(n.endswith((".tif", ".tiff")) for n in images)  # TIFF is not an EPUB core type
-    assert any(n.endswith(".webp") for n in images) and any(n.endswith(".svg") for n in images)
+    # every raster still is a JPEG or a PNG (pipeline.stills: WebP, GIF and TIFF are converted)
+    assert all(n.endswith((".jpg", ".png", ".svg")) for n in images) and any(n.endswith(".svg") for n in images)
     digests = [hashlib.sha256(files[n]).hexdigest() for n in images]
     assert len(set(digests)) == len(digests)
 
@@ -230,8 +233,11 @@ def test_cover_image_property(sample_build: dict[str, Path]) -> None:
     items = _opf(files).find("opf:manifest", NS)
     cover = [i for i in items if "cover-image" in (i.get("properties") or "")]
     assert len(cover) == 1
-    sample_cover = (SAMPLE / "stills" / "cover.png").read_bytes()
-    assert files["EPUB/" + cover[0].get("href")] == sample_cover
+    sample_cover = Image.open(SAMPLE / "stills" / "cover.png")
+    packed = Image.open(io.BytesIO(files["EPUB/" + cover[0].get("href")]))
+    assert packed.width * packed.height <= 4_000_000  # the sample's 1600 × 2560 cover is held to 4 MP
+    assert abs(packed.width / packed.height - sample_cover.width / sample_cover.height) < 0.01
+    assert packed.convert("RGB").getpixel((5, 5)) == sample_cover.convert("RGB").getpixel((5, 5))
 
 
 def test_generated_cover_when_none_given(single_epub: Path) -> None:

@@ -150,7 +150,9 @@ def test_image_sizes_in_both_editions(tmp_path: Path) -> None:
                                    '![Half the measure.](img/a.png){alt="A grey oval." width=50%}\n\n'
                                    '<img src="img/a.png" alt="Raw, 120 pixels wide" width="120">\n', encoding="utf-8")
     xhtml, pdf, _ = _both_editions(root / "essay.md", tmp_path / "out", "sizes")
-    assert 'alt="A grey oval." style="width: 50%"/>' in xhtml and 'style="width: 120px"/>' in xhtml
+    # the picture's own size (so readers reserve its space), then the author's, the other side auto
+    assert 'alt="A grey oval." width="400" height="250" style="width: 50%; height: auto"/>' in xhtml
+    assert 'width="400" height="250" style="width: 120px; height: auto"/>' in xhtml
     from pipeline.editions import EDITIONS
 
     measure = EDITIONS[0].text_block_pt()[0]

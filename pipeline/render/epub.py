@@ -10,7 +10,9 @@ This is the only module that imports ebooklib. The book holds:
 - a title page, the nav (table of contents and landmarks) and an NCX;
 - one XHTML document per chapter, footnotes as EPUB 3 notes
   (``noteref`` → ``aside epub:type="footnote"``, with a link back);
-- each image once, converted where EPUB cannot carry it (TIFF → PNG);
+- each image once (by content; a cover that is also a still too), as
+  :mod:`pipeline.stills` makes it for the EPUB: 8-bit sRGB JPEG or PNG, upright,
+  within ``epub-image-megapixels``, its ``<img>`` sized with ``width``/``height``;
 - ``styles/book.css`` and ``styles/epub.css``;
 - full Dublin Core metadata, with ``xml:lang`` on the package;
 - given the print edition's page map (a build to both formats), the print
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import io
 import posixpath
 import re
@@ -36,10 +39,11 @@ from ebooklib import epub
 from .. import editions, ir
 from ..diagnostics import Reporter
 from ..editions import Edition
-from ..images import EXTENSIONS, for_target, make_cover
+from ..images import EXTENSIONS, make_cover
 from ..index import BookIndex, build_index
+from ..stills import policy_for, variant
 from . import RenderResult
-from .html import STYLES, Writer, attr_value, text, title_page_lines
+from .html import STYLES, Writer, attr_value, image_size_attrs, text, title_page_lines
 from .page_list import add_page_list_nav, chapter_breaks, insert_markers, marker, page_list_metadata
 from .pagemap import PageMap
 
@@ -81,7 +85,7 @@ def _names(book: ir.Book) -> dict[str, str]:
 
 
 def chapter_xhtml(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, image_files: dict[str, str],
-                  edition: Edition = EPUB) -> bytes:
+                  edition: Edition = EPUB, image_sizes: dict[str, tuple[int, int]] | None = None) -> bytes:
     """One chapter's XHTML document, its notes as asides at its end."""
     def href(target: str) -> str:
         where = index.where(target, ch.id)
@@ -90,7 +94,9 @@ def chapter_xhtml(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, image_files: 
         chapter, ident = where
         return f"#{ident}" if chapter == ch.id else f"{chapter}.xhtml#{ident}"
 
-    writer = Writer(href=href, image_src=lambda s: "../" + image_files[s], notes="endnotes")
+    sizes = image_sizes or {}
+    writer = Writer(href=href, image_src=lambda s: "../" + image_files[s], notes="endnotes",
+                    image_size=sizes.get)
     body = writer.blocks(ch.blocks)
     notes = writer.endnotes()
     if notes:
@@ -122,29 +128,44 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
                                   media_type="text/css", content=(root / path).read_bytes()))
     edition = dataclasses.replace(edition, stylesheets=edition.stylesheets + authors)
 
-    # images: each file packed once
+    # images: each content packed once, the cover too when it is also a still
+    policy = policy_for(edition)
     image_files: dict[str, str] = {}
+    image_sizes: dict[str, tuple[int, int]] = {}
+    by_digest: dict[str, str] = {}  # the variant's own hash → its file: one file per content
+    digests = {src: f.sha256 for src, f in index.images.items()}
+    cover_img, cover_size = None, (1600, 2560)
+    if meta.cover_image:
+        still = variant(root / meta.cover_image, policy, digest=digests.get(meta.cover_image, ""))
+        cover_img = epub.EpubCover(uid="cover-image", file_name="images/cover" + EXTENSIONS[still.facts.media_type])
+        cover_img.media_type, cover_img.content = still.facts.media_type, still.data
+        by_digest[hashlib.sha256(still.data).hexdigest()] = cover_img.file_name
+        cover_size = (still.facts.width, still.facts.height)
     for src, stem in _names(book).items():
-        data, media_type = for_target(root / src, edition.images)
-        file_name = f"images/{stem}{EXTENSIONS[media_type]}"
-        eb.add_item(epub.EpubItem(uid=f"img-{stem}", file_name=file_name, media_type=media_type, content=data))
-        image_files[src] = file_name
+        still = variant(root / src, policy, digest=digests.get(src, ""))
+        digest = hashlib.sha256(still.data).hexdigest()
+        if digest not in by_digest:
+            file_name = f"images/{stem}{EXTENSIONS[still.facts.media_type]}"
+            eb.add_item(epub.EpubItem(uid=f"img-{stem}", file_name=file_name, media_type=still.facts.media_type,
+                                      content=still.data))
+            by_digest[digest] = file_name
+        image_files[src] = by_digest[digest]
+        if still.facts.width:
+            image_sizes[src] = (still.facts.width, still.facts.height)
 
     # cover
-    if meta.cover_image:
-        cover_data, cover_type = for_target(root / meta.cover_image, edition.images)
-    else:
+    if cover_img is None:
         author = ", ".join(c.name for c in meta.creators)
-        cover_data, cover_type = make_cover(meta.title, meta.subtitle, author, FONTS), "image/png"
-    cover_img = epub.EpubCover(uid="cover-image", file_name="images/cover" + EXTENSIONS[cover_type])
-    cover_img.media_type = cover_type
-    cover_img.content = cover_data
+        cover_img = epub.EpubCover(uid="cover-image", file_name="images/cover.png")
+        cover_img.media_type = "image/png"
+        cover_img.content = make_cover(meta.title, meta.subtitle, author, FONTS)
     eb.add_item(cover_img)
     cover_alt = f"Cover of {meta.title}" + (f" by {', '.join(c.name for c in meta.creators)}" if meta.creators else "")
     cover_page = _xhtml_item("cover", "text/cover.xhtml", _page(
         meta.lang, meta.title,
         f'<section class="cover" epub:type="cover"><img src="../{cover_img.file_name}" '
-        f'alt="{attr_value(cover_alt)}"/></section>\n', ' class="cover-page"'))
+        f'alt="{attr_value(cover_alt)}"{image_size_attrs(cover_size, ir.NO_ATTR)}/></section>\n',
+        ' class="cover-page"'))
     eb.add_item(cover_page)
 
     pages: list[tuple[str, str]] = []  # the print edition's pages: (href, label), in reading order
@@ -159,7 +180,7 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
     # chapters
     chapter_items = []
     for ch in book.chapters:
-        html = chapter_xhtml(ch, index, meta, image_files, edition)
+        html = chapter_xhtml(ch, index, meta, image_files, edition, image_sizes)
         if page_map is not None:
             html, made = insert_markers(html, chapter_breaks(page_map, ch.id), reporter, ch.source)
             pages += [(f"text/{ch.id}.xhtml#{ident}", label) for label, ident in made]

@@ -63,7 +63,8 @@ class Writer:
     """Serialise IR to XHTML. Subclass or pass hooks to adapt it to a target.
 
     ``href(target)`` maps ``#id`` links (the EPUB adds the chapter's file name).
-    ``image_src(src)`` maps a manuscript image path to the URL to write.
+    ``image_src(src)`` maps a manuscript image path to the URL to write;
+    ``image_size(src)``, when given, the pixel size written as ``width``/``height`` (the EPUB).
     ``anchor(id)`` maps an element id as written (print qualifies it with the chapter).
     ``notes`` is ``"endnotes"`` (collect :attr:`pending_notes` for asides, the EPUB),
     ``"inline"`` (write the note where it is referenced, for CSS ``float: footnote``)
@@ -75,8 +76,10 @@ class Writer:
     def __init__(self, href: Callable[[str], str] | None = None,
                  image_src: Callable[[str], str] | None = None, notes: str = "endnotes",
                  anchor: Callable[[str], str] | None = None,
-                 math: Callable[[ir.Math, str], str] | None = None):
+                 math: Callable[[ir.Math, str], str] | None = None,
+                 image_size: Callable[[str], tuple[int, int] | None] | None = None):
         self.href = href or (lambda t: t)
+        self.image_size = image_size or (lambda s: None)
         self.image_src = image_src or (lambda s: s)
         self.anchor = anchor or (lambda i: i)
         self.math = math or math_html.epub_html
@@ -346,10 +349,29 @@ def size_style(a: ir.Attr) -> str:
     return f' style="{"; ".join(rules)}"' if rules else ""
 
 
+def image_size_attrs(size: tuple[int, int] | None, a: ir.Attr) -> str:
+    """``width``/``height`` of the picture itself, so a reader reserves its space, then the author's size.
+
+    An author who sized one side (``width=50%``) gets the other as ``auto``, so the picture
+    keeps its proportions.
+
+    >>> image_size_attrs((800, 600), ir.Attr(kv=(("width", "50%"),)))
+    ' width="800" height="600" style="width: 50%; height: auto"'
+    """
+    style = size_style(a)
+    if not size or not size[0] or not size[1]:
+        return style
+    given = [k for k in ("width", "height") if _LENGTH.match((a.get(k) or "").strip())]
+    if len(given) == 1:
+        style = style[:-1] + f'; {"height" if given[0] == "width" else "width"}: auto"'
+    return f' width="{size[0]}" height="{size[1]}"{style}'
+
+
 def _figure(w: Writer, b: ir.Figure) -> str:
     img = b.image
+    size = image_size_attrs(w.image_size(img.src), b.attr)
     out = [f"<figure{w.attrs(b.attr)}>\n",
-           f'<img src="{attr_value(w.image_src(img.src))}" alt="{attr_value(img.alt)}"{size_style(b.attr)}/>\n']
+           f'<img src="{attr_value(w.image_src(img.src))}" alt="{attr_value(img.alt)}"{size}/>\n']
     if b.caption:
         hidden = ' aria-hidden="true"' if b.alt_from_caption else ""
         out.append(f"<figcaption{hidden}>{w.inlines(b.caption)}</figcaption>\n")
@@ -394,7 +416,7 @@ def _link(w: Writer, n: ir.Link) -> str:
 
 def _image(w: Writer, n: ir.Image) -> str:
     return (f'<img{w.attrs(n.attr)} src="{attr_value(w.image_src(n.src))}" alt="{attr_value(n.alt)}"'
-            f'{size_style(n.attr)}/>')
+            f'{image_size_attrs(w.image_size(n.src), n.attr)}/>')
 
 
 INLINE_WRITERS: dict[type, Callable[[Writer, ir.Inline], str]] = {

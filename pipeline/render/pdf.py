@@ -51,8 +51,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from .. import ir
 from ..diagnostics import Diagnostic, Reporter, from_dict, to_dict
 from ..editions import Edition, to_pt
-from ..images import for_target
 from ..index import BookIndex
+from ..stills import Policy, policy_for, variant
 from ..transforms.numbering import numbered_label
 from . import math
 from .html import STYLES, Writer, attr_value, text, title_page_lines
@@ -66,17 +66,17 @@ PX_TO_PT = 0.75
 class _Fetcher(URLFetcher):
     """Serve the shipped styles and fonts, and the book's images; refuse anything else."""
 
-    def __init__(self, root: Path, policy: str = "pdf"):
+    def __init__(self, root: Path, policy: Policy | None = None):
         super().__init__(allowed_protocols=("file", "book-image"))
         self.root = root
-        self.policy = policy
+        self.policy = policy or Policy("pdf")
         self.styles = STYLES.as_uri() + "/"
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         if url.startswith(IMAGE_SCHEME):
             src = url[len(IMAGE_SCHEME):]
-            data, media_type = for_target(self.root / unquote(src), self.policy)
-            return URLFetcherResponse(url, data, {"Content-Type": media_type})
+            still = variant(self.root / unquote(src), self.policy)  # made by stills.prepare, before layout
+            return URLFetcherResponse(url, still.data, {"Content-Type": still.facts.media_type})
         if url.startswith(self.styles):
             return super().fetch(url, headers)
         raise ValueError(f"resource not allowed in a book: {url}")
@@ -291,7 +291,7 @@ class _LogToDiagnostics(logging.Handler):
 @functools.cache
 def _styles(edition: Edition, scripts: tuple[str, ...], folios: bool, root: Path) -> tuple:
     """Parsed stylesheets and their font configuration, made once per worker process."""
-    fetcher = _Fetcher(root, edition.images)
+    fetcher = _Fetcher(root, policy_for(edition))
     fonts = FontConfiguration()  # @font-face rules only take effect through this
     counters = CounterStyle()  # and @counter-style rules (list markers "a)", "(iv)") through this
     sheets = [CSS(filename=str(STYLES / name), url_fetcher=fetcher, font_config=fonts, counter_style=counters)
