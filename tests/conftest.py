@@ -135,8 +135,9 @@ def ace_violations(epub: Path) -> list[str]:
             if a.get("earl:result", {}).get("earl:outcome") == "fail":
                 test = a.get("earl:test", {})
                 where = a.get("earl:result", {}).get("earl:pointer", {}).get("css", [""])
-                found.append(f"{test.get('dct:title')} {test.get('earl:impact')}: {doc.get('earl:testSubject', {}).get('url', '')} "
-                             f"{where[:1]}: {a.get('earl:result', {}).get('dct:description', '')[:300]}")
+                doc_url = doc.get("earl:testSubject", {}).get("url", "")
+                found.append(f"{test.get('dct:title')} {test.get('earl:impact')}: {doc_url} {where[:1]}: "
+                             f"{a.get('earl:result', {}).get('dct:description', '')[:300]}")
     if not found and data.get("earl:result", {}).get("earl:outcome") != "pass":
         found.append(f"Ace's outcome is {data.get('earl:result')} with no violation listed")
     _ACE_RESULTS[key] = found

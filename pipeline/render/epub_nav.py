@@ -83,7 +83,7 @@ def nav_xhtml(tree: list[NavPoint], landmarks: list[tuple[str, str, str]], lang:
         f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" '
         f'lang="{lang}" xml:lang="{lang}">\n<head>\n<title>{text(toc_title)}</title>\n{links}</head>\n'
         '<body class="nav-page">\n'
-        f'<nav epub:type="toc" id="toc" role="doc-toc">\n<h1 class="toc-title">{text(toc_title)}</h1>\n'
+        f'<nav epub:type="toc" id="toc" role="doc-toc">\n<h2 class="toc-title">{text(toc_title)}</h2>\n'
         f"{_ol(tree, '')}</nav>\n"
         '<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n<h2>Landmarks</h2>\n'
         f"<ol>\n{marks}</ol>\n</nav>\n{extra}</body>\n</html>\n"
