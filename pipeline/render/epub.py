@@ -92,7 +92,7 @@ def chapter_xhtml(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, image_files: 
         return f"#{ident}" if chapter == ch.id else f"{chapter}.xhtml#{ident}"
 
     writer = Writer(href=href, image_src=lambda s: "../" + image_files[s], notes="endnotes")
-    body = writer.blocks(ch.blocks)
+    body = _outline_levels(writer.blocks(ch.blocks))
     notes = writer.endnotes()
     if notes:
         body += f'<section class="footnotes" epub:type="footnotes">\n{notes}</section>\n'
@@ -100,6 +100,25 @@ def chapter_xhtml(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, image_files: 
     return _page(meta.lang, title,
                  f'<section id="{attr_value(ch.id)}" class="chapter" epub:type="chapter" '
                  f'role="doc-chapter">\n{body}</section>\n', sheets=edition.stylesheets)
+
+
+_HEADING = re.compile(r"<h([1-6])\b")
+
+
+def _outline_levels(body: str) -> str:
+    """A heading that skips levels (``####`` after ``##``) keeps its look but is announced one level
+    below the heading before it (``aria-level``), so a screen reader's outline has no holes."""
+    previous = 0
+
+    def level(m: re.Match) -> str:
+        nonlocal previous
+        written = int(m.group(1))
+        if previous and written > previous + 1:
+            previous += 1
+            return f'{m.group(0)} aria-level="{previous}"'
+        previous = written
+        return m.group(0)
+    return _HEADING.sub(level, body)
 
 
 def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition = EPUB,
