@@ -15,7 +15,7 @@ OUT    ?= build
 CORPUS ?= ../shared/corpus
 SPEC   := $(VENV)/share/commonmark-spec/spec.txt
 
-.PHONY: all pdf epub test lint clean corpus bench setup system-deps
+.PHONY: all pdf epub test lint clean corpus bench setup system-deps test-deps
 all: setup
 	$(PY) -m pipeline build $(BOOK) --to pdf,epub --out $(OUT)
 
@@ -25,8 +25,8 @@ pdf: setup
 epub: setup
 	$(PY) -m pipeline build $(BOOK) --to epub --out $(OUT)
 
-test: setup
-	$(PY) -m pytest -q
+test: setup test-deps
+	PUPPETEER_EXECUTABLE_PATH=$(CHROMIUM) $(PY) -m pytest -q
 
 lint: setup
 	$(VENV)/bin/ruff check pipeline tests
@@ -43,6 +43,22 @@ clean:
 	rm -rf $(OUT)
 
 setup: $(VENV)/.installed $(SPEC)
+
+# DAISY Ace (the EPUB accessibility checker) for the tests only: the npm package
+# in .venv/ace, run with Debian's chromium (puppeteer's own download is skipped).
+# Building a book needs neither.
+ACE_VERSION := 1.4.6
+ACE         := $(VENV)/ace/node_modules/.bin/ace-cli
+CHROMIUM    ?= /usr/bin/chromium
+test-deps: $(ACE)
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then echo "installing system packages: chromium"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "please install: chromium (apt-get install chromium)"; exit 1; fi; }
+
+$(ACE):
+	mkdir -p $(VENV)/ace
+	PUPPETEER_SKIP_DOWNLOAD=true npm install --silent --no-audit --no-fund --prefix $(VENV)/ace @daisy/ace-cli@$(ACE_VERSION)
 
 # The CommonMark spec's examples, from the npm package, for the hostile-input tests.
 SPEC_VERSION := 0.31.2

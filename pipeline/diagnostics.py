@@ -17,7 +17,7 @@ Codes are a category letter and three digits, never reused; ``1xx`` are warnings
 - ``L`` links and ids
 - ``R`` rendering and output
 - ``C`` citations and the bibliography
-- ``E`` the EPUB's print page numbers
+- ``E`` the EPUB: accessibility claims, the print page numbers
 
 A diagnostic prints as ``file:line: message [CODE]`` followed by ``hint: …``::
 
@@ -108,6 +108,11 @@ CODES: dict[str, str] = {
     "C101": "a citation key not in the bibliography: printed as key?",
     "C102": "citations in a book without a bibliography: printed as written",
     "R110": "a TeX formula the print edition cannot draw; kept as code text",
+    "M120": "the 'accessibility' block, or one of its keys, is malformed or unknown: ignored",
+    "M121": "an accessibility value outside the schema.org vocabulary: ignored",
+    "M122": "the series ('series', 'belongs-to-collection', 'group-position') is malformed: ignored",
+    "M123": "a subject entry is malformed or names an unknown authority: its code is ignored",
+    "E101": "an image without alt text: the EPUB does not claim alternativeText",
     "E120": "a print page's start not found in the EPUB's text: its marker at the element's end, or none",
     "E121": "'print-isbn' is not an ISBN: the page source is named as written",
 }

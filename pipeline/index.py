@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from . import ir
 from .images import ImageFacts
 from .transforms.links import chapter_ids
-from .transforms.toc import TocEntry, table_of_contents
+from .transforms.toc import TocEntry, file_title, table_of_contents
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,19 +67,13 @@ class BookIndex:
         return ir.book_target(target, here)
 
 
-def _file_title(source: str) -> str:
-    stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    words = stem.lstrip("0123456789-_ ").replace("-", " ").replace("_", " ").strip()
-    return words[:1].upper() + words[1:] if words else stem
-
-
 def build_index(book: ir.Book, images: dict[str, ImageFacts] | None = None) -> BookIndex:
     """Compute the index of ``book`` in one pass over its chapters."""
     chapters = []
     for ch in book.chapters:
         notes = [n.number for n in ir.query(ch, ir.Note)]
         srcs = tuple(dict.fromkeys(i.src for i in ir.query(ch, ir.Image)))
-        title = ir.plain_text(ch.title).strip() or _file_title(ch.source)
+        title = ir.plain_text(ch.title).strip() or file_title(ch.source)
         chapters.append(ChapterFacts(ch.id, ch.source, title, chapter_ids(ch),
                                      notes[0] if notes else 0, len(notes), srcs))
     return BookIndex(tuple(chapters), tuple(table_of_contents(book, book.meta.toc_depth)), dict(images or {}))

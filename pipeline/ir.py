@@ -10,6 +10,8 @@ Nobody downstream of the parser sees Markdown.
 Shape::
 
     Book(meta: Meta, chapters: [Chapter])
+    Meta(title, lang, identifier, creators: [Contributor(name, role, file_as)],
+         subjects: [Subject(text, authority, term)], series, accessibility, …)
     Chapter(id, source, blocks: [Block])   .title: its first heading (derived)
 
 Block nodes (each has ``attr`` and ``line``, the 1-based source line or 0)::
@@ -447,6 +449,16 @@ class Contributor:
 
     name: str
     role: str = "aut"
+    file_as: str = ""  # the sort form, e.g. 'Roe, Jane' (the EPUB's ``file-as``); "" when not given
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """A subject of the book: its text, and optionally a code from a scheme (``authority``: BISAC, Thema…)."""
+
+    text: str
+    authority: str = ""
+    term: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,7 +475,7 @@ class Meta:
     date: str = ""
     rights: str = ""
     description: str = ""
-    subjects: tuple[str, ...] = ()
+    subjects: tuple[Subject, ...] = ()
     cover_image: str = ""
     source: str = ""
     print_isbn: str = ""  # the print edition's ISBN, urn:isbn:… (the EPUB's pageBreakSource)
@@ -472,7 +484,12 @@ class Meta:
     css: tuple[str, ...] = ()  # the author's stylesheets for the EPUB (pandoc's --css), root-relative
     number_sections: bool = False  # pandoc's -N: headings numbered 1, 1.1, 1.1.1 through the book
     toc_depth: int = 3  # the deepest heading level the contents list (pandoc's --toc-depth)
-    modified: str = "2000-01-01T00:00:00Z"
+    modified: str = "2000-01-01T00:00:00Z"  # SOURCE_DATE_EPOCH, else the last commit or file time (parse stage)
+    series: str = ""           # the series the book belongs to (EPUB ``belongs-to-collection``)
+    series_position: str = ""  # its number in the series (``group-position``)
+    # the author's accessibility claims, added to or overriding the derived ones (render/accessibility.py):
+    # (schema.org or a11y property, its values), e.g. ("schema:accessibilitySummary", ("…",))
+    accessibility: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # citations (pipeline.transforms.citations): processed when bibliography or references is set
     bibliography: tuple[str, ...] = ()  # BibTeX, CSL-JSON or CSL-YAML files, relative to the manuscript root
     csl: str = ""                       # a CSL style file, relative to the root; "" is Chicago author-date
@@ -524,7 +541,7 @@ NODE_TYPES: dict[str, type] = {
         Attr, Text, Emph, Strong, Strikeout, Superscript, Subscript, Code, Link, Image, Note,
         Span, LineBreak, Citation, Cite, Math, Para, Heading, BlockQuote, BulletList, OrderedList, DefItem,
         DefinitionList, CodeBlock, LineBlock, Cell, Table, Figure, HorizontalRule, Div, RawBlock,
-        Contributor, Meta, Chapter, Book,
+        Contributor, Subject, Meta, Chapter, Book,
     )
 }
 INLINE_TYPES: tuple[type, ...] = (

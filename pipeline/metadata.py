@@ -4,9 +4,10 @@ Takes: the raw mapping from ``book.yaml`` or front matter.
 Gives: a :class:`~pipeline.ir.Meta`, warnings for unknown keys, errors for wrong types.
 
 Keys (pandoc's names): ``title``, ``subtitle``, ``author`` (a string, a list,
-or a list of ``{name, role}``), ``lang`` or ``language``, ``identifier`` (ISBN,
+or a list of ``{name, role, file-as}``), ``lang`` or ``language``, ``identifier`` (ISBN,
 UUID or URI; a string or pandoc's ``[{scheme, text}]``), ``publisher``,
-``date``, ``rights``, ``description``, ``subject`` (a string or list),
+``date``, ``rights``, ``description``, ``subject`` (a string or list, each
+entry text or ``{text, authority, term}`` with a BISAC or Thema code),
 ``cover-image`` (a file path relative to the manuscript), ``source``, ``css``
 (stylesheets added after the EPUB's own, as pandoc's ``--css``), ``toc`` (a
 contents page is always made), ``print-isbn`` (the print edition's ISBN: the
@@ -25,6 +26,12 @@ and ``shift-heading-level-by`` (an integer, read by the parser through
 ``epub-image-megapixels`` (a number, default 4) is the most pixels an EPUB
 still may have (:mod:`pipeline.stills`); a bad value warns ``I110``.
 
+``series`` (a name, or ``{name, position}``; pandoc's ``belongs-to-collection``
+and ``group-position`` also work) and ``accessibility`` (claims added to or
+overriding the derived ones, checked by :mod:`pipeline.accessibility`).
+``modified`` is ``SOURCE_DATE_EPOCH``, else set by the parse stage from the
+manuscript's last commit or file time (:func:`modified_time`), never the ``date``.
+
 Defaults when a key is missing, each with a warning: ``lang`` is ``en``;
 ``title`` is the first chapter heading, else the manuscript's slug;
 ``identifier`` is a UUID derived from the title and authors, so rebuilds agree.
@@ -40,11 +47,14 @@ import datetime as dt
 import json
 import os
 import re
+import subprocess
 import uuid
+from pathlib import Path
 from typing import Any
 
+from .accessibility import read_block
 from .diagnostics import Reporter, error
-from .ir import Contributor, Meta
+from .ir import Contributor, Meta, Subject
 
 ROLE_CODES = {
     "author": "aut", "aut": "aut", "translator": "trl", "trl": "trl", "illustrator": "ill",
@@ -61,8 +71,12 @@ KNOWN_KEYS = {
     "papersize", "toc-title", "abstract", "keywords", "toc", "css", *CONTRIBUTOR_KEYS,
     "bibliography", "references", "csl", "link-citations", "reference-section-title",
     "number-sections", "toc-depth", "shift-heading-level-by", "print-isbn",
+    "accessibility", "series", "belongs-to-collection", "group-position",
     "epub-image-megapixels",
 }
+# subject schemes the EPUB names by code (EPUB 3.3, ``authority``); any other must be a URL
+AUTHORITIES = {a.lower(): a for a in ("AAT", "BIC", "BISAC", "CLC", "DDC", "CLIL", "EuroVoc", "MEDTOP",
+                                      "LCSH", "NDC", "Thema", "UDC", "WGS")}
 PAPER_SIZES = {"a4": ("210mm", "297mm"), "a5": ("148mm", "210mm"), "letter": ("8.5in", "11in"),
                "b5": ("176mm", "250mm"), "royal": ("6.14in", "9.21in"), "demy": ("5.5in", "8.5in")}
 _LENGTH = r"\d+(?:\.\d+)?(?:in|mm|cm|pt)"
@@ -94,7 +108,12 @@ def _people(value: Any, default_role: str, key: str, file: str) -> list[Contribu
             out.append(Contributor(item.strip(), default_role))
         elif isinstance(item, dict) and isinstance(item.get("name"), str):
             role = str(item.get("role", default_role)).strip().lower()
-            out.append(Contributor(item["name"].strip(), ROLE_CODES.get(role, role[:3] or default_role)))
+            file_as = item.get("file-as", item.get("file_as", ""))
+            if not isinstance(file_as, str):
+                raise error("M012", f"'{key}' entry '{item['name']}': 'file-as' must be text",
+                            f"write e.g. '{key}: [{{name: Jane Roe, file-as: \"Roe, Jane\"}}]'", file)
+            out.append(Contributor(item["name"].strip(), ROLE_CODES.get(role, role[:3] or default_role),
+                                   file_as.strip()))
         else:
             raise error("M012", f"'{key}' entries must be names or {{name, role}} mappings",
                         f"write e.g. '{key}: Jane Doe' or '{key}: [{{name: Jane Doe, role: editor}}]'", file)
@@ -226,16 +245,77 @@ def _megapixels(raw: dict[str, Any], file: str, reporter: Reporter) -> float:
     return float(value)
 
 
-def _modified(date: str) -> str:
+def _stamp(seconds: int) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _modified() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return _stamp(int(epoch)) if epoch.isdigit() else "2000-01-01T00:00:00Z"
+
+
+def modified_time(root: Path, files: list[Path]) -> str:
+    """``dcterms:modified``: ``SOURCE_DATE_EPOCH``, else the last git commit touching ``root``
+    (when it is in a git work tree), else the newest of ``files``' modification times. Never
+    the publication date: a book first published in 1922 was not last modified then.
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})", date)
-    if m:
-        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}T00:00:00Z"
-    if re.fullmatch(r"\d{4}", date):
-        return f"{date}-01-01T00:00:00Z"
-    return "2000-01-01T00:00:00Z"
+        return _stamp(int(epoch))
+    try:
+        done = subprocess.run(["git", "log", "-1", "--format=%ct", "--", "."], cwd=root, capture_output=True,
+                              text=True, timeout=10, check=False)
+        if done.returncode == 0 and done.stdout.strip().isdigit():
+            return _stamp(int(done.stdout.strip()))
+    except (OSError, subprocess.SubprocessError):
+        pass
+    times = [int(f.stat().st_mtime) for f in files if f.is_file()]
+    return _stamp(max(times)) if times else _modified()
+
+
+def _series(raw: dict[str, Any], file: str, reporter: Reporter) -> tuple[str, str]:
+    value = raw.get("series", raw.get("belongs-to-collection"))
+    position = raw.get("group-position")
+    if isinstance(value, dict):
+        position = value.get("position", value.get("group-position", position))
+        value = value.get("name", value.get("title"))
+    if value is None:
+        return "", ""
+    if not isinstance(value, str) or not value.strip() or (
+            position is not None and (isinstance(position, bool) or not isinstance(position, (str, int, float)))):
+        reporter.warn("M122", "the series must be a name, with an optional number; it is ignored",
+                      "write e.g. 'series: {name: Harbour Books, position: 2}' "
+                      "or 'belongs-to-collection: Harbour Books' and 'group-position: 2'", file)
+        return "", ""
+    return value.strip(), "" if position is None else str(position).strip()
+
+
+def _subjects(raw: dict[str, Any], file: str, reporter: Reporter) -> tuple[Subject, ...]:
+    subjects = raw.get("subject", raw.get("keywords")) or []
+    if isinstance(subjects, (str, dict)):
+        subjects = [subjects]
+    if not isinstance(subjects, list):
+        raise error("M011", "'subject' must be text or a list of texts",
+                    "write e.g. 'subject: [Film, Criticism]'", file)
+    out = []
+    for s in subjects:
+        if isinstance(s, (str, int)) and not isinstance(s, bool):
+            out.append(Subject(str(s)))
+            continue
+        if not isinstance(s, dict) or not isinstance(s.get("text"), (str, int)):
+            raise error("M011", "'subject' entries must be text or {text, authority, term}",
+                        "write e.g. 'subject: [{text: Film, authority: BISAC, term: PER004000}]'", file)
+        authority, term = str(s.get("authority") or "").strip(), str(s.get("term") or "").strip()
+        known = AUTHORITIES.get(authority.lower()) or (authority if re.match(r"^https?://", authority) else "")
+        if (authority or term) and not (known and term):
+            reporter.warn("M123", f"subject '{s['text']}': "
+                          + ("an authority and a term go together" if known or not authority
+                             else f"unknown authority '{authority}'") + "; its code is ignored",
+                          "write e.g. '{text: Film, authority: BISAC, term: PER004000}'; authorities: "
+                          + ", ".join(AUTHORITIES.values()) + ", or a URL", file)
+            known = term = ""
+        out.append(Subject(str(s["text"]).strip(), known, term))
+    return tuple(x for x in out if x.text)
 
 
 def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
@@ -270,12 +350,7 @@ def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
     if not identifier:
         seed = title + "|" + "|".join(c.name for c in creators)
         identifier = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, seed))
-    subjects = raw.get("subject", raw.get("keywords")) or []
-    if isinstance(subjects, str):
-        subjects = [subjects]
-    if not isinstance(subjects, list) or not all(isinstance(s, (str, int)) for s in subjects):
-        raise error("M011", "'subject' must be text or a list of texts",
-                    "write e.g. 'subject: [Film, Criticism]'", file)
+    series, series_position = _series(raw, file, reporter)
     date = _text(raw, "date", file)
     return Meta(
         title=title,
@@ -288,7 +363,7 @@ def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
         date=date,
         rights=_text(raw, "rights", file),
         description=_text(raw, "description", file) or _text(raw, "abstract", file),
-        subjects=tuple(str(s) for s in subjects),
+        subjects=_subjects(raw, file, reporter),
         cover_image=_text(raw, "cover-image", file),
         source=_text(raw, "source", file),
         print_isbn=_print_isbn(raw, file, reporter),
@@ -297,7 +372,10 @@ def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
         css=_paths(raw, "css", file),
         number_sections=_flag(raw, "number-sections", file),
         toc_depth=_integer(raw, "toc-depth", file, 3, 1, 6),
-        modified=_modified(date),
+        modified=_modified(),
+        series=series,
+        series_position=series_position,
+        accessibility=read_block(raw.get("accessibility"), file, reporter),
         epub_image_megapixels=_megapixels(raw, file, reporter),
         **_citations(raw, file),
     )

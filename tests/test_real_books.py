@@ -31,10 +31,11 @@ from xml.etree import ElementTree as ET
 
 import pypdf
 import pytest
-from conftest import ROOT, epubcheck_messages
+from conftest import ROOT, ace_violations, epubcheck_messages, needs_ace
 
 BOOKS = Path(__file__).resolve().parent / "real-books"
 NAMES = sorted(p.name for p in BOOKS.iterdir() if (p / "build.sh").is_file())
+ACE_BOOKS = {"quarto-book-template", "write-you-a-haskell"}  # DAISY Ace takes seconds a book: two of them
 
 X = "{http://www.w3.org/1999/xhtml}"
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
@@ -248,6 +249,14 @@ def test_ours_prints_no_markdown_syntax(built: Built) -> None:
 def test_our_epub_passes_epubcheck(built: Built) -> None:
     _ours(built)
     assert epubcheck_messages(built.ours_epub) == []
+
+
+@needs_ace
+def test_our_epub_has_no_ace_violation(built: Built) -> None:
+    if built.name not in ACE_BOOKS:
+        pytest.skip("DAISY Ace runs on " + ", ".join(sorted(ACE_BOOKS)))
+    _ours(built)
+    assert ace_violations(built.ours_epub) == []
 
 
 def test_our_pdf_has_pages_and_the_words(built: Built) -> None:

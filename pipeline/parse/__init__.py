@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 from .. import ir
 from ..bibliography import check_sources
@@ -19,7 +20,7 @@ from ..diagnostics import BuildError, Reporter
 from ..images import ImageFacts
 from ..ir import slugify
 from ..load import Manuscript, Source, display_path
-from ..metadata import heading_level_shift, normalise
+from ..metadata import heading_level_shift, modified_time, normalise
 from .heading_shift import shift_headings
 from .lists import resolve_refs
 from .markdown import ParseContext, heading_references, markdown_to_plain, parse_inline, parse_source
@@ -102,6 +103,9 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
     meta = dataclasses.replace(meta, **{k: markdown_to_plain(getattr(meta, k))
                                         for k in ("title", "subtitle", "description", "rights", "toc_title",
                                                   "reference_section_title")})
+    files = [manuscript.root / s.path for s in manuscript.sources]
+    files.append(manuscript.root / Path(manuscript.metadata_file).name)
+    meta = dataclasses.replace(meta, modified=modified_time(manuscript.root, files))
     check_sources(meta, manuscript.root, manuscript.metadata_file)
     return ir.Book(meta, tuple(chapters), str(manuscript.root))
 

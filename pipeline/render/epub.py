@@ -7,14 +7,19 @@ This is the only module that imports ebooklib. The book holds:
 
 - a cover page and the cover image (``cover-image`` property), drawn from the
   title if the manuscript has none;
-- a title page, the nav (table of contents and landmarks) and an NCX;
+- a title page, the nav (contents, hidden landmarks) and an NCX with depth and
+  ``playOrder`` (:mod:`pipeline.render.epub_nav`);
 - one XHTML document per chapter, footnotes as EPUB 3 notes
   (``noteref`` → ``aside epub:type="footnote"``, with a link back);
 - each image once (by content; a cover that is also a still too), as
   :mod:`pipeline.stills` makes it for the EPUB: 8-bit sRGB JPEG or PNG, upright,
   within ``epub-image-megapixels``, its ``<img>`` sized with ``width``/``height``;
 - ``styles/book.css`` and ``styles/epub.css``;
-- full Dublin Core metadata, with ``xml:lang`` on the package;
+- full Dublin Core metadata, with ``xml:lang`` on the package: ISBNs marked
+  as such (ONIX code 15), ``file-as`` and MARC roles, subjects with their
+  BISAC or Thema codes, the series (``belongs-to-collection``);
+- the accessibility metadata of EPUB Accessibility 1.1, derived from the
+  book (:mod:`pipeline.accessibility`).
 - given the print edition's page map (a build to both formats), the print
   page numbers: markers, a page-list nav and ``pageBreakSource``
   (:mod:`pipeline.render.page_list`).
@@ -36,13 +41,14 @@ from pathlib import Path
 
 from ebooklib import epub
 
-from .. import editions, ir
+from .. import accessibility, editions, ir
 from ..diagnostics import Reporter
 from ..editions import Edition
 from ..images import EXTENSIONS, make_cover
 from ..index import BookIndex, build_index
 from ..stills import policy_for, variant
 from . import RenderResult
+from .epub_nav import NavPoint, contents_tree, nav_xhtml, toc_ncx
 from .html import STYLES, Writer, attr_value, image_size_attrs, text, title_page_lines
 from .page_list import add_page_list_nav, chapter_breaks, insert_markers, marker, page_list_metadata
 from .pagemap import PageMap
@@ -97,7 +103,7 @@ def chapter_xhtml(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, image_files: 
     sizes = image_sizes or {}
     writer = Writer(href=href, image_src=lambda s: "../" + image_files[s], notes="endnotes",
                     image_size=sizes.get)
-    body = writer.blocks(ch.blocks)
+    body = _outline_levels(writer.blocks(ch.blocks))
     notes = writer.endnotes()
     if notes:
         body += f'<section class="footnotes" epub:type="footnotes">\n{notes}</section>\n'
@@ -105,6 +111,25 @@ def chapter_xhtml(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, image_files: 
     return _page(meta.lang, title,
                  f'<section id="{attr_value(ch.id)}" class="chapter" epub:type="chapter" '
                  f'role="doc-chapter">\n{body}</section>\n', sheets=edition.stylesheets)
+
+
+_HEADING = re.compile(r"<h([1-6])\b")
+
+
+def _outline_levels(body: str) -> str:
+    """A heading that skips levels (``####`` after ``##``) keeps its look but is announced one level
+    below the heading before it (``aria-level``), so a screen reader's outline has no holes."""
+    previous = 0
+
+    def level(m: re.Match) -> str:
+        nonlocal previous
+        written = int(m.group(1))
+        if previous and written > previous + 1:
+            previous += 1
+            return f'{m.group(0)} aria-level="{previous}"'
+        previous = written
+        return m.group(0)
+    return _HEADING.sub(level, body)
 
 
 def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition = EPUB,
@@ -116,8 +141,6 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
     index = index or build_index(book)
     eb = epub.EpubBook()
     _metadata(eb, meta)
-    if page_map is not None:
-        page_list_metadata(eb, meta)
 
     for name in edition.stylesheets:
         eb.add_item(epub.EpubItem(uid=f"css-{name[:-4]}", file_name=f"styles/{name}",
@@ -163,7 +186,7 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
     cover_alt = f"Cover of {meta.title}" + (f" by {', '.join(c.name for c in meta.creators)}" if meta.creators else "")
     cover_page = _xhtml_item("cover", "text/cover.xhtml", _page(
         meta.lang, meta.title,
-        f'<section class="cover" epub:type="cover"><img src="../{cover_img.file_name}" '
+        f'<section class="cover"><img epub:type="cover" role="doc-cover" src="../{cover_img.file_name}" '
         f'alt="{attr_value(cover_alt)}"{image_size_attrs(cover_size, ir.NO_ATTR)}/></section>\n',
         ' class="cover-page"'))
     eb.add_item(cover_page)
@@ -179,6 +202,7 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
 
     # chapters
     chapter_items = []
+    mathml = False
     for ch in book.chapters:
         html = chapter_xhtml(ch, index, meta, image_files, edition, image_sizes)
         if page_map is not None:
@@ -187,15 +211,23 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
         item = _xhtml_item(ch.id, f"text/{ch.id}.xhtml", html)
         if b'<math xmlns="' in html:  # EPUB 3: a document holding MathML says so in the manifest
             item.properties.append("mathml")
+            mathml = True
         eb.add_item(item)
         chapter_items.append(item)
 
-    # navigation
-    eb.toc = _toc(index, {c.id: i.file_name for c, i in zip(book.chapters, chapter_items)})
-    if not eb.toc:
-        eb.toc = [epub.Link(chapter_items[0].file_name, meta.title, "start")]
+    # accessibility metadata, true to what was written
+    page_list = bool(pages)  # the print edition's page numbers: markers and a page-list nav
+    if page_list:
+        page_list_metadata(eb, meta)
+    facts = accessibility.book_facts(book, mathml=mathml, page_list=page_list, reporter=reporter)
+    _accessibility(eb, accessibility.package_metadata(book, facts), meta.lang)
+
+    # navigation: ebooklib writes placeholders, replaced by ours when the zip is repacked
+    tree = contents_tree(index, {c.id: i.file_name for c, i in zip(book.chapters, chapter_items)})
+    if not tree:  # every heading unlisted: the book's title leads to its start
+        tree = [NavPoint(meta.title, chapter_items[0].file_name)]
+    eb.toc = [epub.Link(chapter_items[0].file_name, meta.title, "start")]
     nav = epub.EpubNav(title=meta.toc_title)
-    nav.add_link(href="styles/book.css", rel="stylesheet", type="text/css")
     eb.add_item(nav)
     eb.add_item(epub.EpubNcx())
     eb.spine = [cover_page, title_page, nav, *chapter_items]
@@ -204,10 +236,17 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
         {"href": nav.file_name, "title": meta.toc_title, "type": "toc"},
         {"href": chapter_items[0].file_name, "title": "Begin Reading", "type": "text"},
     ]
+    landmarks = [("cover", cover_page.file_name, "Cover"), ("toc", nav.file_name, meta.toc_title),
+                 ("bodymatter", chapter_items[0].file_name, "Begin Reading")]
+    nav_doc = nav_xhtml(tree, landmarks, meta.lang, meta.toc_title, edition.stylesheets)
+    navigation = {
+        "EPUB/nav.xhtml": add_page_list_nav(nav_doc, pages) if pages else nav_doc,
+        "EPUB/toc.ncx": toc_ncx(tree, meta.identifier, meta.title, len(pages)),
+    }
     modified = dt.datetime.strptime(meta.modified, "%Y-%m-%dT%H:%M:%SZ")
     raw = io.BytesIO()
     epub.write_epub(raw, eb, {"epub3_pages": False, "mtime": modified, "landmark_title": "Landmarks"})
-    return RenderResult(_repack(raw.getvalue(), meta.lang, modified, pages))
+    return RenderResult(_repack(raw.getvalue(), meta.lang, modified, navigation))
 
 
 def _xhtml_item(uid: str, file_name: str, content: bytes) -> epub.EpubItem:
@@ -216,27 +255,63 @@ def _xhtml_item(uid: str, file_name: str, content: bytes) -> epub.EpubItem:
     return item
 
 
+def _accessibility(eb: epub.EpubBook, pairs: list[tuple[str, tuple[str, ...]]], lang: str) -> None:
+    """The accessibility properties: a ``<meta>`` per value (the summary in English, marked so when
+    the book is not), a certifier's credential refining its ``a11y:certifiedBy``."""
+    credentials = dict(pairs).get("a11y:certifierCredential", ())
+    for prop, values in pairs:
+        if prop == "a11y:certifierCredential":
+            continue
+        for value in values:
+            attrs = {"property": prop}
+            if prop == "schema:accessibilitySummary" and not lang.lower().startswith("en"):
+                attrs["{http://www.w3.org/XML/1998/namespace}lang"] = "en"
+            if prop == "a11y:certifiedBy":
+                attrs["id"] = "certifier"
+            eb.add_metadata(None, "meta", value, attrs)
+            if prop == "a11y:certifiedBy":
+                for credential in credentials:
+                    eb.add_metadata(None, "meta", credential,
+                                    {"refines": "#certifier", "property": "a11y:certifierCredential"})
+
+
 def _metadata(eb: epub.EpubBook, meta: ir.Meta) -> None:
     eb.set_identifier(meta.identifier)
+    if meta.identifier.startswith("urn:isbn:"):  # ONIX code list 5: 15 is ISBN-13, 02 ISBN-10
+        code = "15" if len(meta.identifier) == len("urn:isbn:") + 13 else "02"
+        eb.add_metadata(None, "meta", code, {"refines": "#id", "property": "identifier-type",
+                                             "scheme": "onix:codelist5"})
     eb.set_title(meta.title)
     eb.set_language(meta.lang)
     if meta.subtitle:
         eb.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
         eb.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
-    for i, c in enumerate(meta.creators, 1):
-        eb.add_author(c.name, role=c.role, uid=f"creator{i}")
-    for i, c in enumerate(meta.contributors, 1):
-        eb.add_metadata("DC", "contributor", c.name, {"id": f"contributor{i}"})
-        eb.add_metadata(None, "meta", c.role, {"refines": f"#contributor{i}", "property": "role",
-                                               "scheme": "marc:relators"})
+    for kind, people in (("creator", meta.creators), ("contributor", meta.contributors)):
+        for i, c in enumerate(people, 1):
+            eb.add_metadata("DC", kind, c.name, {"id": f"{kind}{i}"})
+            eb.add_metadata(None, "meta", c.role, {"refines": f"#{kind}{i}", "property": "role",
+                                                   "scheme": "marc:relators"})
+            if c.file_as:
+                eb.add_metadata(None, "meta", c.file_as, {"refines": f"#{kind}{i}", "property": "file-as"})
     if meta.date and _W3C_DATE.match(meta.date):
         eb.add_metadata("DC", "date", meta.date)
     for key in ("publisher", "rights", "description", "source"):
         value = getattr(meta, key)
         if value:
             eb.add_metadata("DC", key, value)
-    for s in meta.subjects:
-        eb.add_metadata("DC", "subject", s)
+    for i, s in enumerate(meta.subjects, 1):
+        if not s.authority:
+            eb.add_metadata("DC", "subject", s.text)
+            continue
+        eb.add_metadata("DC", "subject", s.text, {"id": f"subject{i}"})
+        eb.add_metadata(None, "meta", s.authority, {"refines": f"#subject{i}", "property": "authority"})
+        eb.add_metadata(None, "meta", s.term, {"refines": f"#subject{i}", "property": "term"})
+    if meta.series:
+        eb.add_metadata(None, "meta", meta.series, {"property": "belongs-to-collection", "id": "series"})
+        eb.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
+        if meta.series_position:
+            eb.add_metadata(None, "meta", meta.series_position, {"refines": "#series",
+                                                                 "property": "group-position"})
 
 
 def _title_page(meta: ir.Meta, page_marker: str = "") -> str:
@@ -245,43 +320,18 @@ def _title_page(meta: ir.Meta, page_marker: str = "") -> str:
             "</section>\n")
 
 
-def _toc(index: BookIndex, files: dict[str, str]) -> list:
-    """Nested ebooklib TOC from the contents' headings (down to the book's ``toc-depth``)."""
-    root: list = []
-    stack: list[tuple[int, list]] = [(0, root)]
-    for e in index.toc:
-        href = files[e.chapter] + ("" if e.target == "" else f"#{e.target}")
-        label = ir.plain_text(e.title).strip() or e.chapter
-        label = f"{e.number} {label}" if e.number else label  # pandoc: "1.2 Sound" in the nav and the NCX
-        while stack[-1][0] >= e.level:
-            stack.pop()
-        children: list = []
-        stack[-1][1].append((epub.Section(label, href), children))
-        stack.append((e.level, children))
-    return [_leafify(x) for x in root]
-
-
-def _leafify(entry: tuple) -> object:
-    section, children = entry
-    if not children:
-        return epub.Link(section.href, section.title, section.href.replace("/", "-").replace("#", "-"))
-    return (section, [_leafify(c) for c in children])
-
-
-def _repack(data: bytes, lang: str, when: dt.datetime, pages: list[tuple[str, str]] | None = None) -> bytes:
-    """Rewrite the zip with fixed dates, ``mimetype`` first and stored, and ``xml:lang`` on the package;
-    with ``pages``, the print edition's page-list in the nav."""
+def _repack(data: bytes, lang: str, when: dt.datetime, replace: dict[str, bytes]) -> bytes:
+    """Rewrite the zip with fixed dates, ``mimetype`` first and stored, ``xml:lang`` on the package,
+    and the members named in ``replace`` (the navigation documents) given their new content."""
     stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         names = src.namelist()
         names.sort(key=lambda n: n != "mimetype")
         for name in names:
-            content = src.read(name)
+            content = replace.get(name) or src.read(name)
             if name.endswith(".opf"):
                 content = content.replace(b"<package ", f'<package xml:lang="{attr_value(lang)}" '.encode(), 1)
-            if pages and name.endswith("/nav.xhtml"):
-                content = add_page_list_nav(content, pages)
             info = zipfile.ZipInfo(name, date_time=stamp)
             # mimetype must be stored; images are compressed already, deflating them again only costs time
             stored = name == "mimetype" or name.endswith((".jpg", ".png", ".gif", ".webp"))

@@ -278,6 +278,9 @@ def _lineblock(w: Writer, b: ir.LineBlock) -> str:
 
 
 def _cell(w: Writer, tag: str, cell: ir.Cell, align: str) -> str:
+    if tag == "th" and not any(not isinstance(n, (ir.Text, ir.Code)) or n.text.strip()
+                               for n in ir.query(cell, (ir.Text, ir.Code, ir.Image, ir.Math))):
+        tag = "td"  # an empty header names nothing: a screen reader would announce a blank heading
     attrs = f' class="align-{align}"' if align else ""
     attrs += f' colspan="{cell.colspan}"' if cell.colspan > 1 else ""
     attrs += f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else ""

@@ -213,5 +213,4 @@ def page_source(meta: Any) -> str:
 def page_list_metadata(eb: Any, meta: Any) -> None:
     """The package metadata of an EPUB that has the print page numbers (an ebooklib book ``eb``)."""
     eb.add_metadata(None, "meta", page_source(meta), {"property": "pageBreakSource"})
-    for feature in ("pageBreakMarkers", "printPageNumbers"):
-        eb.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
+    # its accessibilityFeature printPageNumbers and pageBreakMarkers: pipeline.accessibility declares them

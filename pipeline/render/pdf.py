@@ -174,7 +174,7 @@ def _html_doc(meta: ir.Meta, body: str, full_head: bool = True) -> str:
     if full_head and meta.description:
         head.append(f'<meta name="description" content="{attr_value(meta.description)}"/>')
     if full_head and meta.subjects:
-        head.append(f'<meta name="keywords" content="{attr_value(", ".join(meta.subjects))}"/>')
+        head.append(f'<meta name="keywords" content="{attr_value(", ".join(s.text for s in meta.subjects))}"/>')
     head.append('<meta name="generator" content="pipeline"/>')
     return (f'<!DOCTYPE html>\n<html lang="{attr_value(meta.lang)}">\n<head>{"".join(head)}</head>\n'
             f"<body>\n{body}</body>\n</html>\n")
