@@ -156,7 +156,9 @@ def test_plain_book_claims_text_only(plain: dict[str, Path]) -> None:
     props = _props(_opf(plain["epub"]))
     assert props["schema:accessMode"] == ["textual"]
     assert props["schema:accessModeSufficient"] == ["textual"]
-    assert props["schema:accessibilityFeature"] == ["tableOfContents", "readingOrder", "structuralNavigation"]
+    # built with its PDF, the EPUB carries the print page numbers, and says so
+    assert set(props["schema:accessibilityFeature"]) == {"tableOfContents", "readingOrder", "structuralNavigation",
+                                                         "printPageNumbers", "pageBreakMarkers"}
     assert props["schema:accessibilityHazard"] == ["none"]
     assert props["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
     (summary,) = props["schema:accessibilitySummary"]
@@ -169,8 +171,8 @@ def test_rich_book_claims_images_math_and_the_authors_block(rich: dict[str, Path
     assert props["schema:accessMode"] == ["textual", "visual"]
     assert props["schema:accessModeSufficient"] == ["textual", "textual,visual"]
     assert set(props["schema:accessibilityFeature"]) == {
-        "alternativeText", "tableOfContents", "readingOrder", "structuralNavigation", "MathML"}
-    assert "printPageNumbers" not in props["schema:accessibilityFeature"]  # no page-list in this EPUB
+        "alternativeText", "tableOfContents", "readingOrder", "structuralNavigation", "MathML",
+        "printPageNumbers", "pageBreakMarkers"}  # built with its PDF: the print page numbers
     # the accessibility: block overrides the summary and adds a certifier with its credential
     assert props["schema:accessibilitySummary"] == ["Écrit pour être lu à voix haute."]
     assert props["a11y:certifiedBy"] == ["Accessible Books Ltd"]

@@ -99,5 +99,6 @@ def test_war_and_peace_builds(war: dict[str, Path]) -> None:
 
 
 @needs_ace
+@pytest.mark.long_check  # DAISY Ace takes minutes on 365 documents: `make test-long`
 def test_war_and_peace_has_no_ace_violation(war: dict[str, Path]) -> None:
     assert ace_violations(war["epub"]) == []

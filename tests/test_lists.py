@@ -250,7 +250,7 @@ def test_pdf_shows_the_markers_as_written(editions: tuple) -> None:
                  "(1) First example.", "(2) Second example.", "(3) Third example, after (2).",
                  "(4) Fourth example.", "B. Russell wrote this."):
         assert line in lines, line
-    assert "Ein “Zitat” hier." in text
+    assert "Ein „Zitat“ hier." in text  # quotes follow the span's language (transforms/quotes.py)
 
 
 def test_pdf_ballot_boxes_come_from_the_shipped_font(editions: tuple) -> None:

@@ -246,7 +246,7 @@ def test_img_elements_carry_the_variant_size(built: dict) -> None:
     inline = next(t for t in tags if 'alt="mark"' in t)  # the author's width=50% still rules, height follows
     assert 'style="width: 50%; height: auto"' in inline
     cover_page = z.read("EPUB/text/cover.xhtml").decode()
-    assert re.search(r'<img src="\.\./images/cover\.png" alt="[^"]+" width="150" height="240"', cover_page)
+    assert re.search(r'<img [^>]*src="\.\./images/cover\.png" alt="[^"]+" width="150" height="240"', cover_page)
 
 
 def test_a_cover_that_is_also_a_still_is_stored_once(built: dict) -> None:
