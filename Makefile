@@ -25,8 +25,10 @@ pdf: setup
 epub: setup
 	$(PY) -m pipeline build $(BOOK) --to epub --out $(OUT)
 
+# Test files run in parallel, one file per worker process (pytest-xdist), so a file's shared
+# builds are made once.
 test: setup test-deps
-	PUPPETEER_EXECUTABLE_PATH=$(CHROMIUM) $(PY) -m pytest -q
+	PUPPETEER_EXECUTABLE_PATH=$(CHROMIUM) $(PY) -m pytest -q -n auto --dist loadfile
 
 # The checks too long for make test (DAISY Ace on War and Peace: minutes).
 test-long: setup test-deps
