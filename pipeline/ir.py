@@ -597,20 +597,38 @@ def from_json(text: str) -> Any:
 # ---------------------------------------------------------------- walking
 
 
-def children(node: Any) -> Iterator[Any]:
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node type that may hold nodes (all but ``attr``), looked up once per type."""
+    names = _CHILD_FIELDS.get(cls)
+    if names is None:
+        names = _CHILD_FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.name != "attr")
+    return names
+
+
+def _is_node(value: Any) -> bool:
+    return hasattr(type(value), "__dataclass_fields__")
+
+
+def children(node: Any) -> list[Any]:
     """The direct child nodes of ``node`` (blocks, inlines, items, cells…)."""
-    for f in dataclasses.fields(node):
-        if f.name == "attr":
-            continue
-        yield from _nodes_in(getattr(node, f.name))
+    out: list[Any] = []
+    for name in _child_fields(type(node)):
+        _collect(getattr(node, name), out)
+    return out
 
 
-def _nodes_in(value: Any) -> Iterator[Any]:
-    if dataclasses.is_dataclass(value):
-        yield value
-    elif isinstance(value, tuple):
+def _collect(value: Any, out: list[Any]) -> None:
+    if isinstance(value, tuple):
         for v in value:
-            yield from _nodes_in(v)
+            if isinstance(v, tuple):
+                _collect(v, out)
+            elif _is_node(v):
+                out.append(v)
+    elif _is_node(value):
+        out.append(value)
 
 
 def query(node: Any, kind: type | tuple[type, ...]) -> Iterator[Any]:
@@ -620,7 +638,9 @@ def query(node: Any, kind: type | tuple[type, ...]) -> Iterator[Any]:
         n = stack.pop()
         if isinstance(n, kind):
             yield n
-        stack.extend(reversed(list(children(n))))
+        kids = children(n)
+        kids.reverse()
+        stack.extend(kids)
 
 
 def walk(node: Any, fn: Callable[[Any], Any]) -> Any:
@@ -633,8 +653,6 @@ def walk(node: Any, fn: Callable[[Any], Any]) -> Any:
 
 
 def _walk_value(value: Any, fn: Callable[[Any], Any]) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, Attr):
-        return _walk(value, fn)
     if isinstance(value, tuple):
         out: list[Any] = []
         changed = False
@@ -642,23 +660,25 @@ def _walk_value(value: Any, fn: Callable[[Any], Any]) -> Any:
             new = _walk_value(v, fn)
             if new is not v:
                 changed = True
-            if isinstance(new, tuple) and dataclasses.is_dataclass(v):
+            if isinstance(new, tuple) and _is_node(v):
                 out.extend(new)
             else:
                 out.append(new)
         return tuple(out) if changed else value
+    if _is_node(value) and not isinstance(value, Attr):
+        return _walk(value, fn)
     return value
 
 
 def _walk(node: Any, fn: Callable[[Any], Any]) -> Any:
     changes = {}
-    for f in dataclasses.fields(node):
-        if f.name == "attr":
+    for name in _child_fields(type(node)):
+        old = getattr(node, name)
+        if isinstance(old, (str, int, float, bool)):
             continue
-        old = getattr(node, f.name)
         new = _walk_value(old, fn)
         if new is not old:
-            changes[f.name] = new
+            changes[name] = new
     if changes:
         node = dataclasses.replace(node, **changes)
     return fn(node)
