@@ -52,19 +52,25 @@ def _fenced_div(state: StateBlock, start: int, end: int, silent: bool) -> bool:
                     break
         n += 1
     attrs = opening.group(1)
+    push_div(state, attrs if attrs.startswith("{") else "{." + attrs + "}", start, n)
+    state.line = min(n + 1, end)
+    return True
+
+
+def push_div(state: StateBlock, info: str, start: int, close: int) -> None:
+    """Push ``fenced_div_open`` (``info``: its attributes), the blocks of lines ``start + 1``
+    to ``close``, and ``fenced_div_close``; the native ``<div>`` rule makes the same tokens."""
     old_parent, old_max = state.parentType, state.lineMax
     state.parentType = "fenced_div"  # type: ignore[assignment]
-    state.lineMax = n  # lazy continuations stop at the closing fence
+    state.lineMax = close  # lazy continuations stop at the closing line
     token = state.push("fenced_div_open", "div", 1)
-    token.info = attrs if attrs.startswith("{") else "{." + attrs + "}"
-    token.map = [start, n]
+    token.info = info
+    token.map = [start, close]
     token.block = True
-    state.md.block.tokenize(state, start + 1, n)
+    state.md.block.tokenize(state, start + 1, close)
     token = state.push("fenced_div_close", "div", -1)
     token.block = True
     state.parentType, state.lineMax = old_parent, old_max
-    state.line = min(n + 1, end)
-    return True
 
 
 def fenced_div_plugin(md: MarkdownIt) -> None:

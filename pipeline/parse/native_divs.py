@@ -25,6 +25,8 @@ from html.parser import HTMLParser
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
+from .fenced_divs import push_div
+
 _OPEN = re.compile(r"^<div(?:\s[^<>]*)?>\s*$", re.I)
 _CLOSE = re.compile(r"^</div\s*>\s*$", re.I)
 _ANY_OPEN = re.compile(r"<div[\s>]", re.I)
@@ -80,17 +82,7 @@ def _native_div(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         return False  # never closed: raw HTML, as CommonMark reads it
     if silent:
         return True
-    old_parent, old_max = state.parentType, state.lineMax
-    state.parentType = "fenced_div"  # type: ignore[assignment]
-    state.lineMax = n
-    token = state.push("fenced_div_open", "div", 1)
-    token.info = _info(opening.strip())
-    token.map = [start, n]
-    token.block = True
-    state.md.block.tokenize(state, start + 1, n)
-    token = state.push("fenced_div_close", "div", -1)
-    token.block = True
-    state.parentType, state.lineMax = old_parent, old_max
+    push_div(state, _info(opening.strip()), start, n)
     state.line = n + 1
     return True
 
