@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import error
+from .load import check_file
 
 FORMATS = {".bib": "BibTeX", ".bibtex": "BibTeX", ".json": "CSL-JSON", ".yaml": "CSL-YAML", ".yml": "CSL-YAML"}
 NAME_VARIABLES = {
@@ -97,20 +98,6 @@ def check_sources(meta: Any, root: Path, meta_file: str) -> None:
                         "use a .bib (BibTeX), .json (CSL-JSON) or .yaml (CSL-YAML) file", meta_file)
     if meta.csl:
         check_file(root, meta.csl, "csl", meta_file)
-
-
-def check_file(root: Path, rel: str, key: str, meta_file: str) -> Path:
-    """The path of a file named in the metadata under ``key``; an error naming both when it is missing."""
-    path = root / rel
-    try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
-        raise error("C001", f"'{key}' names '{rel}', which is outside the manuscript folder",
-                    "copy the file into the manuscript folder and give its path from there", meta_file) from None
-    if not path.is_file():
-        raise error("C001", f"'{key}' names '{rel}', which does not exist",
-                    "give the file's path relative to the manuscript folder (where book.yaml is)", meta_file)
-    return path
 
 
 def read_file(root: Path, rel: str, meta_file: str = "") -> list[Item]:

@@ -38,7 +38,7 @@ from .diagnostics import BuildError, Diagnostic, Reporter, error, from_dict, to_
 from .editions import NAMES, edition, for_book
 from .images import ImageFacts
 from .index import BookIndex, build_index
-from .load import Manuscript, display_path, load
+from .load import Manuscript, check_file, display_path, load
 from .output import write_atomic
 from .progress import Progress, quiet
 from .render.pagemap import PageMap
@@ -97,11 +97,7 @@ def prepare(source: Path | str | Manuscript, reporter: Reporter | None = None,
     if book.meta.cover_image:
         _check_cover(book, manuscript.metadata_file, images, cache)
     for css in book.meta.css:
-        path = (manuscript.root / css).resolve()
-        if not path.is_relative_to(manuscript.root.resolve()) or not path.is_file():
-            raise error("M019", f"stylesheet '{css}' not found in the book's folder",
-                        "the path is relative to the book's folder (or the working directory for --css)",
-                        manuscript.metadata_file)
+        check_file(manuscript.root, css, "css", manuscript.metadata_file, "M019")
     return book, build_index(book, images)
 
 
@@ -113,16 +109,7 @@ def build_book(source: Path | str | Manuscript, reporter: Reporter | None = None
 def _check_cover(book: ir.Book, meta_file: str, images: dict[str, ImageFacts], cache: Cache | None) -> None:
     from .images import facts
 
-    root = Path(book.root)
-    path = (root / book.meta.cover_image).resolve()
-    try:
-        path.relative_to(root.resolve())
-    except ValueError:
-        raise error("M015", f"cover image '{book.meta.cover_image}' is outside the manuscript folder",
-                    "copy it into the manuscript folder", meta_file) from None
-    if not path.is_file():
-        raise error("M015", f"cover image '{book.meta.cover_image}' not found",
-                    "the path is relative to the manuscript folder", meta_file)
+    path = check_file(Path(book.root), book.meta.cover_image, "cover-image", meta_file, "M015").resolve()
     images[book.meta.cover_image] = facts(path, book.meta.cover_image, meta_file, cache=cache)
 
 

@@ -59,6 +59,21 @@ class Manuscript:
     split_at_h1: bool = False  # pandoc's way: each level-1 heading opens a chapter, whatever file it is in
 
 
+def check_file(root: Path, rel: str, key: str, meta_file: str, code: str = "C001") -> Path:
+    """The path of a file the metadata names under ``key`` (a bibliography, a style, the cover):
+    inside the manuscript folder, and there; else the error ``code`` naming both."""
+    path = root / rel
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        raise error(code, f"'{key}' names '{rel}', which is outside the manuscript folder",
+                    "copy the file into the manuscript folder and give its path from there", meta_file) from None
+    if not path.is_file():
+        raise error(code, f"'{key}' names '{rel}', which does not exist",
+                    "give the file's path relative to the manuscript folder (where book.yaml is)", meta_file)
+    return path
+
+
 def display_path(path: Path, cwd: Path | None = None) -> str:
     """``path`` relative to the working directory (``cwd``, resolved) when it is under it, for messages."""
     try:

@@ -143,14 +143,8 @@ def manuscript_from_options(opts: BookOptions) -> Manuscript:
                         f"{'the working directory' if opts.shown == 'command line' else opts.shown}", opts.shown)
     root = base if all(p.is_relative_to(base) for p in inputs) else Path(os.path.commonpath(
         [p.parent for p in inputs]))
-    meta: dict[str, Any] = {}
-    if opts.epub_metadata:
-        meta.update(read_epub_metadata((base / opts.epub_metadata).resolve(), opts.shown))
-    shown_meta = opts.shown
-    for name in opts.metadata_files:
-        path = (base / name).resolve()
-        meta.update(read_metadata_file(path, opts.shown))
-        shown_meta = display_path(path)
+    meta = _files_metadata(opts, base)
+    shown_meta = display_path((base / opts.metadata_files[-1]).resolve()) if opts.metadata_files else opts.shown
     chapters = []
     for path in inputs:
         if path.suffix.lower() in (".yaml", ".yml"):
@@ -174,15 +168,21 @@ def apply_options(m: Manuscript, opts: BookOptions) -> Manuscript:
     import dataclasses
 
     base = opts.base.resolve()
+    meta = _files_metadata(opts, base)
+    meta.update(m.metadata)
+    meta.update(_rebase(opts.metadata, base, m.root))
+    resource = m.resource_paths + tuple(_resource(p, base, m.root, opts.shown) for p in opts.resource_path)
+    return dataclasses.replace(m, metadata=meta, notes=m.notes + tuple(opts.notes), resource_paths=resource)
+
+
+def _files_metadata(opts: BookOptions, base: Path) -> dict[str, Any]:
+    """The metadata of ``--epub-metadata`` and the ``--metadata-file``s, later ones winning."""
     meta: dict[str, Any] = {}
     if opts.epub_metadata:
         meta.update(read_epub_metadata((base / opts.epub_metadata).resolve(), opts.shown))
     for name in opts.metadata_files:
         meta.update(read_metadata_file((base / name).resolve(), opts.shown))
-    meta.update(m.metadata)
-    meta.update(_rebase(opts.metadata, base, m.root))
-    resource = m.resource_paths + tuple(_resource(p, base, m.root, opts.shown) for p in opts.resource_path)
-    return dataclasses.replace(m, metadata=meta, notes=m.notes + tuple(opts.notes), resource_paths=resource)
+    return meta
 
 
 def _rebase(meta: dict[str, Any], base: Path, root: Path) -> dict[str, Any]:
@@ -369,8 +369,8 @@ def quarto_book(config: Path) -> Manuscript:
     """A Quarto book project: ``_quarto.yml``'s ``book:`` and the chapters it lists."""
     shown = display_path(config)
     folder = config.parent.resolve()
-    raw = parse_yaml(read_text(config, shown), shown)
     text = read_text(config, shown)
+    raw = parse_yaml(text, shown)
     project = raw.get("project") or {}
     kind = project.get("type", "default") if isinstance(project, dict) else "default"
     book = raw.get("book")
