@@ -29,6 +29,7 @@ asks).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,6 +40,8 @@ SKIPPED_TAGS = frozenset({"svg", "math", "script", "style", "template"})
 # What WeasyPrint may add at a hyphenated line end (``hyphenate-character``), not in the source.
 HYPHENS = frozenset("\u2010-\u00ad")
 _NOT_COUNTED = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+_UNCOUNTED = re.compile(r"[\s\u00ad\u200b\u200c\u200d\u2060\ufeff]+")
+_COUNTED = re.compile(r"[^\s\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def counted(c: str) -> bool:
@@ -74,16 +77,18 @@ class _Anchor:
     def __init__(self, element: Any):
         text = own_text(element)
         self.text = text
-        self.chars = [c for c in text if counted(c)]
-        self.index = [i for i, c in enumerate(text) if counted(c)]  # counted character → position in text
+        self.chars = _UNCOUNTED.sub("", text)  # the counted characters
+        self.index = [m.start() for m in _COUNTED.finditer(text)]  # counted character → position in text
         self.at = 0
 
     def consume(self, laid_out: str) -> bool:
         """Advance over a text box's text; True if it ended with a hyphen that is not in the source."""
+        laid = _UNCOUNTED.sub("", laid_out)
+        if self.chars.startswith(laid, self.at):  # the common case: the source's own characters
+            self.at += len(laid)
+            return False
         inserted = False
-        for c in laid_out:
-            if not counted(c):
-                continue
+        for c in laid:
             expected = self.chars[self.at] if self.at < len(self.chars) else ""
             if c == expected or c.lower() == expected.lower():
                 self.at += 1

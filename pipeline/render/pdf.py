@@ -352,6 +352,33 @@ def _fonts_named_not_subset() -> Iterator[None]:
         Font.subset = original  # type: ignore[method-assign]
 
 
+class _Zlib:
+    """zlib, as pydyf sees it, with its level 9 lowered to 6: 3.5× faster on page content,
+    1.8% larger (measured on War and Peace's chapters)."""
+
+    def __init__(self, module):  # noqa: ANN001
+        self.module = module
+
+    def compressobj(self, level: int = 6):  # noqa: ANN201
+        return self.module.compressobj(min(level, 6))
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self.module, name)
+
+
+@contextlib.contextmanager
+def _compress_level_6() -> Iterator[None]:
+    """While a PDF is written, compress its streams at zlib's default level, not pydyf's 9."""
+    import pydyf
+
+    original = pydyf.zlib
+    pydyf.zlib = _Zlib(original)
+    try:
+        yield
+    finally:
+        pydyf.zlib = original
+
+
 def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: str,
            scripts: tuple[str, ...], folios: bool = False, piece: bool = True, starts: bool = False) -> LaidOut:
     """Lay ``html`` out with WeasyPrint; returns the PDF with its anchors and bookmarks.
@@ -374,7 +401,7 @@ def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: st
         doc = HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=sheets, font_config=fonts, counter_style=counters,
             presentational_hints=True)  # <ol type="a" start="3">, <li value>: HTML's own list numbering
-        with _fonts_named_not_subset() if piece else contextlib.nullcontext():
+        with _fonts_named_not_subset() if piece else contextlib.nullcontext(), _compress_level_6():
             pdf = doc.write_pdf(pdf_identifier=identifier)
     finally:
         log.removeHandler(handler)
