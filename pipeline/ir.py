@@ -497,6 +497,8 @@ class Meta:
     link_citations: bool = True         # each citation links to its bibliography entry
     reference_section_title: str = ""   # the heading of a bibliography placed at the end of the book
     epub_image_megapixels: float = 4.0  # the most pixels of an EPUB still (pipeline.stills); print keeps all
+    print_service: str = "kdp"  # the print-on-demand service (pipeline.print_services): limits, spine, padding
+    paper: str = "white"        # white | cream | colour: the paper, for the cover's spine width
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,7 @@ from typing import Any
 from .accessibility import read_block
 from .diagnostics import Reporter, error
 from .ir import Contributor, Meta, Subject
+from .print_services import PAPERS, SERVICES
 
 ROLE_CODES = {
     "author": "aut", "aut": "aut", "translator": "trl", "trl": "trl", "illustrator": "ill",
@@ -72,7 +73,7 @@ KNOWN_KEYS = {
     "bibliography", "references", "csl", "link-citations", "reference-section-title",
     "number-sections", "toc-depth", "shift-heading-level-by", "print-isbn",
     "accessibility", "series", "belongs-to-collection", "group-position",
-    "epub-image-megapixels",
+    "epub-image-megapixels", "print-service", "paper",
 }
 # subject schemes the EPUB names by code (EPUB 3.3, ``authority``); any other must be a URL
 AUTHORITIES = {a.lower(): a for a in ("AAT", "BIC", "BISAC", "CLC", "DDC", "CLIL", "EuroVoc", "MEDTOP",
@@ -166,6 +167,18 @@ def _trim(raw: dict[str, Any], file: str) -> tuple[str, str] | tuple[()]:
                     "write e.g. 'trim-size: 6in 9in', '148mm 210mm' or a name: "
                     + ", ".join(sorted(PAPER_SIZES)), file)
     return m.group(1), m.group(2)
+
+
+def _choice(raw: dict[str, Any], key: str, file: str, allowed: tuple[str, ...], default: str) -> str:
+    value = _text(raw, key, file).lower()
+    if value == "color":
+        value = "colour"
+    if not value:
+        return default
+    if value not in allowed:
+        raise error("M020", f"'{key}: {value}' is not one of {', '.join(allowed)}",
+                    f"write e.g. '{key}: {default}'", file)
+    return value
 
 
 def _paths(raw: dict[str, Any], key: str, file: str) -> tuple[str, ...]:
@@ -377,5 +390,7 @@ def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
         series_position=series_position,
         accessibility=read_block(raw.get("accessibility"), file, reporter),
         epub_image_megapixels=_megapixels(raw, file, reporter),
+        print_service=_choice(raw, "print-service", file, tuple(SERVICES), "kdp"),
+        paper=_choice(raw, "paper", file, PAPERS, "white"),
         **_citations(raw, file),
     )
