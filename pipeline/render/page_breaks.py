@@ -21,6 +21,11 @@ What is not the page's text is skipped: running heads (margin boxes), the
 footnote area, generated content (``::before``, list markers, footnote
 calls) and a table's header or footer row repeated on a continuation page.
 
+A still that :mod:`pipeline.render.floats` moved (``data-float="moved"``) is
+not where its page begins: the page's text is, which the EPUB, in the
+manuscript's order, has at the same place; a page that holds only such a
+still begins at it.
+
 A page that begins in the middle of a word hyphenated across the break
 starts, for the EPUB, at the start of that word: the marker never splits a
 word (the word is read whole on the page it begins, as the DAISY guidance
@@ -138,9 +143,13 @@ def page_starts(pages: list[Any]) -> list[PageStart]:
     hyphenated: _Anchor | None = None  # the anchor whose last text box ended with an inserted hyphen
     for number, page in enumerate(pages):
         first = True
+        moved: str | None = None  # a still moved later by pipeline.render.floats, first on the page
         page_headers: set[int] = set()
         for box, owner in _flow(page._page_box, None, seen_headers, page_headers):
             if owner is None:
+                continue
+            if owner.get("data-float") == "moved":  # not where the text of the page begins
+                moved = moved or owner.get("id")
                 continue
             state = anchors.get(id(owner))
             if state is None:
@@ -151,5 +160,7 @@ def page_starts(pages: list[Any]) -> list[PageStart]:
                 first = False
             if type(box).__name__ == "TextBox":
                 hyphenated = state if state.consume(box.text) else None
+        if first and moved:
+            starts.append((number, moved, 0))  # a page that holds nothing but a moved still
         seen_headers |= page_headers
     return starts

@@ -54,7 +54,7 @@ from ..editions import Edition, to_pt
 from ..index import BookIndex
 from ..stills import Policy, policy_for, variant
 from ..transforms.numbering import numbered_label
-from . import math
+from . import floats, math
 from .html import STYLES, Writer, attr_value, text, title_page_lines
 from .page_breaks import PageStart, page_starts
 
@@ -180,8 +180,8 @@ def _html_doc(meta: ir.Meta, body: str, full_head: bool = True) -> str:
             f"<body>\n{body}</body>\n</html>\n")
 
 
-def chapter_html(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool) -> str:
-    """A chapter's ``<section>``; ``alone`` writes links into other chapters as ``xref:`` URLs."""
+def chapter_parts(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool) -> tuple[str, list[floats.Block], str]:
+    """A chapter's ``<section>`` as its opening, its top-level blocks and its end (see :func:`chapter_html`)."""
     def href(target: str) -> str:
         where = index.where(target, ch.id)
         if where is None:
@@ -199,10 +199,21 @@ def chapter_html(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool) -
     # string(chapter, first-except) leaves the opening page bare; the footnote
     # counter goes on from the chapters before
     # toc-depth-N: print.css keeps headings deeper than the contents out of the outline too
-    return (f'<section id="{attr_value(qualify(ch.id, ch.id))}" class="chapter toc-depth-{meta.toc_depth}" '
+    head = (f'<section id="{attr_value(qualify(ch.id, ch.id))}" class="chapter toc-depth-{meta.toc_depth}" '
             f'style="counter-reset: footnote {max(facts.first_note - 1, 0)}">\n'
-            f'<div class="chapter-mark" data-title="{attr_value(title)}" data-book="{attr_value(meta.title)}"></div>\n'
-            f"{writer.blocks(ch.blocks)}</section>\n")
+            f'<div class="chapter-mark" data-title="{attr_value(title)}" data-book="{attr_value(meta.title)}"></div>\n')
+    blocks = []
+    for b in ch.blocks:
+        html = writer.blocks((b,))
+        still = b.attr.classes if isinstance(b, ir.Figure) else None
+        blocks.append(floats.Block(html, floats.block_id(html), still))
+    return head, blocks, "</section>\n"
+
+
+def chapter_html(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool) -> str:
+    """A chapter's ``<section>``; ``alone`` writes links into other chapters as ``xref:`` URLs."""
+    head, blocks, tail = chapter_parts(ch, index, meta, alone)
+    return head + "".join(b.html for b in blocks) + tail
 
 
 def front_html(meta: ir.Meta, index: BookIndex, numbers: dict[str, str] | None) -> str:
@@ -249,6 +260,9 @@ class LaidOut:
     ``bookmarks`` are ``(level, label, page, x, y)`` in document order.
     ``starts`` says where each page begins (:mod:`pipeline.render.page_breaks`):
     ``(page, anchor id, offset)``, for the EPUB's print page markers.
+    ``bleed`` lists the pages that hold a ``{.bleed}`` still (edge to edge);
+    ``moved`` the stills :mod:`pipeline.render.floats` moved later, and
+    ``layouts`` how many WeasyPrint layouts the piece took.
     """
 
     pdf: bytes
@@ -257,18 +271,23 @@ class LaidOut:
     bookmarks: list[tuple[int, str, int, float, float]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     starts: list[PageStart] = field(default_factory=list)
+    bleed: list[int] = field(default_factory=list)   # pages holding a {.bleed} still
+    moved: list[str] = field(default_factory=list)   # stills moved later to fill a hole (pipeline.render.floats)
+    layouts: int = 1                                 # WeasyPrint layouts it took
 
     def to_json(self) -> dict:
         """Everything but the PDF, as plain data."""
         return {"pages": self.pages, "anchors": self.anchors, "bookmarks": self.bookmarks,
-                "diagnostics": [to_dict(d) for d in self.diagnostics], "starts": self.starts}
+                "diagnostics": [to_dict(d) for d in self.diagnostics], "starts": self.starts,
+                "bleed": self.bleed, "moved": self.moved, "layouts": self.layouts}
 
     @classmethod
     def from_json(cls, pdf: bytes, data: dict) -> LaidOut:
         """The piece :meth:`to_json` described, with its PDF."""
         return cls(pdf, data["pages"], {k: tuple(v) for k, v in data["anchors"].items()},
                    [tuple(b) for b in data["bookmarks"]], [from_dict(d) for d in data["diagnostics"]],
-                   [tuple(s) for s in data.get("starts", [])])
+                   [tuple(s) for s in data.get("starts", [])], data.get("bleed", []), data.get("moved", []),
+                   data.get("layouts", 1))
 
 
 class _LogToDiagnostics(logging.Handler):
@@ -379,6 +398,49 @@ def _compress_level_6() -> Iterator[None]:
         pydyf.zlib = original
 
 
+@contextlib.contextmanager
+def _weasyprint_log(where: str) -> Iterator[_LogToDiagnostics]:
+    """WeasyPrint's warnings while the block runs, kept as R102 diagnostics."""
+    log = logging.getLogger("weasyprint")
+    handler = _LogToDiagnostics(where)
+    log.addHandler(handler)
+    old_level, old_propagate = log.level, log.propagate
+    log.setLevel(logging.WARNING)
+    log.propagate = False
+    try:
+        yield handler
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(old_level)
+        log.propagate = old_propagate
+
+
+def _render(html: str, edition: Edition, root: Path, scripts: tuple[str, ...], folios: bool):  # noqa: ANN202
+    """WeasyPrint's document for ``html``: its pages laid out, no PDF written."""
+    sheets, fonts, fetcher, counters = _styles(edition, scripts, folios, root)
+    return HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher).render(
+        stylesheets=sheets, font_config=fonts, counter_style=counters,
+        presentational_hints=True)  # <ol type="a" start="3">, <li value>: HTML's own list numbering
+
+
+def _laid_out(doc, edition: Edition, identifier: bytes, piece: bool, starts: bool,  # noqa: ANN001
+              diagnostics: list[Diagnostic]) -> LaidOut:
+    """The PDF of a rendered ``doc``, with its anchors, bookmarks and (with ``starts``) page starts."""
+    assert edition.trim
+    with _fonts_named_not_subset() if piece else contextlib.nullcontext(), _compress_level_6():
+        pdf = doc.write_pdf(pdf_identifier=identifier)
+    height_pt = to_pt(edition.trim[1])
+    anchors: dict[str, tuple[int, float, float]] = {}
+    bookmarks: list[tuple[int, str, int, float, float]] = []
+    for i, page in enumerate(doc.pages):
+        for name, (x, y, *_) in page.anchors.items():
+            anchors.setdefault(name, (i, round(x * PX_TO_PT, 3), round(height_pt - y * PX_TO_PT, 3)))
+        for level, label, (x, y), _state in page.bookmarks:
+            bookmarks.append((level, label, i, round(x * PX_TO_PT, 3), round(height_pt - y * PX_TO_PT, 3)))
+    return LaidOut(pdf, len(doc.pages), anchors, bookmarks, diagnostics,
+                   page_starts(doc.pages) if starts else [], floats.bleed_pages(doc.pages))
+
+
 def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: str,
            scripts: tuple[str, ...], folios: bool = False, piece: bool = True, starts: bool = False) -> LaidOut:
     """Lay ``html`` out with WeasyPrint; returns the PDF with its anchors and bookmarks.
@@ -389,34 +451,9 @@ def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: st
     embedding them: only assembly makes a PDF that a reader opens.
     With ``starts``, where each page begins is recorded too (body text only).
     """
-    assert edition.trim
-    sheets, fonts, fetcher, counters = _styles(edition, scripts, folios, root)
-    log = logging.getLogger("weasyprint")
-    handler = _LogToDiagnostics(where)
-    log.addHandler(handler)
-    old_level, old_propagate = log.level, log.propagate
-    log.setLevel(logging.WARNING)
-    log.propagate = False
-    try:
-        doc = HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher).render(
-            stylesheets=sheets, font_config=fonts, counter_style=counters,
-            presentational_hints=True)  # <ol type="a" start="3">, <li value>: HTML's own list numbering
-        with _fonts_named_not_subset() if piece else contextlib.nullcontext(), _compress_level_6():
-            pdf = doc.write_pdf(pdf_identifier=identifier)
-    finally:
-        log.removeHandler(handler)
-        log.setLevel(old_level)
-        log.propagate = old_propagate
-    height_pt = to_pt(edition.trim[1])
-    anchors: dict[str, tuple[int, float, float]] = {}
-    bookmarks: list[tuple[int, str, int, float, float]] = []
-    for i, page in enumerate(doc.pages):
-        for name, (x, y, *_) in page.anchors.items():
-            anchors.setdefault(name, (i, round(x * PX_TO_PT, 3), round(height_pt - y * PX_TO_PT, 3)))
-        for level, label, (x, y), _state in page.bookmarks:
-            bookmarks.append((level, label, i, round(x * PX_TO_PT, 3), round(height_pt - y * PX_TO_PT, 3)))
-    return LaidOut(pdf, len(doc.pages), anchors, bookmarks, list(handler.seen.values()),
-                   page_starts(doc.pages) if starts else [])
+    with _weasyprint_log(where) as handler:
+        doc = _render(html, edition, root, scripts, folios)
+        return _laid_out(doc, edition, identifier, piece, starts, list(handler.seen.values()))
 
 
 def uncovered_warning(html: str, reporter: Reporter, scripts: tuple[str, ...] | None = None) -> None:
@@ -437,17 +474,48 @@ def math_warnings(ch: ir.Chapter, reporter: Reporter) -> None:
                       ch.source)
 
 
+def _chapter_doc(head: str, blocks: list[str], tail: str, meta: ir.Meta) -> str:
+    return _html_doc(meta, f'<div class="body-matter">\n{head}{"".join(blocks)}{tail}</div>\n', full_head=False)
+
+
+def place_chapter(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, edition: Edition, root: Path,
+                  scripts: tuple[str, ...]):  # noqa: ANN201
+    """The chapter laid out alone with its stills placed (:mod:`pipeline.render.floats`): WeasyPrint's
+    document, the placement, the HTML laid out, and WeasyPrint's warnings."""
+    head, blocks, tail = chapter_parts(ch, index, meta, alone=True)
+    with _weasyprint_log(ch.source) as handler:
+        doc, placement = floats.place(
+            blocks, lambda parts: _render(_chapter_doc(head, parts, tail, meta), edition, root, scripts, False))
+    return doc, placement, _chapter_doc(head, placement.blocks, tail, meta), list(handler.seen.values())
+
+
 def layout_chapter(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, edition: Edition, root: Path,
                    scripts: tuple[str, ...]) -> LaidOut:
-    """One chapter alone, as pages 1… of a document that opens on a recto, without folios."""
-    html = _html_doc(meta, f'<div class="body-matter">\n{chapter_html(ch, index, meta, alone=True)}</div>\n',
-                     full_head=False)
-    piece = layout(html, edition, root, PIECE_ID, ch.source, scripts, starts=True)
+    """One chapter alone, as pages 1… of a document that opens on a recto, without folios; its stills
+    placed so that no page ends early before one (:mod:`pipeline.render.floats`)."""
+    doc, placement, html, diagnostics = place_chapter(ch, index, meta, edition, root, scripts)
+    piece = _laid_out(doc, edition, PIECE_ID, True, True, diagnostics)
+    piece.starts = placement.fix_starts(piece.starts)
+    piece.anchors = placement.fix_anchors(piece.anchors)
+    piece.moved, piece.layouts = placement.moved, placement.layouts
     reporter = Reporter(echo=False)
     uncovered_warning(html, reporter, scripts)
     math_warnings(ch, reporter)
+    hole_warnings(ch, doc, placement, reporter)
     piece.diagnostics[:0] = reporter.warnings
     return piece
+
+
+def hole_warnings(ch: ir.Chapter, doc, placement: floats.Placement, reporter: Reporter) -> None:  # noqa: ANN001
+    """Warn (R150) about each still that still leaves a hole over a quarter of the text block before it."""
+    lines = {b.attr.id: b.line for b in ch.blocks if isinstance(b, ir.Figure)}
+    for hole in floats.holes(doc.pages, floats.REPORTED):
+        ident = hole.figure.split("/", 1)[-1]
+        reporter.warn("R150", f"page {hole.page + 1} of the chapter ends {hole.blank:.0%} blank before still "
+                      f"'{ident}', which could not be moved later",
+                      "a still directly after another, or at the chapter's end, cannot float: move it in the "
+                      "manuscript, shrink it ({width=…}), or mark it {.inline} to accept the hole",
+                      ch.source, lines.get(ident, 0))
 
 
 def layout_front(meta: ir.Meta, index: BookIndex, edition: Edition, root: Path,
@@ -462,18 +530,32 @@ def layout_folios(edition: Edition, numbers: tuple[int, ...]) -> bytes:
     return layout(folio_html(numbers), edition, STYLES, PIECE_ID, "", (), folios=True).pdf
 
 
-def book_html(book: ir.Book, index: BookIndex) -> str:
-    """The whole book as one HTML document for WeasyPrint (the one-pass layout)."""
-    chapters = "".join(chapter_html(ch, index, book.meta, alone=False) for ch in book.chapters)
+def book_html(book: ir.Book, index: BookIndex, placed: dict[str, list[str]] | None = None) -> str:
+    """The whole book as one HTML document for WeasyPrint (the one-pass layout); ``placed`` gives
+    chapters' blocks as :func:`place_chapter` placed them."""
+    def chapter(ch: ir.Chapter) -> str:
+        if placed is None or ch.id not in placed:
+            return chapter_html(ch, index, book.meta, alone=False)
+        head, _, tail = chapter_parts(ch, index, book.meta, alone=False)
+        # the placed blocks were written for a chapter alone: its links into other chapters back to #ids
+        return head + "".join(placed[ch.id]).replace(f'href="{XREF_SCHEME}', 'href="#') + tail
+
+    chapters = "".join(chapter(ch) for ch in book.chapters)
     return _html_doc(book.meta, front_html(book.meta, index, None)
                      + f'<div class="body-matter">\n{chapters}</div>\n')
 
 
 def render_pdf_one_pass(book: ir.Book, index: BookIndex, edition: Edition) -> LaidOut:
     """The whole book in one WeasyPrint pass: the reference the stitched build must equal."""
-    html = book_html(book, index)
-    piece = layout(html, edition, Path(book.root), pdf_identifier(book.meta), "", scripts_in(html), folios=True,
+    scripts = scripts_in(book_html(book, index))
+    placements = {ch.id: place_chapter(ch, index, book.meta, edition, Path(book.root), scripts)[1]
+                  for ch in book.chapters}
+    html = book_html(book, index, {k: p.blocks for k, p in placements.items()})
+    piece = layout(html, edition, Path(book.root), pdf_identifier(book.meta), "", scripts, folios=True,
                    piece=False, starts=True)
+    for p in placements.values():
+        piece.starts = p.fix_starts(piece.starts)
+        piece.anchors = p.fix_anchors(piece.anchors)
     reporter = Reporter(echo=False)
     uncovered_warning(html, reporter)
     for ch in book.chapters:

@@ -1,0 +1,321 @@
+"""Stills placed as a typesetter places them: no hole at the foot of a page before a still.
+
+Takes: a chapter's print HTML as its top-level blocks (:class:`Block`, from
+:func:`pipeline.render.pdf.chapter_blocks`) and a function that lays a list
+of block strings out with WeasyPrint and returns the document.
+Gives: :func:`place`, which returns the chapter's final layout and the
+:class:`Placement` that made it: the stills moved, and the ids a split
+paragraph's second part carries (:meth:`Placement.fix_starts` maps the page
+starts back to the manuscript's ids and offsets). :func:`holes` measures the
+blank left at the foot of each page before a still (the same measure the
+benchmark reports), :func:`bleed_pages` which pages hold a ``{.bleed}`` still.
+
+WeasyPrint has no page floats: a still that does not fit the rest of a page
+moves to the next one, and the page before it ends early. :func:`place`
+does what LaTeX does with a float instead. For each such hole (more than
+:data:`HOLE` of the text block blank, in document order):
+
+1. the chapter is laid out again without that still, so the text after it
+   fills the page; where the next page then begins is read from the layout
+   (:func:`pipeline.render.page_breaks.page_starts`: an element's id and a
+   count of its characters);
+2. the still is put back there: before that element, or, when the page
+   begins inside a paragraph, between its two parts. The first part's last
+   line is justified like any inner line and the second part is not
+   indented, so every line breaks where it broke without the still;
+3. the chapter is laid out once more, and the next hole is looked for.
+
+A still never moves past another still (it then goes just before it) nor
+past its chapter's end, and is moved at most once, so this ends. A
+``{.inline}`` still stays where it is written. ``{.full-page}`` and
+``{.bleed}`` stills are alone on their page (``print.css``), and float like
+the others. Only the print HTML changes: the IR and the EPUB keep the
+manuscript's order. A chapter without a hole is laid out once, as before.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from .page_breaks import SKIPPED_TAGS, PageStart, counted, local_name, own_text, page_starts
+
+HOLE = 0.10      # a blank over this part of the text block, before a still, is a hole to fill
+REPORTED = 0.25  # a hole over this part that cannot be filled is reported (R150)
+CONTINUED = "~cont"  # the id suffix of a split paragraph's second part (and of what it copies)
+MOVED = "data-float"  # on a still that was moved: its value is "moved"
+_ID = re.compile(r'\bid="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class Block:
+    """A top-level block of a chapter's print HTML: its XHTML, its id, and the still's classes if it is one."""
+
+    html: str
+    id: str = ""
+    figure: tuple[str, ...] | None = None  # the classes of a still (None: not a still)
+
+    @property
+    def floats(self) -> bool:
+        """Whether this still may move to fill a hole."""
+        return self.figure is not None and "inline" not in self.figure
+
+
+@dataclass(frozen=True)
+class Hole:
+    """A page whose text stops early because the still that opens the next page did not fit."""
+
+    page: int        # 0-based page with the blank at its foot
+    figure: str      # the still's id (as print writes it)
+    blank: float     # the blank's part of the text block, 0…1
+
+
+@dataclass
+class Placement:
+    """What :func:`place` did to a chapter: stills moved, paragraphs split, layouts made."""
+
+    moved: list[str] = field(default_factory=list)          # the ids of the stills moved, in order
+    shifts: dict[str, tuple[str, int]] = field(default_factory=dict)  # "id~cont" → (id, counted chars before)
+    layouts: int = 1                                        # WeasyPrint layouts made for the chapter
+    blocks: list[str] = field(default_factory=list)         # the final blocks' XHTML
+
+    def fix_starts(self, starts: list[PageStart]) -> list[PageStart]:
+        """Page starts in a second part of a split paragraph, as ids and offsets of the manuscript's element."""
+        out = []
+        for page, anchor, offset in starts:
+            while anchor in self.shifts:  # a part of a part: back to the manuscript's element
+                anchor, before = self.shifts[anchor]
+                offset += before
+            out.append((page, anchor, offset))
+        return out
+
+    def fix_anchors(self, anchors: dict[str, Any]) -> dict[str, Any]:
+        """The anchors without the ids only a split paragraph's second part carries."""
+        return {k: v for k, v in anchors.items() if k not in self.shifts}
+
+
+# ---------------------------------------------------------------- measuring
+
+def _leaves(box: Any, figure: Any = None) -> Iterator[tuple[Any, Any]]:
+    """A page's in-flow lines and images (not its margin boxes or footnotes), each with its still or None."""
+    kind = type(box).__name__
+    if kind in ("MarginBox", "FootnoteAreaBox"):
+        return
+    element = box.element
+    if figure is None and element is not None and local_name(element.tag) == "figure":
+        figure = element
+    if kind == "LineBox" or "Replaced" in kind:
+        yield box, figure
+        return
+    for child in getattr(box, "children", ()):
+        yield from _leaves(child, figure)
+
+
+def _bottom(box: Any) -> float:
+    return box.position_y + box.margin_height()
+
+
+def _room(page: Any) -> tuple[float, float]:
+    """(top, bottom) of the page's text block less its footnote area, in CSS px."""
+    box = page._page_box
+    top = box.content_box_y()
+    bottom = top + box.height
+    for child in box.children:
+        if type(child).__name__ == "FootnoteAreaBox" and child.children:
+            bottom = min(bottom, child.position_y)
+    return top, bottom
+
+
+def holes(pages: list[Any], threshold: float = 0.0) -> list[Hole]:
+    """Each page followed by a page that a still opens, with more than ``threshold`` of its text block blank
+    at its foot (from the bottom of its last line or image to the footnotes or the text block's end)."""
+    out = []
+    for i in range(1, len(pages)):
+        first = next(_leaves(pages[i]._page_box), None)
+        if first is None or first[1] is None or not first[1].get("id"):
+            continue
+        bottoms = [_bottom(b) for b, _ in _leaves(pages[i - 1]._page_box)]
+        if not bottoms:
+            continue
+        top, bottom = _room(pages[i - 1])
+        blank = max(0.0, bottom - max(bottoms)) / (pages[i - 1]._page_box.height or 1)
+        if blank > threshold:
+            out.append(Hole(i - 1, first[1].get("id"), round(blank, 4)))
+    return out
+
+
+def bleed_pages(pages: list[Any]) -> list[int]:
+    """The 0-based pages that hold a ``{.bleed}`` still."""
+    return [i for i, page in enumerate(pages)
+            if any(f is not None and "bleed" in (f.get("class") or "").split() for _, f in _leaves(page._page_box))]
+
+
+# ---------------------------------------------------------------- splitting a paragraph
+
+def _position(root: Any, anchor: Any, offset: int) -> tuple[Any, str, int] | None:
+    """Where the ``offset``-th counted character of ``anchor``'s own text is: (element, "text" or "tail", index)."""
+    left = offset
+
+    def find(text: str | None) -> int | None:
+        nonlocal left
+        for i, c in enumerate(text or ""):
+            if counted(c):
+                if left == 0:
+                    return i
+                left -= 1
+        return None
+
+    def walk(e: Any) -> tuple[Any, str, int] | None:
+        i = find(e.text)
+        if i is not None:
+            return e, "text", i
+        for child in e:
+            if isinstance(child.tag, str) and not child.get("id") and local_name(child.tag) not in SKIPPED_TAGS:
+                found = walk(child)
+                if found:
+                    return found
+            i = find(child.tail)
+            if i is not None:
+                return child, "tail", i
+        return None
+
+    return walk(anchor)
+
+
+def _cut(root: Any, marker: Any, keep_before: bool) -> None:
+    """Remove from ``root`` everything after (``keep_before``) or before the ``marker`` element, then it."""
+    node = marker
+    while node is not root:
+        parent = node.getparent()
+        if keep_before:
+            for sibling in list(node.itersiblings()):
+                parent.remove(sibling)
+            if node is not marker:
+                node.tail = None
+        else:
+            for sibling in list(node.itersiblings(preceding=True)):
+                parent.remove(sibling)
+            parent.text = None
+        node = parent
+    parent = marker.getparent()
+    tail = marker.tail if not keep_before else None
+    previous = marker.getprevious()
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(marker)
+
+
+def _counted_len(element: Any) -> int:
+    return sum(1 for c in own_text(element) if counted(c))
+
+
+def split(html: str, anchor: str, offset: int) -> tuple[str, str, dict[str, tuple[str, int]]] | None:
+    """A paragraph's XHTML cut before the ``offset``-th counted character of its element ``anchor``:
+    the two parts, and the ids of the second part mapped to the first's (see :class:`Placement`).
+    None if the block is not a paragraph or the place is not found."""
+    try:
+        root = etree.fromstring(html.strip())
+    except etree.XMLSyntaxError:
+        return None
+    if root.tag != "p":
+        return None
+    target = root if root.get("id") == anchor else next(iter(root.iterfind(f".//*[@id='{anchor}']")), None)
+    if target is None:
+        return None
+    where = _position(root, target, offset)
+    if where is None:
+        return None
+    element, slot, i = where
+    marker = etree.Element("float-cut")
+    text = getattr(element, slot)
+    setattr(element, slot, text[:i])
+    marker.tail = text[i:]
+    if slot == "text":
+        element.insert(0, marker)
+    else:
+        element.addnext(marker)
+    first, second = root, copy.deepcopy(root)
+    _cut(first, marker, keep_before=True)
+    _cut(second, next(second.iter("float-cut")), keep_before=False)
+    # ids the two parts would share (the paragraph, and what holds the cut): the second part's are renamed
+    shared = {e.get("id"): e for e in first.iter() if isinstance(e.tag, str) and e.get("id")}
+    shifts: dict[str, tuple[str, int]] = {}
+    for e in second.iter():
+        ident = e.get("id") if isinstance(e.tag, str) else None
+        if ident in shared:
+            e.set("id", ident + CONTINUED)
+            shifts[ident + CONTINUED] = (ident, _counted_len(shared[ident]))
+    first.set("class", " ".join(filter(None, [first.get("class"), "float-cut-before"])))
+    second.set("class", " ".join(filter(None, [second.get("class"), "float-cut-after"])))
+    return (etree.tostring(first, encoding="unicode") + "\n", etree.tostring(second, encoding="unicode") + "\n",
+            shifts)
+
+
+# ---------------------------------------------------------------- placing
+
+def _with_moved(html: str) -> str:
+    return html.replace("<figure", f'<figure {MOVED}="moved"', 1)
+
+
+def _block_of(blocks: list[Block], anchor: str) -> int | None:
+    needle = f'id="{anchor}"'
+    return next((j for j, b in enumerate(blocks) if needle in b.html), None)
+
+
+def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: float = HOLE) -> tuple[Any, Placement]:
+    """The chapter laid out with its holes filled (see the module): the final document and the placement."""
+    current = list(blocks)
+    placement = Placement()
+    doc = render([b.html for b in current])
+    tried: set[str] = set()
+    while True:
+        by_id = {b.id: j for j, b in enumerate(current) if b.floats}
+        hole = next((h for h in holes(doc.pages, threshold) if h.figure in by_id and h.figure not in tried), None)
+        if hole is None:
+            break
+        tried.add(hole.figure)
+        at = by_id[hole.figure]
+        still = current[at]
+        rest = current[:at] + current[at + 1:]
+        without = render([b.html for b in rest])
+        placement.layouts += 1
+        starts = [s for s in page_starts(without.pages[:hole.page + 2]) if s[0] == hole.page + 1]
+        next_still = next((j for j in range(at, len(rest)) if rest[j].figure is not None), len(rest))
+        target, parts = next_still, None
+        if starts:
+            _, anchor, offset = starts[0]
+            j = _block_of(rest, anchor)
+            if j is not None and at <= j < next_still:
+                target = j
+                if not (offset == 0 and rest[j].id == anchor):
+                    parts = split(rest[j].html, anchor, offset)
+        if target == at and parts is None:
+            continue  # nothing would change
+        moved = Block(_with_moved(still.html), still.id, still.figure)
+        if parts is not None:
+            first, second, shifts = parts
+            placement.shifts.update(shifts)
+            new = [Block(first, rest[target].id), moved, Block(second, rest[target].id + CONTINUED)]
+            current = rest[:target] + new + rest[target + 1:]
+        else:
+            current = rest[:target] + [moved] + rest[target:]
+        placement.moved.append(still.id)
+        doc = render([b.html for b in current])
+        placement.layouts += 1
+    placement.blocks = [b.html for b in current]
+    return doc, placement
+
+
+def block_id(html: str) -> str:
+    """The id of a block's outermost element ('' if it has none)."""
+    head = html[:html.find(">") + 1]
+    m = _ID.search(head)
+    return m.group(1) if m else ""

@@ -1,0 +1,86 @@
+"""Blank space at the foot of a page before a still, measured on a print PDF (for the tests and the benchmark).
+
+Takes: a print PDF made by the pipeline (the print edition's margins).
+Gives: :func:`holes`, one :class:`PdfHole` per page that is followed by a
+page a still opens (an image is the first thing in its text block), with the
+part of the text block left blank at the page's foot: from the bottom of its
+last line or image to the footnote area (its rule, less the rule's 8 pt
+margin) or the text block's end. :func:`summary` gives what the benchmark
+prints: pages with a hole over 25 %, and the blank in all, in pages.
+
+    python tests/pdf_holes.py build/the-salt-lantern.pdf
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+
+from pipeline.editions import EDITIONS
+
+MARGINS = EDITIONS[0].margins
+FOOTNOTE_MARGIN = 8.0   # print.css: @footnote { margin-top: 8pt }
+TOL = 1.0
+
+
+@dataclass(frozen=True)
+class PdfHole:
+    page: int       # 0-based page with the blank at its foot
+    blank: float    # the blank's part of the text block, 0…1
+
+
+def _content(page: pdfplumber.page.Page, top: float, bottom: float) -> tuple[list[tuple[float, float, str]], float]:
+    """The text block's things as (top, bottom, kind), and where the footnote area begins (or ``bottom``)."""
+    notes = bottom
+    for r in page.rects:  # the footnote area's rule: filled to the text block's foot, the block's width
+        if r["bottom"] >= bottom - TOL and r["width"] > page.width / 2 and r["top"] > top:
+            notes = min(notes, r["top"] - FOOTNOTE_MARGIN)
+    things = [(c["top"], c["bottom"], "text") for c in page.chars
+              if c["top"] >= top - TOL and c["bottom"] <= notes + TOL and c["text"].strip()]
+    things += [(im["top"], im["bottom"], "image") for im in page.images
+               if im["bottom"] > top and im["top"] < notes]
+    return things, notes
+
+
+def holes(pdf_path: Path, threshold: float = 0.0) -> list[PdfHole]:
+    """Pages whose foot is blank over ``threshold`` of the text block, before a page a still opens."""
+    assert MARGINS
+    out: list[PdfHole] = []
+    with pdfplumber.open(pdf_path) as pdf:
+        pages = pdf.pages
+        with_images = {i for i, p in enumerate(pages) if p.images}
+        for i in sorted(with_images):
+            if i == 0:
+                continue
+            page = pages[i]
+            top, bottom = MARGINS.top, float(page.height) - MARGINS.bottom
+            things, _ = _content(page, top, bottom)
+            if not things or min(things)[2] != "image":
+                continue
+            before = pages[i - 1]
+            things, notes = _content(before, top, bottom)
+            if not things:
+                continue  # a blank page (a chapter opening on a recto)
+            blank = max(0.0, notes - max(b for _, b, _ in things)) / (bottom - top)
+            if blank > threshold:
+                out.append(PdfHole(i - 1, round(blank, 4)))
+    return out
+
+
+def summary(pdf_path: Path) -> tuple[int, float]:
+    """(pages with a hole over 25 % before a still, total blank before stills in pages of text block)."""
+    found = holes(pdf_path)
+    return sum(1 for h in found if h.blank > 0.25), round(sum(h.blank for h in found), 2)
+
+
+if __name__ == "__main__":
+    for arg in sys.argv[1:]:
+        found = holes(Path(arg))
+        over, total = summary(Path(arg))
+        print(f"{arg}: {over} page(s) with a hole over 25% before a still; {total} page(s) blank in all")
+        for h in found:
+            if h.blank > 0.05:
+                print(f"  page {h.page + 1}: {h.blank:.0%}")
