@@ -26,8 +26,9 @@ does what LaTeX does with a float instead. For each such hole (more than
 3. the chapter is laid out once more, and the next hole is looked for.
 
 A still never moves past another still (it then goes just before it) nor
-past its chapter's end, and is moved at most once, so this ends. A
-``{.inline}`` still stays where it is written. ``{.full-page}`` and
+past its chapter's end, and is moved at most once, so this ends. A still
+that closes a quote or a div floats out of it, in a copy of that block (so
+it keeps its indent). A ``{.inline}`` still stays where it is written. ``{.full-page}`` and
 ``{.bleed}`` stills are alone on their page (``print.css``), and float like
 the others. Only the print HTML changes: the IR and the EPUB keep the
 manuscript's order. A chapter without a hole is laid out once, as before.
@@ -73,6 +74,8 @@ class Hole:
     page: int        # 0-based page with the blank at its foot
     figure: str      # the still's id (as print writes it)
     blank: float     # the blank's part of the text block, 0…1
+    ends_chapter: bool = False  # the still and what follows it are stills only, on the chapter's last page:
+    # the blank is where the chapter's text ends, not a hole to fill
 
 
 @dataclass
@@ -145,7 +148,8 @@ def holes(pages: list[Any], threshold: float = 0.0) -> list[Hole]:
         top, bottom = _room(pages[i - 1])
         blank = max(0.0, bottom - max(bottoms)) / (pages[i - 1]._page_box.height or 1)
         if blank > threshold:
-            out.append(Hole(i - 1, first[1].get("id"), round(blank, 4)))
+            ends = i == len(pages) - 1 and all(f is not None for _, f in _leaves(pages[i]._page_box))
+            out.append(Hole(i - 1, first[1].get("id"), round(blank, 4), ends))
     return out
 
 
@@ -265,6 +269,40 @@ def _with_moved(html: str) -> str:
     return html.replace("<figure", f'<figure {MOVED}="moved"', 1)
 
 
+def detach(html: str, figure: str) -> tuple[str, str] | None:
+    """A block (a quote, a div) whose last child is the still ``figure``, as the block without it and the
+    still in a copy of the block that holds nothing else and has no id (so it keeps the block's indent).
+    None when the still is not the block's last child."""
+    try:
+        root = etree.fromstring(html.strip())
+    except etree.XMLSyntaxError:
+        return None
+    children = [c for c in root if isinstance(c.tag, str)]
+    if not children or children[-1].tag != "figure" or children[-1].get("id") != figure \
+            or (children[-1].tail or "").strip() or len(children) < 2 \
+            or "inline" in (children[-1].get("class") or "").split():
+        return None
+    wrapper = copy.deepcopy(root)
+    for child in list(wrapper)[:-1]:
+        wrapper.remove(child)
+    wrapper.text = None
+    wrapper.attrib.pop("id", None)
+    root.remove(children[-1])
+    return etree.tostring(root, encoding="unicode") + "\n", etree.tostring(wrapper, encoding="unicode") + "\n"
+
+
+def _detached(current: list[Block], figure: str) -> list[Block] | None:
+    """``current`` with the still ``figure``, the last child of a top-level block, as a block of its own."""
+    j = _block_of(current, figure)
+    if j is None or current[j].figure is not None:
+        return None
+    parts = detach(current[j].html, figure)
+    if parts is None:
+        return None
+    without, wrapper = parts
+    return current[:j] + [Block(without, current[j].id), Block(wrapper, figure, ("contained",))] + current[j + 1:]
+
+
 def _block_of(blocks: list[Block], anchor: str) -> int | None:
     needle = f'id="{anchor}"'
     return next((j for j, b in enumerate(blocks) if needle in b.html), None)
@@ -278,10 +316,16 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
     tried: set[str] = set()
     while True:
         by_id = {b.id: j for j, b in enumerate(current) if b.floats}
-        hole = next((h for h in holes(doc.pages, threshold) if h.figure in by_id and h.figure not in tried), None)
+        hole = next((h for h in holes(doc.pages, threshold) if h.figure not in tried), None)
         if hole is None:
             break
         tried.add(hole.figure)
+        if hole.figure not in by_id:  # a still that closes a quote or a div floats out of it, with its indent
+            detached = _detached(current, hole.figure)
+            if detached is None:
+                continue
+            current = detached
+            by_id = {b.id: j for j, b in enumerate(current) if b.floats}
         at = by_id[hole.figure]
         still = current[at]
         rest = current[:at] + current[at + 1:]

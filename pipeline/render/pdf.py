@@ -510,6 +510,8 @@ def hole_warnings(ch: ir.Chapter, doc, placement: floats.Placement, reporter: Re
     """Warn (R150) about each still that still leaves a hole over a quarter of the text block before it."""
     lines = {b.attr.id: b.line for b in ch.blocks if isinstance(b, ir.Figure)}
     for hole in floats.holes(doc.pages, floats.REPORTED):
+        if hole.ends_chapter:
+            continue
         ident = hole.figure.split("/", 1)[-1]
         reporter.warn("R150", f"page {hole.page + 1} of the chapter ends {hole.blank:.0%} blank before still "
                       f"'{ident}', which could not be moved later",
