@@ -49,6 +49,9 @@ from .page_breaks import SKIPPED_TAGS, PageStart, counted, local_name, own_text,
 HOLE = 0.10      # a blank over this part of the text block, before a still, is a hole to fill
 REPORTED = 0.25  # a hole over this part that cannot be filled is reported (R150)
 CONTINUED = "~cont"  # the id suffix of a split paragraph's second part (and of what it copies)
+CUTTABLE = frozenset({"p", "blockquote", "div", "aside"})  # blocks that may be cut in two
+UNCUTTABLE = frozenset({"ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th",
+                        "pre", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6"})
 MOVED = "data-float"  # on a still that was moved: its value is "moved"
 _ID = re.compile(r'\bid="([^"]*)"')
 
@@ -229,36 +232,30 @@ def split(html: str, anchor: str, offset: int) -> tuple[str, str, dict[str, tupl
         root = etree.fromstring(html.strip())
     except etree.XMLSyntaxError:
         return None
-    if root.tag != "p":
+    if root.tag not in CUTTABLE:
         return None
     target = root if root.get("id") == anchor else next(iter(root.iterfind(f".//*[@id='{anchor}']")), None)
     if target is None:
         return None
-    where = _position(root, target, offset)
-    if where is None:
-        return None
-    element, slot, i = where
     marker = etree.Element("float-cut")
-    text = getattr(element, slot)
-    setattr(element, slot, text[:i])
-    marker.tail = text[i:]
-    if slot == "text":
-        element.insert(0, marker)
+    if offset == 0 and target is not root:
+        target.addprevious(marker)  # between two blocks of a quote or a div
     else:
-        element.addnext(marker)
-    first, second = root, copy.deepcopy(root)
-    _cut(first, marker, keep_before=True)
-    _cut(second, next(second.iter("float-cut")), keep_before=False)
-    # ids the two parts would share (the paragraph, and what holds the cut): the second part's are renamed
-    shared = {e.get("id"): e for e in first.iter() if isinstance(e.tag, str) and e.get("id")}
-    shifts: dict[str, tuple[str, int]] = {}
-    for e in second.iter():
-        ident = e.get("id") if isinstance(e.tag, str) else None
-        if ident in shared:
-            e.set("id", ident + CONTINUED)
-            shifts[ident + CONTINUED] = (ident, _counted_len(shared[ident]))
-    first.set("class", " ".join(filter(None, [first.get("class"), "float-cut-before"])))
-    second.set("class", " ".join(filter(None, [second.get("class"), "float-cut-after"])))
+        where = _position(root, target, offset)
+        if where is None:
+            return None
+        element, slot, i = where
+        text = getattr(element, slot)
+        setattr(element, slot, text[:i])
+        marker.tail = text[i:]
+        if slot == "text":
+            element.insert(0, marker)
+        else:
+            element.addnext(marker)
+    if any(a.tag in UNCUTTABLE for a in marker.iterancestors()):
+        return None
+    first, second = _halves(root)
+    shifts = _rename_shared(first, second)
     return (etree.tostring(first, encoding="unicode") + "\n", etree.tostring(second, encoding="unicode") + "\n",
             shifts)
 
@@ -269,43 +266,126 @@ def _with_moved(html: str) -> str:
     return html.replace("<figure", f'<figure {MOVED}="moved"', 1)
 
 
-def detach(html: str, figure: str) -> tuple[str, str] | None:
-    """A block (a quote, a div) whose last child is the still ``figure``, as the block without it and the
-    still in a copy of the block that holds nothing else and has no id (so it keeps the block's indent).
-    None when the still is not the block's last child."""
+def _mark_path(marker: Any, root: Any, cls: str) -> None:
+    """Add ``cls`` to every element from the marker's parent up to ``root``."""
+    node = marker.getparent()
+    while node is not None:
+        node.set("class", " ".join(filter(None, [node.get("class"), cls])))
+        if node is root:
+            break
+        node = node.getparent()
+
+
+def _empty(e: Any) -> bool:
+    return not "".join(e.itertext()).strip() and not any(isinstance(c.tag, str) for c in e.iter() if c is not e)
+
+
+def _rename_shared(first: Any, second: Any) -> dict[str, tuple[str, int]]:
+    """Give ``second``'s ids that ``first`` has too the :data:`CONTINUED` suffix; return the shifts."""
+    shared = {e.get("id"): e for e in first.iter() if isinstance(e.tag, str) and e.get("id")}
+    shifts: dict[str, tuple[str, int]] = {}
+    for e in second.iter():
+        ident = e.get("id") if isinstance(e.tag, str) else None
+        if ident in shared:
+            e.set("id", ident + CONTINUED)
+            shifts[ident + CONTINUED] = (ident, _counted_len(shared[ident]))
+    return shifts
+
+
+def _halves(root: Any) -> tuple[Any, Any]:
+    """Two copies of ``root``, which holds a ``float-cut`` marker: what comes before it and what after."""
+    first, second = root, copy.deepcopy(root)
+    marker = next(first.iter("float-cut"))
+    _mark_path(marker, first, "float-cut-before")
+    _cut(first, marker, keep_before=True)
+    marker = next(second.iter("float-cut"))
+    _mark_path(marker, second, "float-cut-after")
+    _cut(second, marker, keep_before=False)
+    return first, second
+
+
+def detach(html: str, figure: str) -> tuple[str, str, str, dict[str, tuple[str, int]]] | None:
+    """A block (a quote, a div) that holds the still ``figure``, cut around it: the part before (maybe
+    ''), the still in a copy of the block that holds nothing else and has no id (so it keeps the block's
+    indent), the part after (maybe ''), and the ids the part after renames (see :class:`Placement`).
+    None for a list or a table, or a still marked ``{.inline}``."""
     try:
         root = etree.fromstring(html.strip())
     except etree.XMLSyntaxError:
         return None
-    children = [c for c in root if isinstance(c.tag, str)]
-    if not children or children[-1].tag != "figure" or children[-1].get("id") != figure \
-            or (children[-1].tail or "").strip() or len(children) < 2 \
-            or "inline" in (children[-1].get("class") or "").split():
+    fig = next(iter(root.iterfind(f".//figure[@id='{figure}']")), None)
+    if fig is None or root.tag not in CUTTABLE or "inline" in (fig.get("class") or "").split() \
+            or any(a.tag not in CUTTABLE for a in fig.iterancestors()):
         return None
     wrapper = copy.deepcopy(root)
-    for child in list(wrapper)[:-1]:
-        wrapper.remove(child)
-    wrapper.text = None
-    wrapper.attrib.pop("id", None)
-    root.remove(children[-1])
-    return etree.tostring(root, encoding="unicode") + "\n", etree.tostring(wrapper, encoding="unicode") + "\n"
+    node = next(iter(wrapper.iterfind(f".//figure[@id='{figure}']")))
+    node.tail = None
+    while node is not wrapper:
+        parent = node.getparent()
+        for sibling in list(parent):
+            if sibling is not node:
+                parent.remove(sibling)
+        parent.text = None
+        parent.attrib.pop("id", None)
+        node = parent
+    marker = etree.Element("float-cut")
+    marker.tail = fig.tail
+    fig.addprevious(marker)
+    fig.getparent().remove(fig)
+    first, second = _halves(root)
+    shifts = _rename_shared(first, second)
+
+    def out(e: Any) -> str:
+        return "" if _empty(e) else etree.tostring(e, encoding="unicode") + "\n"
+
+    return out(first), etree.tostring(wrapper, encoding="unicode") + "\n", out(second), shifts
 
 
-def _detached(current: list[Block], figure: str) -> list[Block] | None:
-    """``current`` with the still ``figure``, the last child of a top-level block, as a block of its own."""
+def _detached(current: list[Block], figure: str, placement: Placement) -> list[Block] | None:
+    """``current`` with the still ``figure``, inside a top-level block, as a block of its own."""
     j = _block_of(current, figure)
     if j is None or current[j].figure is not None:
         return None
     parts = detach(current[j].html, figure)
     if parts is None:
         return None
-    without, wrapper = parts
-    return current[:j] + [Block(without, current[j].id), Block(wrapper, figure, ("contained",))] + current[j + 1:]
+    before, wrapper, after, shifts = parts
+    placement.shifts.update(shifts)
+    new = ([Block(before, current[j].id)] if before else []) + [Block(wrapper, figure, ("contained",))] \
+        + ([Block(after, current[j].id + CONTINUED)] if after else [])
+    return current[:j] + new + current[j + 1:]
 
 
 def _block_of(blocks: list[Block], anchor: str) -> int | None:
     needle = f'id="{anchor}"'
     return next((j for j, b in enumerate(blocks) if needle in b.html), None)
+
+
+def _has_still(b: Block) -> bool:
+    return b.figure is not None or "<figure" in b.html
+
+
+_FIGURE_ID = re.compile(r'<figure\b[^>]*\bid="([^"]*)"')
+
+
+def _run(current: list[Block], at: int, placement: Placement) -> tuple[list[Block], int]:
+    """The stills that follow the one at ``at`` with nothing between them (a still opening a quote
+    or a div is taken out of it): they float together. Returns the blocks and the run's length."""
+    n = 1
+    while at + n < len(current):
+        nxt = current[at + n]
+        if nxt.floats:
+            n += 1
+            continue
+        m = _FIGURE_ID.search(nxt.html)
+        if nxt.figure is not None or m is None:
+            break
+        detached = _detached(current, m.group(1), placement)
+        if detached is None or detached[at + n].id != m.group(1):
+            break  # text comes before that still in its block
+        current = detached
+        n += 1
+    return current, n
 
 
 def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: float = HOLE) -> tuple[Any, Placement]:
@@ -316,23 +396,25 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
     tried: set[str] = set()
     while True:
         by_id = {b.id: j for j, b in enumerate(current) if b.floats}
-        hole = next((h for h in holes(doc.pages, threshold) if h.figure not in tried), None)
+        hole = next((h for h in holes(doc.pages, threshold) if h.figure not in tried and not h.ends_chapter), None)
         if hole is None:
             break
         tried.add(hole.figure)
-        if hole.figure not in by_id:  # a still that closes a quote or a div floats out of it, with its indent
-            detached = _detached(current, hole.figure)
+        if hole.figure not in by_id:  # a still inside a quote or a div floats out of it, with its indent
+            detached = _detached(current, hole.figure, placement)
             if detached is None:
                 continue
             current = detached
             by_id = {b.id: j for j, b in enumerate(current) if b.floats}
         at = by_id[hole.figure]
-        still = current[at]
-        rest = current[:at] + current[at + 1:]
+        current, n = _run(current, at, placement)
+        stills = current[at:at + n]
+        tried.update(b.id for b in stills)
+        rest = current[:at] + current[at + n:]
         without = render([b.html for b in rest])
         placement.layouts += 1
         starts = [s for s in page_starts(without.pages[:hole.page + 2]) if s[0] == hole.page + 1]
-        next_still = next((j for j in range(at, len(rest)) if rest[j].figure is not None), len(rest))
+        next_still = next((j for j in range(at, len(rest)) if _has_still(rest[j])), len(rest))
         target, parts = next_still, None
         if starts:
             _, anchor, offset = starts[0]
@@ -342,16 +424,17 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
                 if not (offset == 0 and rest[j].id == anchor):
                     parts = split(rest[j].html, anchor, offset)
         if target == at and parts is None:
+            current = rest[:at] + stills + rest[at:]
             continue  # nothing would change
-        moved = Block(_with_moved(still.html), still.id, still.figure)
+        moved = [Block(_with_moved(b.html), b.id, b.figure) for b in stills]
         if parts is not None:
             first, second, shifts = parts
             placement.shifts.update(shifts)
-            new = [Block(first, rest[target].id), moved, Block(second, rest[target].id + CONTINUED)]
+            new = [Block(first, rest[target].id), *moved, Block(second, rest[target].id + CONTINUED)]
             current = rest[:target] + new + rest[target + 1:]
         else:
-            current = rest[:target] + [moved] + rest[target:]
-        placement.moved.append(still.id)
+            current = rest[:target] + moved + rest[target:]
+        placement.moved.extend(b.id for b in stills)
         doc = render([b.html for b in current])
         placement.layouts += 1
     placement.blocks = [b.html for b in current]
