@@ -31,6 +31,10 @@ It also reports the EPUB's image bytes before (the sizes of the source files
 the book shows, the cover included, each file once) and after (the images in
 our EPUB), as :mod:`pipeline.stills` makes them.
 
+And the blank at page feet before stills in our PDF (``tests/pdf_holes.py``):
+pages more than 25% blank before a page a still opens, and the blank of all
+such pages, in pages of text block.
+
 Times are wall-clock seconds. Peak RSS comes from ``os.wait4`` on the command:
 the largest resident set of the process and of the children it waited for
 (not a sum of processes alive at once). When the build's ``--report`` JSON
@@ -54,6 +58,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+import pdf_holes
 import yaml
 from bench_books import generate
 
@@ -97,6 +102,7 @@ class BookResult:
     edit_seen: bool | None = None
     notes: list[str] = field(default_factory=list)
     image_bytes: tuple[int, int] | None = None  # the EPUB's images: sources' bytes, bytes in the EPUB
+    holes: tuple[int, float] | None = None  # print PDF: pages over 25% blank before a still, blank in pages
 
 
 # --- measuring ----------------------------------------------------------------------------------------------------
@@ -251,6 +257,7 @@ def bench_book(name: str, work_root: Path, pandoc_bin: Path | None, jobs: int | 
 
     if record(ours("pdf", book, "pdf", out_pdf, work, jobs)).ok:
         result.pages["ours"] = run_pages(result.runs["pdf"], out_pdf / f"{book.name}.pdf")
+        result.holes = pdf_holes.summary(out_pdf / f"{book.name}.pdf")
     if pandoc_bin and record(pandoc("pandoc-pdf", pandoc_bin, book, out_pandoc / "out.pdf", work)).ok:
         result.pages["pandoc"] = pdf_pages(out_pandoc / "out.pdf")
     if record(ours("epub", book, "epub", out_epub, work, jobs)).ok:
@@ -324,11 +331,12 @@ def row(r: BookResult) -> tuple[str, ...]:
     return (r.name, f"{r.words:,}" if r.words else "–", pages,
             secs(g("pdf")), mb(g("pdf")), secs(g("pandoc-pdf")), mb(g("pandoc-pdf")), ratio(g("pdf"), g("pandoc-pdf")),
             secs(g("epub")), secs(g("pandoc-epub")), ratio(g("epub"), g("pandoc-epub")),
-            secs(g("no-op")), secs(g("edit")), seen)
+            secs(g("no-op")), secs(g("edit")), seen,
+            f"{r.holes[0]} / {r.holes[1]:.2f}" if r.holes else "–")
 
 
 HEAD = ("book", "words", "pages ours/pandoc", "PDF s", "MB", "pandoc PDF s", "MB", "ratio",
-        "EPUB s", "pandoc EPUB s", "ratio", "no-op s", "edit s", "edit in PDF")
+        "EPUB s", "pandoc EPUB s", "ratio", "no-op s", "edit s", "edit in PDF", "holes >25% / blank pp")
 
 
 def print_table(results: list[BookResult]) -> None:
@@ -340,7 +348,9 @@ def print_table(results: list[BookResult]) -> None:
             print("  ".join("-" * w for w in widths))
     print("s: wall seconds; MB: peak RSS of the largest single process (os.wait4); ratio: ours / pandoc.\n"
           "no-op: a second --to pdf,epub into the same --out; edit: --to pdf after one sentence is appended to the\n"
-          "middle chapter ('edit in PDF': the sentence is in the new PDF). pandoc's PDF is A4, ours 6x9 in.")
+          "middle chapter ('edit in PDF': the sentence is in the new PDF). pandoc's PDF is A4, ours 6x9 in.\n"
+          "holes: pages of our PDF more than 25% blank at the foot before a page a still opens / the blank at the\n"
+          "foot of every such page, in pages of text block (tests/pdf_holes.py).")
 
 
 def describe(run: Run) -> str:

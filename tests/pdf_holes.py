@@ -6,7 +6,10 @@ page a still opens (an image is the first thing in its text block), with the
 part of the text block left blank at the page's foot: from the bottom of its
 last line or image to the footnote area (its rule, less the rule's 8 pt
 margin) or the text block's end. :func:`summary` gives what the benchmark
-prints: pages with a hole over 25 %, and the blank in all, in pages.
+prints: pages with a hole over 25 %, and the blank in all, in pages. A page
+where the chapter's text ends, followed only by stills, is a chapter's end,
+not a hole: it is listed, not counted (a still moved to its chapter's end
+lands there, as a LaTeX float does).
 
     python tests/pdf_holes.py build/the-salt-lantern.pdf
 """
@@ -26,10 +29,15 @@ FOOTNOTE_MARGIN = 8.0   # print.css: @footnote { margin-top: 8pt }
 TOL = 1.0
 
 
+BODY_SIZE = 9.6         # text larger than this is body text (captions, notes, heads and folios are smaller)
+OPENING_DROP = 50.0     # a chapter's first page sets its heading this far below the text block's top (1 in)
+
+
 @dataclass(frozen=True)
 class PdfHole:
     page: int       # 0-based page with the blank at its foot
     blank: float    # the blank's part of the text block, 0…1
+    ends_chapter: bool = False  # the chapter's text ends on that page and only stills follow it: not a hole
 
 
 def _content(page: pdfplumber.page.Page, top: float, bottom: float) -> tuple[list[tuple[float, float, str]], float]:
@@ -43,6 +51,17 @@ def _content(page: pdfplumber.page.Page, top: float, bottom: float) -> tuple[lis
     things += [(im["top"], im["bottom"], "image") for im in page.images
                if im["bottom"] > top and im["top"] < notes]
     return things, notes
+
+
+def _ends_chapter(pages: list, i: int, top: float, bottom: float) -> bool:
+    """Whether page ``i`` holds stills and no body text, and the chapter ends with it (what follows is the
+    end, a blank page or a chapter's opening page)."""
+    if any(c["size"] > BODY_SIZE for c in pages[i].chars if top - TOL <= c["top"] <= bottom):
+        return False
+    if i + 1 == len(pages):
+        return True
+    following, _ = _content(pages[i + 1], top, bottom)
+    return not following or min(following)[0] > top + OPENING_DROP
 
 
 def holes(pdf_path: Path, threshold: float = 0.0) -> list[PdfHole]:
@@ -66,13 +85,13 @@ def holes(pdf_path: Path, threshold: float = 0.0) -> list[PdfHole]:
                 continue  # a blank page (a chapter opening on a recto)
             blank = max(0.0, notes - max(b for _, b, _ in things)) / (bottom - top)
             if blank > threshold:
-                out.append(PdfHole(i - 1, round(blank, 4)))
+                out.append(PdfHole(i - 1, round(blank, 4), _ends_chapter(pages, i, top, bottom)))
     return out
 
 
 def summary(pdf_path: Path) -> tuple[int, float]:
     """(pages with a hole over 25 % before a still, total blank before stills in pages of text block)."""
-    found = holes(pdf_path)
+    found = [h for h in holes(pdf_path) if not h.ends_chapter]
     return sum(1 for h in found if h.blank > 0.25), round(sum(h.blank for h in found), 2)
 
 
@@ -83,4 +102,5 @@ if __name__ == "__main__":
         print(f"{arg}: {over} page(s) with a hole over 25% before a still; {total} page(s) blank in all")
         for h in found:
             if h.blank > 0.05:
-                print(f"  page {h.page + 1}: {h.blank:.0%}")
+                print(f"  page {h.page + 1}: {h.blank:.0%}" + (" (the chapter's text ends: not counted)"
+                                                             if h.ends_chapter else ""))

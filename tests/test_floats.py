@@ -1,0 +1,162 @@
+"""Stills placed as a typesetter would (pipeline/render/floats.py), checked on real PDFs.
+
+The sample book (the session's shared build) and The Worst Journey in the
+World (built once here) have no page over 25 % blank before a still; every
+caption shares its still's page; the stills keep their order and stay in
+their chapter; the text reads in order; the EPUB keeps the manuscript's
+order; a ``{.inline}`` still is not moved.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pdfplumber
+import pytest
+from conftest import CORPUS, image_bytes, write_files
+from pdf_holes import holes, summary
+
+from pipeline import ir
+from pipeline.build import prepare, run_build
+from pipeline.diagnostics import Reporter
+
+WORST = CORPUS / "the-worst-journey-in-the-world"
+X = "{http://www.w3.org/1999/xhtml}"
+
+
+@pytest.fixture(scope="module")
+def worst(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    if not WORST.is_dir():
+        pytest.skip("../shared/corpus is not present")
+    out = tmp_path_factory.mktemp("worst-floats")
+    result = run_build(WORST, ["pdf", "epub"], out, Reporter(echo=False))
+    return {**{p.suffix[1:]: p for p in result.outputs}, "src": WORST, "result": result}
+
+
+@pytest.fixture(scope="module")
+def sample(sample_build: dict[str, Path]) -> dict[str, Path]:
+    from conftest import SAMPLE
+    return {**sample_build, "src": SAMPLE}
+
+
+def _book(request: pytest.FixtureRequest, name: str) -> dict:
+    return request.getfixturevalue(name)
+
+
+BOOKS = ["sample", pytest.param("worst", marks=pytest.mark.slow)]
+
+
+@pytest.mark.parametrize("name", BOOKS)
+def test_no_page_over_a_quarter_blank_before_a_still(request: pytest.FixtureRequest, name: str) -> None:
+    book = _book(request, name)
+    over, _ = summary(book["pdf"])
+    assert over == 0, [h for h in holes(book["pdf"]) if h.blank > 0.25]
+
+
+def _page_texts(pdf: Path) -> list[str]:
+    """Every page's text (pdftotext), hyphenated line ends joined, spaces collapsed."""
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    return [" ".join(p.replace("\u2010\n", "").split()) for p in out.split("\f")]
+
+
+def _images(pdf: Path) -> list[tuple[int, tuple[int, int]]]:
+    """(page, source size) of every image, in page order, top to bottom."""
+    found = []
+    with pdfplumber.open(pdf) as doc:
+        for i, page in enumerate(doc.pages):
+            for im in sorted(page.images, key=lambda im: im["top"]):
+                found.append((i, tuple(int(v) for v in im["srcsize"])))
+    return found
+
+
+@pytest.mark.parametrize("name", BOOKS)
+def test_stills_keep_their_order_and_captions_their_page(request: pytest.FixtureRequest, name: str) -> None:
+    book = _book(request, name)
+    manuscript, index = prepare(book["src"], Reporter(echo=False))
+    figures = [(ch, f) for ch in manuscript.chapters for f in ir.query(ch, ir.Figure)]
+    images = _images(book["pdf"])
+    assert len(images) == len(figures)
+    facts = index.images
+    assert [size for _, size in images] == [(facts[f.image.src].width, facts[f.image.src].height)
+                                            for _, f in figures]
+    texts = _page_texts(book["pdf"])
+    page_map = book["result"].page_map if "result" in book else None
+    for (page, _), (ch, f) in zip(images, figures):
+        caption = " ".join(ir.plain_text(f.caption).split()[:4]) if f.caption else ""
+        assert caption in texts[page], (f.image.src, page)
+        if page_map is not None:  # the still did not leave its chapter
+            first, count = page_map.chapters[ch.id]
+            assert first <= page < first + count
+
+
+@pytest.mark.parametrize("name", BOOKS)
+def test_text_reads_in_manuscript_order(request: pytest.FixtureRequest, name: str) -> None:
+    book = _book(request, name)
+    manuscript, _ = prepare(book["src"], Reporter(echo=False))
+    text = " ".join(_page_texts(book["pdf"]))
+    at, found, paragraphs = 0, 0, 0
+    for ch in manuscript.chapters:
+        for b in ch.blocks:
+            if not isinstance(b, ir.Para):
+                continue
+            words = ir.plain_text(b.inlines).split()[:5]
+            if len(words) < 5:
+                continue
+            paragraphs += 1
+            where = text.find(" ".join(words), at)
+            if where >= 0:
+                at, found = where, found + 1
+    # a paragraph whose first words straddle a page break (running head, notes between) is not found
+    assert found >= 0.9 * paragraphs
+
+
+def test_epub_keeps_the_manuscript_order(sample: dict) -> None:
+    manuscript, _ = prepare(sample["src"], Reporter(echo=False))
+    with zipfile.ZipFile(sample["epub"]) as z:
+        docs = [ET.fromstring(z.read(n)) for n in sorted(z.namelist()) if n.endswith(".xhtml")]
+    order = [e.get("id") for d in docs for e in d.iter(f"{X}figure")]
+    expected = [f.attr.id for ch in manuscript.chapters for f in ir.query(ch, ir.Figure)]
+    assert order == expected
+
+
+def _prose(seed: int, words: int) -> str:
+    rng = random.Random(seed)
+    vocabulary = "the keeper lit lamp over marsh tide salt light water grey slow quiet stone tower".split()
+    return " ".join(rng.choice(vocabulary) for _ in range(words)).capitalize() + "."
+
+
+@pytest.fixture(scope="module")
+def inline_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, object]]:
+    """Two one-chapter books alike but for ``{.inline}`` on a tall still that does not fit its page."""
+    out = {}
+    for name, attr in (("floating", ""), ("inline", " .inline")):
+        before = "\n\n".join(_prose(i, 110) for i in range(5))
+        after = "\n\n".join(_prose(100 + i, 110) for i in range(8))
+        root = write_files(tmp_path_factory.mktemp(name), {
+            "book.yaml": "title: Floats\nlang: en\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000001\n",
+            "01.md": f"# One\n\n{before}\n\n![A tall still](tall.png){{#fig-tall{attr} alt=\"A tall grey block.\"}}"
+                     f"\n\n{after}\n\n# Two\n\nThe end.\n",
+            "tall.png": image_bytes("PNG", (600, 800)),
+        })
+        result = run_build(root, ["pdf"], root / "out", Reporter(echo=False))
+        out[name] = (root / "out" / f"{root.name}.pdf", result)
+    return out
+
+
+def test_inline_still_stays_where_written(inline_books: dict) -> None:
+    floating_pdf, floating = inline_books["floating"]
+    inline_pdf, inline = inline_books["inline"]
+    assert summary(floating_pdf)[0] == 0
+    assert summary(inline_pdf)[0] == 1  # the hole the author accepted
+    # the text before the still ends where it did: moving it fills the page with what follows
+    before = _page_texts(inline_pdf)
+    key = next(k for k in inline.page_map.ids if k.endswith("/fig-tall"))
+    page = inline.page_map.ids[key][0]
+    assert "A tall still" in before[page]
+    assert floating.page_map.ids[key][0] == page
+    assert len(_page_texts(floating_pdf)[page - 1]) > len(before[page - 1])
