@@ -81,8 +81,8 @@ def holes(pdf_path: Path, threshold: float = 0.0) -> list[PdfHole]:
                 continue
             before = pages[i - 1]
             things, notes = _content(before, top, bottom)
-            if not things:
-                continue  # a blank page (a chapter opening on a recto)
+            if not things or not any(c["size"] > BODY_SIZE for c in before.chars if top - TOL <= c["top"] <= bottom):
+                continue  # a blank page (before a chapter opening on a recto), or a page of stills
             blank = max(0.0, notes - max(b for _, b, _ in things)) / (bottom - top)
             if blank > threshold:
                 out.append(PdfHole(i - 1, round(blank, 4), _ends_chapter(pages, i, top, bottom)))

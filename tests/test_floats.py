@@ -160,3 +160,35 @@ def test_inline_still_stays_where_written(inline_books: dict) -> None:
     assert "A tall still" in before[page]
     assert floating.page_map.ids[key][0] == page
     assert len(_page_texts(floating_pdf)[page - 1]) > len(before[page - 1])
+
+
+@pytest.fixture(scope="module")
+def classes_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    """A book with a {.full-page} and a {.bleed} still among paragraphs."""
+    text = "\n\n".join(_prose(200 + i, 110) for i in range(4))
+    more = "\n\n".join(_prose(300 + i, 110) for i in range(4))
+    root = write_files(tmp_path_factory.mktemp("classes"), {
+        "book.yaml": "title: Classes\nlang: en\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000002\n",
+        "01.md": f"# One\n\n{text}\n\n![Full page](wide.png){{#fig-full .full-page alt=\"A grey block.\"}}\n\n"
+                 f"{more}\n\n![Bleed](wide.png){{#fig-bleed .bleed alt=\"A grey block.\"}}\n\n{text}\n",
+        "wide.png": image_bytes("PNG", (800, 600)),
+    })
+    result = run_build(root, ["pdf"], root / "out", Reporter(echo=False))
+    return root / "out" / f"{root.name}.pdf", result
+
+
+def test_full_page_and_bleed_stills_are_alone_on_their_page(classes_book: tuple[Path, object]) -> None:
+    pdf, result = classes_book
+    ids = result.page_map.ids
+    full = next(v[0] for k, v in ids.items() if k.endswith("/fig-full"))
+    bleed = next(v[0] for k, v in ids.items() if k.endswith("/fig-bleed"))
+    texts = _page_texts(pdf)
+    assert texts[full].startswith("Full page") and len(texts[full]) < 20  # the caption (and folio) only
+    with pdfplumber.open(pdf) as doc:
+        page = doc.pages[bleed]
+        (image,) = page.images
+        # the picture covers the page (object-fit: cover: drawn larger, clipped to the page)
+        assert image["x0"] <= 0 and image["top"] <= 0
+        assert image["x1"] >= page.width - 0.5 and image["bottom"] >= page.height - 0.5
+    assert result.page_map.bleed == [bleed]
+    assert summary(pdf)[0] == 0

@@ -45,6 +45,7 @@ class PageMap:
     ids: dict[str, tuple[int, float]] = field(default_factory=dict)     # "chapter/id" → (page, y in pt)
     # where each body page begins: (page, chapter, id in the chapter, counted characters before)
     breaks: list[tuple[int, str, str, int]] = field(default_factory=list)
+    bleed: list[int] = field(default_factory=list)  # pages holding a {.bleed} still (edge to edge)
 
     def label(self, page: int) -> str:
         """The page's printed number: roman in the front matter, arabic after."""

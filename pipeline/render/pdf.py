@@ -152,7 +152,8 @@ def page_css(edition: Edition, folios: bool = True) -> str:
             f"@page :left {{ margin-left: {m.outside}pt; margin-right: {m.inside}pt; }}\n"
             f"@page :right {{ margin-left: {m.inside}pt; margin-right: {m.outside}pt; }}\n"
             f"@page body:nth(1 of body) {{ counter-reset: page 1; }}\n"
-            f"figure img {{ max-height: {block_height - edition.caption_room_pt:.1f}pt; }}\n")
+            f"figure img {{ max-height: {block_height - edition.caption_room_pt:.1f}pt; }}\n"
+            f"figure.bleed img {{ width: {edition.trim[0]}; height: {edition.trim[1]}; max-height: none; }}\n")
 
 
 def qualify(chapter: str, ident: str) -> str:

@@ -154,6 +154,7 @@ def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], 
         bookmarks.extend((lv, label, at + page, x, y) for lv, label, page, x, y in piece.bookmarks)
         page_map.breaks.extend((at + page, cid, anchor.split("/", 1)[1], offset)
                                for page, anchor, offset in piece.starts if "/" in anchor)
+        page_map.bleed.extend(at + page for page in piece.bleed)
     page_map.ids = {name: (page, y) for name, (page, _x, y) in dests.items()}
 
     pages = [p.obj for p in out.pages]
@@ -198,6 +199,7 @@ def finish_one_pass(piece: LaidOut, first_chapter: str) -> tuple[bytes, PageMap]
     page_map.ids = {name: (page, y) for name, (page, _x, y) in piece.anchors.items()}
     page_map.breaks = [(page, *anchor.split("/", 1), offset) for page, anchor, offset in piece.starts
                        if page >= front_pages and "/" in anchor]  # type: ignore[misc]
+    page_map.bleed = list(piece.bleed)
     set_page_labels(out, front_pages)
     buf = io.BytesIO()
     out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
