@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pdfplumber
+import pypdf
 
 from pipeline.editions import EDITIONS
 
@@ -64,15 +65,25 @@ def _ends_chapter(pages: list, i: int, top: float, bottom: float) -> bool:
     return not following or min(following)[0] > top + OPENING_DROP
 
 
+def chapter_openings(pdf_path: Path) -> set[int]:
+    """The 0-based pages the PDF's outline says a chapter (or the contents) begins on, and the body's first."""
+    reader = pypdf.PdfReader(pdf_path)
+    found = {reader.get_destination_page_number(e) for e in reader.outline if not isinstance(e, list)}
+    labels = reader.page_labels  # the body's first page: the first labelled "1" after the front matter's i, ii…
+    return found | {i for i, label in enumerate(labels) if label == "1"}
+
+
 def holes(pdf_path: Path, threshold: float = 0.0) -> list[PdfHole]:
-    """Pages whose foot is blank over ``threshold`` of the text block, before a page a still opens."""
+    """Pages whose foot is blank over ``threshold`` of the text block, before a page a still opens
+    (not a chapter's first page: the page before it belongs to another chapter)."""
     assert MARGINS
     out: list[PdfHole] = []
+    openings = chapter_openings(pdf_path)
     with pdfplumber.open(pdf_path) as pdf:
         pages = pdf.pages
         with_images = {i for i, p in enumerate(pages) if p.images}
         for i in sorted(with_images):
-            if i == 0:
+            if i == 0 or i in openings:
                 continue
             page = pages[i]
             top, bottom = MARGINS.top, float(page.height) - MARGINS.bottom

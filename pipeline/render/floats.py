@@ -52,7 +52,6 @@ CONTINUED = "~cont"  # the id suffix of a split paragraph's second part (and of 
 CUTTABLE = frozenset({"p", "blockquote", "div", "aside"})  # blocks that may be cut in two
 UNCUTTABLE = frozenset({"ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th",
                         "pre", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6"})
-ALONE = frozenset({"full-page", "bleed"})  # classes of stills alone on their page
 MOVED = "data-float"  # on a still that was moved: its value is "moved"
 _ID = re.compile(r'\bid="([^"]*)"')
 
@@ -147,8 +146,8 @@ def holes(pages: list[Any], threshold: float = 0.0) -> list[Hole]:
         if first is None or first[1] is None or not first[1].get("id"):
             continue
         leaves = list(_leaves(pages[i - 1]._page_box))
-        if not leaves or any(f is not None and ALONE & set((f.get("class") or "").split()) for _, f in leaves):
-            continue  # a blank page, or a still alone on its page
+        if all(f is not None for _, f in leaves):
+            continue  # a blank page, or a page of stills
         bottoms = [_bottom(b) for b, _ in leaves]
         top, bottom = _room(pages[i - 1])
         blank = max(0.0, bottom - max(bottoms)) / (pages[i - 1]._page_box.height or 1)
