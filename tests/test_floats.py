@@ -54,7 +54,7 @@ BOOKS = ["sample", pytest.param("worst", marks=pytest.mark.slow)]
 def test_no_page_over_a_quarter_blank_before_a_still(request: pytest.FixtureRequest, name: str) -> None:
     book = _book(request, name)
     over, _ = summary(book["pdf"])
-    assert over == 0, [h for h in holes(book["pdf"]) if h.blank > 0.25]
+    assert over == 0, [h for h in holes(book["pdf"]) if h.blank > 0.25 and not h.ends_chapter]
 
 
 def _page_texts(pdf: Path) -> list[str]:
