@@ -249,6 +249,8 @@ class LaidOut:
     ``bookmarks`` are ``(level, label, page, x, y)`` in document order.
     ``starts`` says where each page begins (:mod:`pipeline.render.page_breaks`):
     ``(page, anchor id, offset)``, for the EPUB's print page markers.
+    ``stills`` says where each still landed: ``(page, source path, width, height)``,
+    its placed size in points, for the preflight's effective resolution.
     """
 
     pdf: bytes
@@ -257,18 +259,20 @@ class LaidOut:
     bookmarks: list[tuple[int, str, int, float, float]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     starts: list[PageStart] = field(default_factory=list)
+    stills: list[tuple[int, str, float, float]] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """Everything but the PDF, as plain data."""
         return {"pages": self.pages, "anchors": self.anchors, "bookmarks": self.bookmarks,
-                "diagnostics": [to_dict(d) for d in self.diagnostics], "starts": self.starts}
+                "diagnostics": [to_dict(d) for d in self.diagnostics], "starts": self.starts,
+                "stills": self.stills}
 
     @classmethod
     def from_json(cls, pdf: bytes, data: dict) -> LaidOut:
         """The piece :meth:`to_json` described, with its PDF."""
         return cls(pdf, data["pages"], {k: tuple(v) for k, v in data["anchors"].items()},
                    [tuple(b) for b in data["bookmarks"]], [from_dict(d) for d in data["diagnostics"]],
-                   [tuple(s) for s in data.get("starts", [])])
+                   [tuple(s) for s in data.get("starts", [])], [tuple(s) for s in data.get("stills", [])])
 
 
 class _LogToDiagnostics(logging.Handler):
@@ -416,7 +420,22 @@ def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: st
         for level, label, (x, y), _state in page.bookmarks:
             bookmarks.append((level, label, i, round(x * PX_TO_PT, 3), round(height_pt - y * PX_TO_PT, 3)))
     return LaidOut(pdf, len(doc.pages), anchors, bookmarks, list(handler.seen.values()),
-                   page_starts(doc.pages) if starts else [])
+                   page_starts(doc.pages) if starts else [], placed_stills(doc.pages))
+
+
+def placed_stills(pages: list) -> list[tuple[int, str, float, float]]:
+    """Each still of the book on ``pages`` (WeasyPrint's): its page, source path and placed
+    width and height in points (its content box, as printed)."""
+    from weasyprint.formatting_structure.boxes import ReplacedBox
+
+    found = []
+    for i, page in enumerate(pages):
+        for box in page._page_box.descendants():
+            src = box.element.get("src", "") if isinstance(box, ReplacedBox) and box.element is not None else ""
+            if src.startswith(IMAGE_SCHEME):
+                found.append((i, unquote(src[len(IMAGE_SCHEME):]), round(box.width * PX_TO_PT, 2),
+                              round(box.height * PX_TO_PT, 2)))
+    return found
 
 
 def uncovered_warning(html: str, reporter: Reporter, scripts: tuple[str, ...] | None = None) -> None:

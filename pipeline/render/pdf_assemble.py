@@ -36,6 +36,7 @@ from ..editions import Edition, to_pt
 from .pagemap import PageMap
 from .pdf import XREF_SCHEME, LaidOut
 from .pdf_folios import Folios
+from .pdf_x import Press, make_press_ready
 
 
 def body_positions(chapters: list[tuple[str, int]]) -> dict[str, int]:
@@ -103,10 +104,11 @@ def _links_to_names(page: pikepdf.Page) -> None:
 
 
 def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], edition: Edition,
-             folio_samples: bytes) -> tuple[bytes, PageMap]:
+             folio_samples: bytes, press: Press | None = None) -> tuple[bytes, PageMap]:
     """Put the pieces together. The body is assembled first; ``front()`` is asked for
     the front matter only then (it may still be being laid out). ``folio_samples``
     is the PDF :class:`~pipeline.render.pdf_folios.Folios` learns folios from.
+    With ``press``, the book is made PDF/X-4 (:mod:`pipeline.render.pdf_x`).
     Returns the PDF and its page map."""
     assert edition.trim
     size = (to_pt(edition.trim[0]), to_pt(edition.trim[1]))
@@ -154,6 +156,7 @@ def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], 
         bookmarks.extend((lv, label, at + page, x, y) for lv, label, page, x, y in piece.bookmarks)
         page_map.breaks.extend((at + page, cid, anchor.split("/", 1)[1], offset)
                                for page, anchor, offset in piece.starts if "/" in anchor)
+        page_map.stills.extend((at + page, cid, src, w, h) for page, src, w, h in piece.stills)
     page_map.ids = {name: (page, y) for name, (page, _x, y) in dests.items()}
 
     pages = [p.obj for p in out.pages]
@@ -165,6 +168,8 @@ def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], 
 
     from .pdf_fonts import merge_fonts
     merge_fonts(out)
+    if press is not None:
+        make_press_ready(out, press)
     buf = io.BytesIO()
     out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, min_version="1.7")
     for pdf in keep_open:
@@ -190,15 +195,22 @@ def _name_tree(pdf: pikepdf.Pdf, entries: dict[str, pikepdf.Object]) -> pikepdf.
     return pdf.make_indirect(Dictionary(Kids=Array(leaves)))
 
 
-def finish_one_pass(piece: LaidOut, first_chapter: str) -> tuple[bytes, PageMap]:
-    """Page labels and a page map for the one-pass book, as :func:`assemble` gives the stitched one."""
+def finish_one_pass(piece: LaidOut, first_chapter: str, press: Press | None = None) -> tuple[bytes, PageMap]:
+    """Page labels, a page map and PDF/X-4 for the one-pass book, as :func:`assemble` gives the stitched one."""
     out = pikepdf.open(io.BytesIO(piece.pdf))
     front_pages = piece.anchors[f"{first_chapter}/{first_chapter}"][0] if first_chapter else len(out.pages)
     page_map = PageMap(front_pages, len(out.pages))
     page_map.ids = {name: (page, y) for name, (page, _x, y) in piece.anchors.items()}
     page_map.breaks = [(page, *anchor.split("/", 1), offset) for page, anchor, offset in piece.starts
                        if page >= front_pages and "/" in anchor]  # type: ignore[misc]
+    firsts = sorted((page, name.split("/", 1)[0]) for name, (page, _x, _y) in piece.anchors.items()
+                    if name.count("/") == 1 and name.split("/")[0] == name.split("/")[1])
+    page_map.stills = [(page, next((c for p, c in reversed(firsts) if p <= page), ""), src, w, h)
+                       for page, src, w, h in piece.stills]
     set_page_labels(out, front_pages)
+    if press is not None:
+        make_press_ready(out, press)
     buf = io.BytesIO()
-    out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+             min_version="1.6")
     return buf.getvalue(), page_map

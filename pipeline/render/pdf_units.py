@@ -46,6 +46,7 @@ from .pdf import (
 )
 from .pdf_assemble import assemble, contents_numbers, finish_one_pass
 from .pdf_folios import sample_numbers
+from .pdf_x import Press
 
 
 def pack(piece: LaidOut) -> bytes:
@@ -138,7 +139,7 @@ def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, repo
             reporter.replay(piece.diagnostics)
             return piece
 
-        pdf, page_map = assemble(front, pieces, edition, run.get("folios"))
+        pdf, page_map = assemble(front, pieces, edition, run.get("folios"), Press.for_book(book.meta))
         run.timings["pdf.assemble"] = time.perf_counter() - started - run.timings["pdf.chapters"]
         progress.advance("pdf-assemble")
     finally:
@@ -153,7 +154,8 @@ def render_pdf(book: ir.Book, index: BookIndex, edition: Edition, cache: Cache |
     if one_pass:
         piece = render_pdf_one_pass(book, index, edition)
         reporter.replay(piece.diagnostics)
-        pdf, page_map = finish_one_pass(piece, book.chapters[0].id if book.chapters else "")
+        pdf, page_map = finish_one_pass(piece, book.chapters[0].id if book.chapters else "",
+                                        Press.for_book(book.meta))
         return RenderResult(pdf, page_map)
     return finish_pdf(start_pdf(book, index, edition, cache or Cache(None), jobs), book, index, edition, reporter)
 
