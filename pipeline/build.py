@@ -125,6 +125,19 @@ def _prepare_stills(book: ir.Book, index: BookIndex, formats: list[str] | tuple[
                    {src: f.sha256 for src, f in index.images.items()})
 
 
+def _preflight(pdf: bytes, page_map: PageMap, book: ir.Book, index: BookIndex, reporter: Reporter) -> None:
+    """The print preflight's findings, reported; R120 when the PDF is not press-ready."""
+    from .preflight import preflight
+
+    checked = preflight(pdf, page_map, book, index)
+    reporter.replay(checked.diagnostics)
+    if checked.errors:
+        codes = ", ".join(sorted({d.code for d in checked.errors}))
+        reporter.warn("R120", f"the print PDF is not press-ready: {len(checked.errors)} preflight error(s) "
+                      f"({codes}); it is written anyway", "fix the errors above; `pipeline check` lists them, "
+                      "and `build --strict` fails on them")
+
+
 def _check_formats(formats: list[str] | tuple[str, ...]) -> None:
     for fmt in formats:
         if fmt not in NAMES:
@@ -245,6 +258,8 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
             rendered = render_pdf(book, index, pdf_edition, reporter=unit_reporter, one_pass=True)
         result.page_map = rendered.page_map
         timer.lap("pdf")
+        _preflight(rendered.data, rendered.page_map, book, index, unit_reporter)
+        timer.lap("preflight")
         if "epub" in formats:  # with the print page numbers: it needs the PDF's page map
             from .render.epub import render_epub
 

@@ -1,9 +1,12 @@
-"""The command line: ``pipeline build``, ``pipeline watch`` and ``pipeline ir``.
+"""The command line: ``pipeline build``, ``pipeline check``, ``pipeline watch`` and ``pipeline ir``.
 
 Takes: command-line arguments.
 Gives: outputs in ``build/`` (or ``--out``), messages on stderr, and an exit
 status: 0 on success, 1 when the build failed (with a message naming the
 file and line), 2 for a usage error, 3 with ``--strict`` when there were warnings.
+``check`` builds the print PDF (or reuses it) and prints its preflight: exit
+status 1 when it is not press-ready (an ``X0xx`` error), 3 with ``--strict``
+when there were preflight warnings.
 ``watch`` builds, then rebuilds on every save in the manuscript's folder and
 prints what it rebuilt and how long it took, until Ctrl-C (exit status 0).
 A progress display (by stage and by chapter, with the time left) shows on
@@ -13,6 +16,7 @@ stderr when it is a terminal, unless ``--quiet``.
     python -m pipeline build essay.md --to epub --out dist
     python -m pipeline watch manuscripts/the-salt-lantern --to pdf,epub
     python -m pipeline ir manuscripts/the-salt-lantern > book.json
+    python -m pipeline check manuscripts/the-salt-lantern
 """
 
 from __future__ import annotations
@@ -74,6 +78,16 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                    help="worker processes for PDF layout (default: all cores)")
     w.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    c = sub.add_parser("check", help="preflight the print PDF: is it ready for press?",
+                       description="Build SOURCE's print PDF (or reuse it) and report its preflight: trim and "
+                                   "bleed boxes, the page count against the print service's limits, fonts, "
+                                   "each still's resolution, colour, and the spine width. Exit status 1 when "
+                                   "there is an error.")
+    c.add_argument("source", metavar="SOURCE", help="a manuscript folder or a .md file")
+    c.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
+    c.add_argument("--strict", action="store_true", help="exit 3 if there were preflight warnings")
+    c.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                   help="worker processes for PDF layout (default: all cores)")
     i = sub.add_parser("ir", help="print the intermediate representation as JSON",
                        description="Print SOURCE's IR (after transforms) as JSON, for inspection and filters.")
     i.add_argument("source", metavar="SOURCE")
@@ -187,6 +201,14 @@ def main(argv: list[str] | None = None) -> int:
             from .build import build_book
             from .ir import to_json
             sys.stdout.write(to_json(build_book(args.source, reporter), indent=args.indent) + "\n")
+        elif args.command == "check":
+            from .preflight import check_book
+            checked = check_book(args.source, args.out, reporter, jobs=args.jobs)
+            print(checked.summary(), file=sys.stderr)
+            if checked.errors:
+                return 1
+            if args.strict and checked.diagnostics:
+                return 3
         elif args.command == "watch":
             from .watch import watch
             return watch(args.source, [f.strip() for f in args.to.split(",") if f.strip()], Path(args.out),

@@ -18,6 +18,7 @@ Codes are a category letter and three digits, never reused; ``1xx`` are warnings
 - ``R`` rendering and output
 - ``C`` citations and the bibliography
 - ``E`` the EPUB: accessibility claims, the print page numbers
+- ``X`` print preflight: is the print PDF ready for press (:mod:`pipeline.preflight`)
 
 A diagnostic prints as ``file:line: message [CODE]`` followed by ``hint: …``::
 
@@ -116,6 +117,19 @@ CODES: dict[str, str] = {
     "E101": "an image without alt text: the EPUB does not claim alternativeText",
     "E120": "a print page's start not found in the EPUB's text: its marker at the element's end, or none",
     "E121": "'print-isbn' is not an ISBN: the page source is named as written",
+    "X001": "print preflight: a page without a TrimBox",
+    "X002": "print preflight: a BleedBox that does not enclose the TrimBox",
+    "X003": "print preflight: fewer pages than the print service's minimum",
+    "X004": "print preflight: more pages than the print service's maximum",
+    "X005": "print preflight: a font not embedded",
+    "X006": "print preflight: a still under 150 ppi at its placed size",
+    "X007": "print preflight: no PDF/X output intent with an embedded profile",
+    "X008": "print preflight: an RGB or grey image without a colour profile",
+    "X009": "print preflight: a page that paints device RGB without /DefaultRGB",
+    "X101": "print preflight: a still under 300 ppi at its placed size",
+    "X102": "print preflight: a page count the print service pads with blank pages",
+    "X103": "print preflight: transparency (stills with soft masks)",
+    "R120": "the print PDF is not press-ready (preflight errors); it is written anyway",
 }
 
 
