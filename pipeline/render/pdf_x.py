@@ -1,4 +1,4 @@
-"""The print PDF made press-ready: PDF/X-4, added to the assembled book with pikepdf.
+r"""The print PDF made press-ready: PDF/X-4, added to the assembled book with pikepdf.
 
 Takes: the assembled book as an open :class:`pikepdf.Pdf` (from
 :mod:`pipeline.render.pdf_assemble`, stitched or one-pass) and a :class:`Press`
@@ -29,12 +29,15 @@ changes them. Same input, same bytes: nothing depends on the clock.
     'D:20240305102030Z'
     >>> black_operator("rg", [0, 0, 0]), black_operator("G", [0]), black_operator("rg", [0, 0, 0.2])
     ('k', 'K', None)
+    >>> _BLACK_LINE.sub(lambda m: _CMYK_LINE[m.group(1) or m.group(2)], b"q\n0 0 0 rg\n0.2 0 0 rg\n0 G\n10 0 0 RG")
+    b'q\n0 0 0 1 k\n0.2 0 0 rg\n0 0 0 1 K\n10 0 0 RG'
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -145,9 +148,31 @@ class _Colour:
             image.ColorSpace = self.gray
 
 
+# An exactly-black colour operator alone on its line, as pydyf (WeasyPrint's writer) puts
+# every operator: the fast path, for streams whose literal strings are all empty
+# (pydyf writes text as hex strings, and ``()`` between kerning offsets).
+_BLACK_LINE = re.compile(rb"(?m)^(?:(?:0|0?\.0+) (?:0|0?\.0+) (?:0|0?\.0+) (rg|RG)|(?:0|0?\.0+) (g|G))$")
+_NONEMPTY_STRING = re.compile(rb"\((?!\))")
+_CMYK_LINE = {b"rg": b"0 0 0 1 k", b"RG": b"0 0 0 1 K", b"g": b"0 0 0 1 k", b"G": b"0 0 0 1 K"}
+
+
 def k_black(pdf: pikepdf.Pdf, holder: pikepdf.Object | pikepdf.Page) -> bool:
     """Rewrite exactly-black RGB and grey in ``holder``'s content (a page or a Form XObject)
-    as CMYK black. Returns whether anything changed."""
+    as CMYK black. Returns whether anything changed.
+
+    A stream whose literal strings are all empty (WeasyPrint writes text as hex
+    strings) is rewritten line by line: an operator line cannot then sit inside a string.
+    Any other stream goes through pikepdf's content-stream parser.
+    """
+    page = isinstance(holder, pikepdf.Page)
+    contents = holder.obj.get("/Contents") if page else holder
+    if isinstance(contents, pikepdf.Stream):
+        data = contents.read_bytes()
+        if not _NONEMPTY_STRING.search(data):
+            new, count = _BLACK_LINE.subn(lambda m: _CMYK_LINE[m.group(1) or m.group(2)], data)
+            if count:
+                contents.write(new)
+            return bool(count)
     out = []
     changed = False
     for operands, op in pikepdf.parse_content_stream(holder):
@@ -159,7 +184,7 @@ def k_black(pdf: pikepdf.Pdf, holder: pikepdf.Object | pikepdf.Page) -> bool:
             out.append(pikepdf.ContentStreamInstruction(operands, op))
     if changed:
         data = pikepdf.unparse_content_stream(out)
-        if isinstance(holder, pikepdf.Page):
+        if page:
             holder.obj.Contents = pdf.make_stream(data)
         else:
             holder.write(data)
