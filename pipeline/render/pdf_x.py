@@ -12,7 +12,11 @@ Gives: the same PDF, changed in place, as PDF/X-4 (ISO 15930-7) asks:
 - ``/GTS_PDFXVersion (PDF/X-4)``, ``/Trapped /False``, the title and dates in
   the Info dictionary, and the same in XMP metadata (``pdfxid:GTS_PDFXVersion``);
 - a ``/TrimBox`` on every page (the MediaBox when there is no bleed), and a
-  ``/BleedBox`` only when the book bleeds (``Press.bleed_pt``);
+  ``/BleedBox`` only when the book bleeds (``Press.bleed_pt``, a hook for
+  full-bleed stills);
+- crop marks only when asked (``crop-marks: true``): the MediaBox grows by
+  :data:`MARKS_PT` on every side, outside the trim and the bleed, and each
+  corner gets two hairlines in K black, offset :data:`MARK_OFFSET_PT` from the trim;
 - text in pure K black: WeasyPrint paints black as ``0 0 0 rg`` / ``RG``
   (grey as ``g`` / ``G``); every exactly-black fill and stroke becomes
   ``0 0 0 1 k`` / ``K`` (DeviceCMYK), in page content and in Form XObjects;
@@ -69,12 +73,14 @@ class Press:
     modified: str
     document_id: str
     bleed_pt: float = 0.0
+    crop_marks: bool = False
 
     @classmethod
     def for_book(cls, meta: ir.Meta, bleed_pt: float = 0.0) -> Press:
-        """The press facts of a book: its ``modified`` time and an id derived from its identifier."""
+        """The press facts of a book: its ``modified`` time, an id derived from its identifier,
+        and whether it asks for crop marks."""
         digest = hashlib.sha256(meta.identifier.encode()).digest()[:16]
-        return cls(meta.modified, f"uuid:{uuid.UUID(bytes=digest, version=4)}", bleed_pt)
+        return cls(meta.modified, f"uuid:{uuid.UUID(bytes=digest, version=4)}", bleed_pt, meta.crop_marks)
 
 
 def pdf_date(iso: str) -> str:
@@ -240,24 +246,61 @@ def output_intent(pdf: pikepdf.Pdf) -> pikepdf.Object:
         RegistryName=String(REGISTRY), DestOutputProfile=pdf.make_indirect(profile)))
 
 
-def page_boxes(page: pikepdf.Page, bleed_pt: float) -> None:
-    """TrimBox on the page; a BleedBox only with a bleed (the MediaBox then holds trim and bleed)."""
+MARK_OFFSET_PT = 9.0   # crop marks start this far from the trim (0.125 in: clear of the bleed)
+MARK_LENGTH_PT = 18.0  # and run this long
+MARKS_PT = MARK_OFFSET_PT + MARK_LENGTH_PT + 3.0  # the room added around the page for them
+
+
+def page_boxes(page: pikepdf.Page, bleed_pt: float, marks: bool) -> None:
+    """TrimBox on the page; a BleedBox only with a bleed (the MediaBox then holds trim and bleed)
+    or with crop marks (the MediaBox then holds them too; the BleedBox keeps them out of the trim's
+    neighbourhood a printer images)."""
     x0, y0, x1, y1 = (float(v) for v in page.obj.MediaBox)
     b = bleed_pt
-    page.obj.TrimBox = Array([x0 + b, y0 + b, x1 - b, y1 - b])
-    if b:
+    trim = [x0 + b, y0 + b, x1 - b, y1 - b]
+    page.obj.TrimBox = Array(trim)
+    if b or marks:
         page.obj.BleedBox = Array([x0, y0, x1, y1])
     elif "/BleedBox" in page.obj:
         del page.obj["/BleedBox"]
+    if marks:
+        m = MARKS_PT
+        page.obj.MediaBox = Array([x0 - m, y0 - m, x1 + m, y1 + m])
+        if "/CropBox" in page.obj:
+            page.obj.CropBox = page.obj.MediaBox
+
+
+def crop_marks(trim: list[float]) -> bytes:
+    """Content that draws the crop marks around ``trim`` (x0, y0, x1, y1): two hairlines per corner
+    in K black, each along a trim edge, starting :data:`MARK_OFFSET_PT` outside the trim.
+
+    >>> crop_marks([0, 0, 10, 10]).count(b" l")
+    8
+    """
+    x0, y0, x1, y1 = trim
+    o, n = MARK_OFFSET_PT, MARK_OFFSET_PT + MARK_LENGTH_PT
+    lines = []
+    for x, sx in ((x0, -1), (x1, 1)):
+        for y, sy in ((y0, -1), (y1, 1)):
+            lines.append(f"{x + sx * o:g} {y:g} m {x + sx * n:g} {y:g} l")  # along the horizontal edge
+            lines.append(f"{x:g} {y + sy * o:g} m {x:g} {y + sy * n:g} l")  # along the vertical edge
+    return ("Q\nq\n0.25 w 0 0 0 1 K\n" + "\n".join(lines) + "\nS\nQ\n").encode()
 
 
 def make_press_ready(pdf: pikepdf.Pdf, press: Press) -> None:
     """Turn the assembled book into PDF/X-4, in place (see the module's docstring)."""
     colour = _Colour(pdf)
+    marks: dict[tuple[float, ...], tuple[pikepdf.Object, pikepdf.Object]] = {}
     for page in pdf.pages:
-        page_boxes(page, press.bleed_pt)
         k_black(pdf, page)
         colour.resources(page.obj)
+        page_boxes(page, press.bleed_pt, press.crop_marks)
+        if press.crop_marks:  # the page's content inside q … Q, then the marks; shared by same-size pages
+            trim = tuple(float(v) for v in page.obj.TrimBox)
+            if trim not in marks:
+                marks[trim] = (pdf.make_stream(b"q\n"), pdf.make_stream(crop_marks(list(trim))))
+            page.contents_add(marks[trim][0], prepend=True)
+            page.contents_add(marks[trim][1], prepend=False)
     info = pdf.trailer.get("/Info")
     if info is None:
         pdf.trailer.Info = info = pdf.make_indirect(Dictionary())
