@@ -2,7 +2,7 @@
 
 Two builds, shared by the module: the sample book, and a three-chapter
 fixture book with a still at 43 ppi, one at about 218 ppi and one at 300 ppi,
-too short for KDP. Properties are read back from the PDFs with pikepdf.
+too short for KDP, that asks for crop marks. Properties are read back from the PDFs with pikepdf.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def pdf(sample):
 
 
 SMALL_BOOK = {
-    "book.yaml": "title: Low Tide\nauthor: A. Tester\nlang: en\n"
+    "book.yaml": "title: Low Tide\nauthor: A. Tester\nlang: en\ncrop-marks: true\n"
                  "identifier: urn:uuid:0f1e2d3c-1111-4222-8333-444455556666\nchapters: [one.md, two.md, three.md]\n",
     "one.md": "# One\n\nA short chapter.\n\n![A blurred thumbnail](stills/tiny.png){alt=\"A small square\"}\n",
     "two.md": "# Two\n\nAnother.\n\n![Nearly sharp](stills/mid.jpg){alt=\"A wide view\"}\n",
@@ -186,6 +186,20 @@ def test_check_passes_the_sample(sample):
     assert done.stderr.count("[X101]") == 13 and "36 pages for Amazon KDP, spine 0.0811 in" in done.stderr
     assert "press-ready" in done.stderr and "NOT" not in done.stderr
     assert run_cli("check", str(SAMPLE), "--out", str(out), "--strict").returncode == 3
+
+
+def test_crop_marks_only_on_request(small, pdf):
+    _root, _out, result = small
+    assert all(p.MediaBox == p.obj.TrimBox for p in pdf.pages)  # the sample asks for none
+    with pikepdf.open(result.outputs[0]) as doc:
+        for page in doc.pages:
+            trim, media = [float(v) for v in page.obj.TrimBox], [float(v) for v in page.MediaBox]
+            assert trim == [0, 0, 432, 648] and [float(v) for v in page.obj.BleedBox] == trim
+            assert media == [-30, -30, 462, 678]
+            marks = [ops for ops, op in pikepdf.parse_content_stream(page) if str(op) == "l"]
+            assert len(marks) >= 8
+            assert all(not (0 < float(x) < 432 and 0 < float(y) < 648) for x, y in marks[-8:])  # outside the trim
+    assert not [d for d in result.diagnostics if d.code in ("X001", "X002")]
 
 
 def test_press_ready_pdf_is_byte_identical(small, tmp_path):
