@@ -126,6 +126,7 @@ CODES: dict[str, str] = {
     "X007": "print preflight: no PDF/X output intent with an embedded profile",
     "X008": "print preflight: an RGB or grey image without a colour profile",
     "X009": "print preflight: a page that paints device RGB without /DefaultRGB",
+    "X010": "print preflight: an annotation that prints (only page content may print)",
     "X101": "print preflight: a still under 300 ppi at its placed size",
     "X102": "print preflight: a page count the print service pads with blank pages",
     "X103": "print preflight: transparency (stills with soft masks)",

@@ -18,6 +18,7 @@ runs it alone (:func:`pipeline.cli.main`). The checks:
   warning, under 150 ppi an error;
 - colour: a GTS_PDFX output intent with its profile, no untagged RGB or
   grey image, ``/DefaultRGB`` on every page; transparency (soft masks) noted;
+- no annotation that prints (links are for the screen);
 - the spine width, as information.
 
     >>> effective_ppi((1200, 800), (288.0, 192.0))   # 1200 px over 4 in
@@ -193,12 +194,20 @@ def check_resources(pdf: pikepdf.Pdf, page_map: PageMap) -> list[Diagnostic]:
             elif xobj.get("/Subtype") == Name.Form and "/Resources" in xobj:
                 visit(xobj.Resources, page)
 
+    printed: list[int] = []
     for i, p in enumerate(pdf.pages):
         res = p.obj.get("/Resources", pikepdf.Dictionary())
         if "/DefaultRGB" not in res.get("/ColorSpace", {}):
             no_default.append(i)
         visit(res, i)
+        if any(int(a.get("/F", 0)) & 4 and a.get("/Subtype") not in (Name.PrinterMark, Name.TrapNet)
+               for a in p.obj.get("/Annots", ())):
+            printed.append(i)
     out = []
+    if printed:
+        out.append(_diag("X010", "error", f"{len(printed)} page(s) with annotations that print (first: page "
+                         f"{page_map.label(printed[0])})", "PDF/X-4 prints page content only: clear the "
+                         "annotations' Print flag, or draw what they show in the page"))
     for name, page in sorted(missing.items()):
         out.append(_diag("X005", "error", f"font '{name}' (first on page {page_map.label(page)}) is not embedded",
                          "use the shipped fonts (styles/fonts/) or add the font's file to styles/fonts.css"))

@@ -16,7 +16,8 @@ earlier one grew:
 - the outline, rebuilt from every piece's bookmarks with WeasyPrint's nesting;
 - page labels: i, ii… for the front matter, 1, 2… from the first chapter;
 - font subsets: each piece embeds its own subset of the same font file; they
-  are merged into one subset per file (:mod:`pipeline.render.pdf_fonts`).
+  are merged into one subset per file (:mod:`pipeline.render.pdf_fonts`);
+- PDF/X-4 (:mod:`pipeline.render.pdf_x`), last, on the whole book.
 
     >>> body_positions([("a", 3), ("b", 2)])   # b opens on a recto: after a blank
     {'a': 0, 'b': 4}
