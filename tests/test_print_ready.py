@@ -101,15 +101,21 @@ def test_trimbox_on_every_page_and_no_bleed(pdf):
         assert "/BleedBox" not in page.obj, f"page {i}: a BleedBox without bleed"
 
 
-def test_every_font_embedded(pdf):
+def test_every_font_embedded_as_what_it_is(pdf):
     fonts = {}
     for page in pdf.pages:
         for _n, font in page.obj.Resources.get("/Font", {}).items():
             fonts[font.objgen] = font
     assert fonts
     for font in fonts.values():
-        desc = (font.DescendantFonts[0] if font.Subtype == "/Type0" else font).FontDescriptor
+        cid = font.DescendantFonts[0] if font.Subtype == "/Type0" else font
+        desc = cid.FontDescriptor
         assert "/FontFile2" in desc or "/FontFile3" in desc, f"{font.BaseFont} is not embedded"
+        # the font's type says what its program is: TrueType (FontFile2) or OpenType CFF (FontFile3)
+        if "/FontFile2" in desc:
+            assert desc.FontFile2.read_bytes()[:4] != b"OTTO" and cid.Subtype == "/CIDFontType2", font.BaseFont
+        else:
+            assert desc.FontFile3.Subtype == "/OpenType" and cid.Subtype == "/CIDFontType0", font.BaseFont
 
 
 def test_text_is_pure_k_black(pdf):
