@@ -228,3 +228,26 @@ def test_cover_rebuilds_byte_identical_and_from_the_command_line(builds: dict, t
 
 def test_sample_cover_image_resolution_is_reported(builds: dict) -> None:
     assert "R141" in builds["sample"]["codes"]  # 1600×2560 px over 6.125×9.25 in: 261 ppi
+
+
+def test_overflowing_description_and_spine_are_reported(builds: dict) -> None:
+    """A description too long for the back (R140) and a title too long for the spine (R143), on a real
+    layout of the cover at 300 pages."""
+    import dataclasses
+
+    from pipeline.build import prepare
+    from pipeline.editions import for_book
+    from pipeline.render.cover import render_cover
+
+    book, _ = prepare(builds["tiny"]["source"], Reporter(echo=False))
+    codes = {}
+    for name, title, description in (("fits", "Tiny", "A short description."),
+                                      ("overflows", "A Title Far Too Long To Be Set On The Spine Of Any Book "
+                                                    "Of Three Hundred Pages, However Small The Type",
+                                       " ".join(WORDS * 12))):
+        meta = dataclasses.replace(book.meta, title=title, description=description)
+        reporter = Reporter(echo=False)
+        pdf = render_cover(dataclasses.replace(book, meta=meta), for_book(meta, "cover"), 300, reporter)
+        assert pdf.startswith(b"%PDF")
+        codes[name] = sorted(d.code for d in reporter.warnings)
+    assert codes == {"fits": [], "overflows": ["R140", "R143"]}

@@ -199,12 +199,12 @@ def _check_image(book: ir.Book, wrap: Wrap, edition: Edition, meta_file: str, re
 def _check_layout(piece: LaidOut, wrap: Wrap, meta: ir.Meta, meta_file: str, reporter: Reporter) -> None:
     """Warn when the description runs into the barcode area (R140), or the spine's title and author
     do not fit on it (R143). Anchors' y is measured up from the trim's bottom edge."""
-    end = piece.anchors.get("description-end")
+    end = piece.anchors.get("description-end")  # none when the text ran off the page
     limit = BARCODE_INSET_IN * PT + BARCODE_IN[1] * PT + BARCODE_INSET_IN * PT
-    if end is not None and end[2] < limit - 0.5:
-        reporter.warn("R140", f"the description runs {limit - end[2]:.0f} pt into the barcode area on the back "
-                      "cover, or off it", "shorten 'description' (the back holds about 150 words at 6×9 in)",
-                      meta_file)
+    if meta.description and (end is None or end[2] < limit - 0.5):
+        how_far = "off the page" if end is None else f"{limit - end[2]:.0f} pt into the barcode area"
+        reporter.warn("R140", f"the description on the back cover runs {how_far}",
+                      "shorten 'description' (the back holds about 250 words at 6×9 in)", meta_file)
     down = {name: wrap.trim_h - piece.anchors[name][2]  # how far down the spine, from the top trim edge
             for name in ("spine-title-end", "spine-author-start", "spine-author-end") if name in piece.anchors}
     if len(down) == 3:
