@@ -205,9 +205,9 @@ def _name_tree(pdf: pikepdf.Pdf, entries: dict[str, pikepdf.Object]) -> pikepdf.
 def finish_one_pass(piece: LaidOut, first_chapter: str, page_multiple: int = 1) -> tuple[bytes, PageMap]:
     """Page labels, padding and a page map for the one-pass book, as :func:`assemble` gives the stitched one."""
     out = pikepdf.open(io.BytesIO(piece.pdf))
+    front_pages = piece.anchors[f"{first_chapter}/{first_chapter}"][0] if first_chapter else len(out.pages)
     box = [float(v) for v in out.pages[0].mediabox] if len(out.pages) else [0.0, 0.0, 0.0, 0.0]
     pad_pages(out, page_multiple, (box[2] - box[0], box[3] - box[1]))
-    front_pages = piece.anchors[f"{first_chapter}/{first_chapter}"][0] if first_chapter else len(out.pages)
     page_map = PageMap(front_pages, len(out.pages))
     page_map.ids = {name: (page, y) for name, (page, _x, y) in piece.anchors.items()}
     page_map.breaks = [(page, *anchor.split("/", 1), offset) for page, anchor, offset in piece.starts
