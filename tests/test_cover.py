@@ -17,7 +17,7 @@ from pathlib import Path
 import pdfplumber
 import pikepdf
 import pytest
-from conftest import SAMPLE, write_files
+from conftest import SAMPLE, image_bytes, write_files
 from pypdf import PdfReader
 
 from pipeline.build import run_build
@@ -60,7 +60,9 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
             ("sample", SAMPLE, ["pdf", "cover"]),
             ("cream", _long_book(src / "cream", "cream"), ["pdf", "cover"]),
             ("white", _long_book(src / "white", "white"), ["cover"]),  # the print PDF laid out, not written
-            ("tiny", write_files(src / "tiny", {"book.yaml": "title: Tiny\nauthor: A. Writer\nlang: en\n",
+            ("tiny", write_files(src / "tiny", {"book.yaml": "title: Tiny\nauthor: A. Writer\nlang: en\n"
+                                                             "cover-image: cover.png\n",
+                                                "cover.png": image_bytes("PNG", (320, 200)),
                                                 "chapters/01.md": "# One\n\nA single page.\n"}), ["pdf", "cover"])):
         reporter = Reporter(echo=False)
         result = run_build(source, formats, out, reporter)
@@ -226,8 +228,11 @@ def test_cover_rebuilds_byte_identical_and_from_the_command_line(builds: dict, t
     assert not (tmp_path / "tiny.pdf").exists()
 
 
-def test_sample_cover_image_resolution_is_reported(builds: dict) -> None:
-    assert "R141" in builds["sample"]["codes"]  # 1600×2560 px over 6.125×9.25 in: 261 ppi
+def test_a_small_or_ill_fitting_cover_image_is_reported(builds: dict) -> None:
+    """320×200 px over the 6.125×9.25 in front with bleed: 35 ppi (R141), and a landscape picture
+    on a portrait front loses most of its width (R142)."""
+    assert {"R141", "R142", "M130"} <= set(builds["tiny"]["codes"])
+    assert "R142" not in builds["sample"]["codes"]  # 1600×2560 px on the front: 6% cut off
 
 
 def test_overflowing_description_and_spine_are_reported(builds: dict) -> None:
@@ -245,7 +250,7 @@ def test_overflowing_description_and_spine_are_reported(builds: dict) -> None:
                                       ("overflows", "A Title Far Too Long To Be Set On The Spine Of Any Book "
                                                     "Of Three Hundred Pages, However Small The Type",
                                        " ".join(WORDS * 12))):
-        meta = dataclasses.replace(book.meta, title=title, description=description)
+        meta = dataclasses.replace(book.meta, title=title, description=description, cover_image="")
         reporter = Reporter(echo=False)
         pdf = render_cover(dataclasses.replace(book, meta=meta), for_book(meta, "cover"), 300, reporter)
         assert pdf.startswith(b"%PDF")
