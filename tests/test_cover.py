@@ -130,6 +130,11 @@ def test_spine_text_only_when_the_spine_is_wide_enough(builds: dict, name: str) 
     on_spine = _chars(builds[name]["cover"], trim[0] * 72, trim[0] * 72 + spine)
     if spine >= 0.25 * 72:
         assert "TheLongCauseway" in on_spine.replace(" ", "") and "AdaMarsh" in on_spine.replace(" ", "")
+        with pdfplumber.open(builds[name]["cover"]) as pdf:  # turned, and 1/16 in clear of each fold
+            chars = [c for c in pdf.pages[0].chars if trim[0] * 72 <= (c["x0"] + c["x1"]) / 2 <= trim[0] * 72 + spine]
+        assert all(not c["upright"] for c in chars)
+        assert min(c["x0"] for c in chars) >= trim[0] * 72 + 4.5 - TOL
+        assert max(c["x1"] for c in chars) <= trim[0] * 72 + spine - 4.5 + TOL
     else:
         assert on_spine == ""
 
