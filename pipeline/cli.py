@@ -94,15 +94,15 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                    help="worker processes for PDF layout (default: all cores)")
     w.add_argument("-q", "--quiet", action="store_true", help="no progress display")
-    c = sub.add_parser("check", help="preflight the print PDF: is it ready for press?",
+    k = sub.add_parser("check", help="preflight the print PDF: is it ready for press?",
                        description="Build SOURCE's print PDF (or reuse it) and report its preflight: trim and "
                                    "bleed boxes, the page count against the print service's limits, fonts, "
                                    "each still's resolution, colour, and the spine width. Exit status 1 when "
                                    "there is an error.")
-    c.add_argument("source", metavar="SOURCE", help="a manuscript folder or a .md file")
-    c.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
-    c.add_argument("--strict", action="store_true", help="exit 3 if there were preflight warnings")
-    c.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+    k.add_argument("source", metavar="SOURCE", help="a manuscript folder or a .md file")
+    k.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
+    k.add_argument("--strict", action="store_true", help="exit 3 if there were preflight warnings")
+    k.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                    help="worker processes for PDF layout (default: all cores)")
     i = sub.add_parser("ir", help="print the intermediate representation as JSON",
                        description="Print SOURCE's IR (after transforms) as JSON, for inspection and filters.")
