@@ -172,12 +172,17 @@ def k_black(pdf: pikepdf.Pdf, holder: pikepdf.Object | pikepdf.Page) -> bool:
     """
     page = isinstance(holder, pikepdf.Page)
     contents = holder.obj.get("/Contents") if page else holder
-    if isinstance(contents, pikepdf.Stream):
-        data = contents.read_bytes()
-        if not _NONEMPTY_STRING.search(data):
-            new, count = _BLACK_LINE.subn(lambda m: _CMYK_LINE[m.group(1) or m.group(2)], data)
-            if count:
-                contents.write(new)
+    # a page's content may be several streams (assembly stamps the folio in its own)
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    if all(isinstance(st, pikepdf.Stream) for st in streams):
+        datas = [st.read_bytes() for st in streams]
+        if not any(_NONEMPTY_STRING.search(data) for data in datas):
+            count = 0
+            for st, data in zip(streams, datas):
+                new, n = _BLACK_LINE.subn(lambda m: _CMYK_LINE[m.group(1) or m.group(2)], data)
+                if n:
+                    st.write(new)
+                    count += n
             return bool(count)
     out = []
     changed = False
