@@ -128,7 +128,7 @@ def _prepare_stills(book: ir.Book, index: BookIndex, formats: list[str] | tuple[
 def _check_formats(formats: list[str] | tuple[str, ...]) -> None:
     for fmt in formats:
         if fmt not in NAMES:
-            raise error("R002", f"unknown format '{fmt}'", "use --to pdf, --to epub or --to pdf,epub")
+            raise error("R002", f"unknown format '{fmt}'", "use --to pdf, epub or screen-pdf, or several: pdf,epub")
 
 
 # ---------------------------------------------------------------- up to date?
@@ -225,6 +225,12 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
         pdf_edition = for_book(book.meta, "pdf")
         if not one_pass:
             pdf_run = start_pdf(book, index, pdf_edition, cache, jobs, progress)
+    screen_data = None
+    if "screen-pdf" in formats:  # one pass in this process, while the print chapters' workers run
+        from .render.pdf_screen import render_screen_pdf
+
+        screen_data = render_screen_pdf(book, index, for_book(book.meta, "screen-pdf"), unit_reporter, cache).data
+        timer.lap("screen-pdf")
     epub_data = None
     if "epub" in formats and "pdf" not in formats:
         from .render.epub import render_epub
@@ -252,7 +258,7 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
                                     page_map=rendered.page_map).data
             timer.lap("epub")
     for fmt in formats:
-        data = rendered.data if fmt == "pdf" else epub_data
+        data = rendered.data if fmt == "pdf" else screen_data if fmt == "screen-pdf" else epub_data
         assert data is not None
         products.append((targets[fmt], data))
     write_atomic(products)
