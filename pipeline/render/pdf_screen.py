@@ -138,7 +138,7 @@ def mark_artifacts(pdf: pikepdf.Pdf) -> int:
 
 
 def _as_artifacts(content: bytes, mcids: set[int]) -> bytes:
-    """``content`` with the marked-content sequences ``mcids`` opened as artifacts instead
+    r"""``content`` with the marked-content sequences ``mcids`` opened as artifacts instead
     (their ``EMC`` closes them as before).
 
     >>> _as_artifacts(b"/Span\n<</MCID 0>>\nBDC\nBT ET\nEMC\n/P <</MCID 1>> BDC EMC", {0})

@@ -44,19 +44,37 @@ class _Tree:
     """What one write has seen: each figure group's Figure, each Note id given."""
 
     figures: dict[int, Any] = field(default_factory=dict)  # id(group element) → its Figure element
-    note_ids: set[str] = field(default_factory=set)
+    notes: dict[int, list[tuple[int, Any]]] = field(default_factory=dict)  # id(note's HTML) → (page, Note)
+
+    def note(self, element: pydyf.Dictionary, html: Any, page: int) -> None:
+        """Make ``element`` a Note. WeasyPrint makes one element per box, and a note is several
+        nested boxes: the outermost on a page (the last made) is the Note, the ones inside it
+        become plain groups. A note that runs on to the next page is a Note there too; the
+        first carries the ``/ID``, which must be unique."""
+        made = self.notes.setdefault(id(html), [])
+        for page_before, inner in made:
+            if page_before == page:
+                inner["S"] = "/NonStruct"
+                inner.pop("ID", None)
+        made[:] = [(n, e) for n, e in made if n != page] + [(page, element)]
+        element["S"] = "/Note"
+        if html.get("id") and made[0][1] is element:
+            element["ID"] = pydyf.String(html.get("id"))
 
 
 def _classes(element: Any) -> list[str]:
     return (element.get("class") or "").split()
 
 
-def _adjust(element: pydyf.Dictionary, box: boxes.Box, parent: pydyf.Dictionary, tree: _Tree) -> bool:
+def _adjust(element: pydyf.Dictionary, box: boxes.Box, parent: pydyf.Dictionary, page: int, tree: _Tree) -> bool:
     """Adjust ``element``, the structure element WeasyPrint made for ``box``; False drops it from
     the tree (its content then becomes an artifact)."""
     html = box.element
     tag = box.element_tag
     role = element["S"]
+    if role == "/Figure" and tag == SVG:  # a formula's drawing (hidden in HTML, where its TeX speaks)
+        tree.figures[id(parent)] = element
+        return True
     if html.get("aria-hidden") == "true":
         figure = tree.figures.get(id(parent)) if tag == "figcaption" else None
         if figure is not None:  # a caption that is the alt text: inside the Figure, read once
@@ -70,11 +88,7 @@ def _adjust(element: pydyf.Dictionary, box: boxes.Box, parent: pydyf.Dictionary,
     elif tag == "figure":
         element["S"] = "/Div"
     elif tag == "span" and "footnote" in _classes(html):
-        element["S"] = "/Note"
-        ident = html.get("id")
-        if ident and ident not in tree.note_ids:  # a note split over two pages keeps one /ID
-            tree.note_ids.add(ident)
-            element["ID"] = pydyf.String(ident)
+        tree.note(element, html, page)
     elif tag == "span::footnote-call":
         element["S"] = "/Reference"
     elif tag == "span" and "math" in _classes(html):
@@ -96,7 +110,7 @@ def _wrap(original: Any, tree: _Tree) -> Any:
         mine = (own.element is not None and own.element_tag not in ("html", "body")
                 and not isinstance(own, (boxes.PageBox, boxes.MarginBox)))
         for element in original(box, parent, pdf, page_number, nums, annotations, tags):
-            if not mine or _adjust(element, own, parent, tree):
+            if not mine or _adjust(element, own, parent, page_number, tree):
                 yield element
     return build
 
