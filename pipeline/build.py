@@ -1,8 +1,8 @@
 """Build: run the stages, the plan's units and the assembly steps; write the outputs.
 
-Takes: a manuscript path, the editions wanted (``pdf``, ``epub``), an output
+Takes: a manuscript path, the editions wanted (``pdf``, ``epub``, ``screen-pdf``), an output
 folder and options (worker processes, cache, one-pass layout, progress).
-Gives: ``<out>/<slug>.pdf`` and ``<out>/<slug>.epub``, written atomically, and
+Gives: ``<out>/<slug>.pdf``, ``<out>/<slug>.epub``, ``<out>/<slug>.screen.pdf``, written atomically, and
 a :class:`BuildResult`: the paths, the print edition's page map, every
 diagnostic, the time of each stage and which units ran or came from the cache.
 
@@ -13,6 +13,7 @@ The stages::
         → assembly (render/pdf_assemble.py, render/epub.py) → write (output.py)
 
 The PDF's chapters are laid out in worker processes while this process
+lays out the screen PDF (one pass: :mod:`pipeline.render.pdf_screen`) and
 packs the EPUB. Built with the PDF, the EPUB carries the print page numbers
 (:mod:`pipeline.render.page_list`), so it is packed once the PDF's page map
 is known; ``--to epub`` alone packs it at once, without them. A build whose inputs have not changed since the last one
@@ -229,7 +230,8 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
     if "screen-pdf" in formats:  # one pass in this process, while the print chapters' workers run
         from .render.pdf_screen import render_screen_pdf
 
-        screen_data = render_screen_pdf(book, index, for_book(book.meta, "screen-pdf"), unit_reporter, cache).data
+        screen_data = render_screen_pdf(book, index, for_book(book.meta, "screen-pdf"), unit_reporter, cache,
+                                        with_print="pdf" in formats).data
         timer.lap("screen-pdf")
     epub_data = None
     if "epub" in formats and "pdf" not in formats:

@@ -46,9 +46,14 @@ VARIANT = "pdf/ua-1"
 _MARKED = re.compile(rb"/[A-Za-z0-9]+\s*<<\s*/MCID (\d+)\s*>>\s*BDC")
 
 
+# what the print edition reports too, from the same text and formulas: said once when both are built
+SHARED_WITH_PRINT = frozenset({"R101", "R110"})
+
+
 def render_screen_pdf(book: ir.Book, index: BookIndex, edition: Edition, reporter: Reporter,
-                      cache: Cache | None = None) -> RenderResult:
-    """The screen PDF of ``book``, from the cache when nothing it reads has changed."""
+                      cache: Cache | None = None, with_print: bool = False) -> RenderResult:
+    """The screen PDF of ``book``, from the cache when nothing it reads has changed. Built
+    ``with_print``, the warnings the print edition gives as well are left to it."""
     cache = cache or Cache(None)
     k = key("screen-pdf", ir.to_json(book), sorted(f.sha256 for f in index.images.values()),
             repr(edition), styles_fingerprint())
@@ -61,7 +66,7 @@ def render_screen_pdf(book: ir.Book, index: BookIndex, edition: Edition, reporte
         laid = render_pdf_one_pass(book, index, edition, variant=VARIANT)
         piece = LaidOut(finish(laid, book), laid.pages, diagnostics=own.warnings + laid.diagnostics)
         cache.put("screen-pdf", k, pack(piece))
-    reporter.replay(piece.diagnostics)
+    reporter.replay([d for d in piece.diagnostics if not (with_print and d.code in SHARED_WITH_PRINT)])
     return RenderResult(piece.pdf)
 
 
