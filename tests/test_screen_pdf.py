@@ -196,21 +196,27 @@ def test_footnotes_are_notes_with_ids_after_references(pdf, sample_book):
     assert sum(1 for e in struct_elements(pdf) if e.S == "/Reference") == count
 
 
-def test_everything_on_the_pages_is_tagged_or_an_artifact(pdf, plumbed):
-    """Each marked-content id on a page leads, through the parent tree, to an element the tree
-    reaches; running heads and folios are artifacts."""
-    tree_elements = reached(pdf)
-    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+def loose_content(doc: pikepdf.Pdf) -> list[tuple[int, int]]:
+    """(page, MCID) of each marked content that does not lead, through the parent tree, to an
+    element the structure tree reaches (PDF/UA-1 wants it tagged or an artifact)."""
+    tree_elements = reached(doc)
+    nums = doc.Root.StructTreeRoot.ParentTree.Nums
     parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
     loose = []
-    for n, page in enumerate(pdf.pages):
+    for n, page in enumerate(doc.pages):
         table = parents[int(page.obj.StructParents)]
-        content = b"".join(s.read_bytes() for s in (page.obj.Contents if isinstance(page.obj.Contents, pikepdf.Array)
-                                                     else [page.obj.Contents]))
-        for mcid in map(int, re.findall(rb"/MCID (\d+)", content)):
+        contents = page.obj.Contents
+        data = b"".join(c.read_bytes() for c in (contents if isinstance(contents, pikepdf.Array) else [contents]))
+        for mcid in map(int, re.findall(rb"/MCID (\d+)", data)):
             element = table[mcid] if mcid < len(table) else None
             if not isinstance(element, pikepdf.Dictionary) or element.objgen not in tree_elements:
                 loose.append((n, mcid))
+    return loose
+
+
+def test_everything_on_the_pages_is_tagged_or_an_artifact(pdf, plumbed):
+    """Running heads and folios are artifacts; everything else is in the tree."""
+    loose = loose_content(pdf)
     assert not loose, f"marked content outside the tree (page, MCID): {loose[:10]}"
     _, _, artifacts = plumbed
     assert "The Salt Lantern" in artifacts  # the running head of left-hand pages
@@ -300,7 +306,8 @@ def small(tmp_path_factory: pytest.TempPathFactory):
                    "[^n]: A note.\n\n"
                    "![A grey dish.](a.png)\n\n"
                    "![](b.png)\n\n"
-                   "```{.python .numberLines}\nprint(1)\nprint(2)\n```\n",
+                   "```{.python .numberLines}\nprint(1)\nprint(2)\n```\n\n"
+                   "-------  ------\nScott    Oates\nEvans    Day\n-------  ------\n",
         "a.png": image_bytes("PNG"),
         "b.png": image_bytes("PNG", shade=90),
     })
@@ -325,6 +332,20 @@ def test_small_book_formula_decorative_still_and_caption_as_alt(small):
     assert not report.findings and not [o for o in report.outcomes if o.skipped_reason]
 
 
+def test_header_cells_have_a_scope_and_a_table_without_them_is_rows_of_text(pdf, small):
+    tables = [e for e in struct_elements(pdf) if e.S == "/Table"]
+    assert len(tables) == 1
+    headers = [e for e in struct_elements(tables[0]) if e.S == "/TH"]
+    assert headers and all(h.A.Scope == "/Column" for h in headers)
+    cells = [e for e in struct_elements(tables[0]) if e.S == "/TD"]
+    assert cells and all(len(c.A.Headers) >= 1 for c in cells)
+    found = struct_elements(small[0])
+    assert not any(e.S in ("/Table", "/TR", "/TD", "/TH") for e in found), "a headerless table is not a Table"
+    with pdfplumber.open(small[1]) as doc:
+        tagged = "".join(c["text"] for p in doc.pages for c in p.chars if c["mcid"] is not None)
+    assert "Scott" in tagged and "Oates" in tagged  # read as text
+
+
 def test_small_book_hidden_line_numbers_are_artifacts(small):
     _, path, _ = small
     with pdfplumber.open(path) as doc:
@@ -333,3 +354,4 @@ def test_small_book_hidden_line_numbers_are_artifacts(small):
     assert "print(1)" in tagged and "print(2)" in tagged
     numbers = "".join(c["text"] for c in chars if c["mcid"] is None)
     assert "1" in numbers and "2" in numbers  # the code's line numbers, not in the tree
+    assert not loose_content(small[0])

@@ -11,7 +11,10 @@ Gives: :func:`adjusted`, a context in which the tree it writes has
   ``aria-hidden``), the Caption goes inside the Figure, so it is read once, as in the EPUB;
 - a footnote as a ``Note`` with its id as ``/ID`` (PDF/UA-1 7.9), its call as a ``Reference``;
 - each header cell with ``/Scope`` (``Column``, or ``Row`` for ``scope="row"``), besides the
-  ``/Headers`` WeasyPrint gives data cells;
+  ``/Headers`` WeasyPrint gives data cells. A table without a header cell (a layout of
+  names in columns, a dialogue) has nothing that names its columns, which PDF/UA's table
+  rules need: it is read as what it is, rows of text (``Div`` for the table, its rows and
+  cells; its caption a ``P``);
 - a formula (the SVG in ``span.math``) as a ``Formula`` whose ``/Alt`` is its TeX;
 - what is hidden from screen readers (``aria-hidden``: code line numbers) and images with no
   alt text left out of the tree. :mod:`pipeline.render.pdf_screen` then marks their content
@@ -45,6 +48,7 @@ class _Tree:
 
     figures: dict[int, Any] = field(default_factory=dict)  # id(group element) → its Figure element
     notes: dict[int, list[tuple[int, Any]]] = field(default_factory=dict)  # id(note's HTML) → (page, Note)
+    tables: list[list[Any]] = field(default_factory=list)  # the parts made so far of each table being built
 
     def note(self, element: pydyf.Dictionary, html: Any, page: int) -> None:
         """Make ``element`` a Note. WeasyPrint makes one element per box, and a note is several
@@ -100,7 +104,22 @@ def _adjust(element: pydyf.Dictionary, box: boxes.Box, parent: pydyf.Dictionary,
                 formula["Alt"] = pydyf.String(tex)
     elif role == "/TH":
         element["A"]["Scope"] = "/Row" if html.get("scope") == "row" else "/Column"
+    if role in _TABLE_PARTS and tree.tables and (role != "/Caption" or tag == "caption"):
+        tree.tables[-1].append(element)
     return True
+
+
+_TABLE_PARTS = frozenset({"/THead", "/TBody", "/TFoot", "/TR", "/TH", "/TD", "/Caption"})
+
+
+def _rows_of_text(table: pydyf.Dictionary, parts: list[pydyf.Dictionary]) -> None:
+    """A table without a header cell, tagged as rows of text (see the module's docstring)."""
+    if any(part["S"] == "/TH" for part in parts):
+        return
+    table["S"] = "/Div"
+    for part in parts:
+        part["S"] = "/P" if part["S"] == "/Caption" else "/Div"
+        part.pop("A", None)
 
 
 def _wrap(original: Any, tree: _Tree) -> Any:
@@ -109,9 +128,17 @@ def _wrap(original: Any, tree: _Tree) -> Any:
         own = box._box if isinstance(box, AbsolutePlaceholder) else box
         mine = (own.element is not None and own.element_tag not in ("html", "body")
                 and not isinstance(own, (boxes.PageBox, boxes.MarginBox)))
+        table = mine and own.element_tag == "table"
+        if table:
+            tree.tables.append([])
         for element in original(box, parent, pdf, page_number, nums, annotations, tags):
+            if table and element["S"] == "/Table":
+                _rows_of_text(element, tree.tables.pop())
+                table = False
             if not mine or _adjust(element, own, parent, page_number, tree):
                 yield element
+        if table:  # the table made no element of its own (no rows on this page)
+            tree.tables.pop()
     return build
 
 
