@@ -296,6 +296,18 @@ def test_every_edition_byte_identical_from_nothing(built, tmp_path):
         assert path.read_bytes() == first.read_bytes(), f"{path.name} differs between two builds"
 
 
+def test_taken_from_the_cache_unchanged(built, tmp_path, monkeypatch):
+    from pipeline.render import pdf_screen
+
+    def no_layout(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the screen PDF was laid out again, not taken from the cache")
+
+    monkeypatch.setattr(pdf_screen, "render_pdf_one_pass", no_layout)
+    cache = built["screen.pdf"].parent / ".cache"
+    again = run_build(SAMPLE, ["screen-pdf"], tmp_path, Reporter(echo=False), cache_dir=cache)
+    assert again.outputs[0].read_bytes() == built["screen.pdf"].read_bytes()
+
+
 # ---------------------------------------------------------------- what the sample lacks
 
 
