@@ -186,14 +186,19 @@ def test_links_are_tagged_with_their_annotations(pdf):
     assert all("/StructParent" in a for a in on_pages)
 
 
-def test_footnotes_are_notes_with_ids_after_references(pdf, sample_book):
+def test_footnotes_are_notes_with_ids_right_after_their_calls(pdf, sample_book):
     notes = [e for e in struct_elements(pdf) if e.S == "/Note"]
     ids = [str(e.ID) for e in notes if "/ID" in e]
     count = sum(len(list(ir.query(ch, ir.Note))) for ch in sample_book.chapters)
     assert len(ids) == len(set(ids)) == count == 2
     assert all(i.endswith(("/fn-1", "/fn-2")) for i in ids), ids
     assert not any(e.S == "/Note" for n in notes for e in struct_elements(n)), "a Note inside a Note"
-    assert sum(1 for e in struct_elements(pdf) if e.S == "/Reference") == count
+    calls = [e for e in struct_elements(pdf) if e.S == "/Reference"]
+    assert len(calls) == count
+    for call, note in zip(calls, [n for n in notes if "/ID" in n], strict=True):  # read right after its call
+        kids = [k for k in call.P.K if isinstance(k, pikepdf.Dictionary)]
+        at = [k.objgen for k in kids].index(call.objgen)
+        assert kids[at + 1].objgen == note.objgen and note.P.objgen == call.P.objgen
 
 
 def loose_content(doc: pikepdf.Pdf) -> list[tuple[int, int]]:

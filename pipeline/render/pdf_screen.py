@@ -16,6 +16,9 @@ Then, with pikepdf:
 
 - what is on the pages but not in the tree (running heads, folios, line numbers hidden
   from screen readers) becomes an artifact: WeasyPrint tags it, and leaves it out;
+- each footnote's ``Note`` moves from the foot of its page to right after its call (a
+  ``Reference``), so a screen reader reads it there, not in the middle of a sentence that
+  runs on to the next page;
 - page labels as in print: i, ii… for the front matter, 1, 2… from the first chapter.
 
 The result is cached by everything it reads (the book, its stills, the edition, the
@@ -85,6 +88,7 @@ def finish(laid: LaidOut, book: ir.Book) -> bytes:
     """WeasyPrint's tagged PDF made whole: artifacts, page labels; saved reproducibly."""
     pdf = pikepdf.open(io.BytesIO(laid.pdf))
     mark_artifacts(pdf)
+    notes_after_calls(pdf)
     first = book.chapters[0].id if book.chapters else ""
     front_pages = laid.anchors[f"{first}/{first}"][0] if first else len(pdf.pages)
     set_page_labels(pdf, front_pages)
@@ -150,3 +154,52 @@ def _as_artifacts(content: bytes, mcids: set[int]) -> bytes:
     b'/Artifact BMC\nBT ET\nEMC\n/P <</MCID 1>> BDC EMC'
     """
     return _MARKED.sub(lambda m: b"/Artifact BMC" if int(m[1]) in mcids else m[0], content)
+
+
+def notes_after_calls(pdf: pikepdf.Pdf) -> int:
+    """Move each footnote (``Note``, and its continuations on later pages) to right after its
+    call (``Reference``) in the tree; returns how many moved.
+
+    Calls and notes pair in order: :mod:`pipeline.render.pdf_tags` makes a Reference of each
+    call and gives the first Note of each note its ``/ID``. When the counts differ, the tree is
+    left as it is.
+    """
+    elements = _in_order(pdf.Root.StructTreeRoot)
+    calls = [e for e in elements if e.S == "/Reference"]
+    notes: list[list[pikepdf.Dictionary]] = []
+    for e in elements:
+        if e.S == "/Note":
+            if "/ID" in e:
+                notes.append([e])
+            elif notes:
+                notes[-1].append(e)  # the same note, run on to the next page
+    if len(calls) != len(notes):
+        return 0
+    for call, parts in zip(calls, notes):
+        for part in parts:
+            _detach(part)
+        siblings = call.P.K
+        at = next(i for i, k in enumerate(siblings) if isinstance(k, pikepdf.Dictionary) and k.objgen == call.objgen)
+        for offset, part in enumerate(parts, start=1):
+            part.P = call.P
+            siblings.insert(at + offset, part)
+    return len(calls)
+
+
+def _in_order(node: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+    out = []
+    for kid in _kids(node):
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            out.append(kid)
+            out.extend(_in_order(kid))
+    return out
+
+
+def _detach(element: pikepdf.Dictionary) -> None:
+    """Take ``element`` out of its parent's kids; a group left empty goes too."""
+    parent = element.P
+    kids = parent.K if isinstance(parent.K, pikepdf.Array) else pikepdf.Array([parent.K])
+    parent.K = pikepdf.Array([k for k in kids
+                              if not (isinstance(k, pikepdf.Dictionary) and k.objgen == element.objgen)])
+    if not len(parent.K) and parent.get("/S") in ("/NonStruct", "/Div") and "/P" in parent:
+        _detach(parent)
