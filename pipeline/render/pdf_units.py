@@ -32,6 +32,7 @@ from ..diagnostics import Reporter
 from ..editions import Edition, styles_fingerprint
 from ..index import BookIndex
 from ..plan import SHARED, Run, Unit, start_units
+from ..print_services import SERVICES
 from ..progress import Progress, quiet
 from . import RenderResult
 from .pdf import (
@@ -46,6 +47,11 @@ from .pdf import (
 )
 from .pdf_assemble import assemble, contents_numbers, finish_one_pass
 from .pdf_folios import sample_numbers
+
+
+def page_multiple(meta: ir.Meta) -> int:
+    """The page multiple the book's print service asks for (the PDF is padded to it)."""
+    return SERVICES[meta.print_service].page_multiple
 
 
 def pack(piece: LaidOut) -> bytes:
@@ -138,7 +144,7 @@ def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, repo
             reporter.replay(piece.diagnostics)
             return piece
 
-        pdf, page_map = assemble(front, pieces, edition, run.get("folios"))
+        pdf, page_map = assemble(front, pieces, edition, run.get("folios"), page_multiple(book.meta))
         run.timings["pdf.assemble"] = time.perf_counter() - started - run.timings["pdf.chapters"]
         progress.advance("pdf-assemble")
     finally:
@@ -153,7 +159,7 @@ def render_pdf(book: ir.Book, index: BookIndex, edition: Edition, cache: Cache |
     if one_pass:
         piece = render_pdf_one_pass(book, index, edition)
         reporter.replay(piece.diagnostics)
-        pdf, page_map = finish_one_pass(piece, book.chapters[0].id if book.chapters else "")
+        pdf, page_map = finish_one_pass(piece, book.chapters[0].id if book.chapters else "", page_multiple(book.meta))
         return RenderResult(pdf, page_map)
     return finish_pdf(start_pdf(book, index, edition, cache or Cache(None), jobs), book, index, edition, reporter)
 
