@@ -1,8 +1,9 @@
 """Build: run the stages, the plan's units and the assembly steps; write the outputs.
 
-Takes: a manuscript path, the editions wanted (``pdf``, ``epub``), an output
+Takes: a manuscript path, the editions wanted (``pdf``, ``epub``, ``screen-pdf``), an output
 folder and options (worker processes, cache, one-pass layout, progress).
-Gives: ``<out>/<slug>.pdf``, ``<out>/<slug>.epub`` and ``<out>/<slug>.cover.pdf``, written atomically, and
+Gives: ``<out>/<slug>.pdf``, ``<out>/<slug>.epub``, ``<out>/<slug>.screen.pdf`` and
+``<out>/<slug>.cover.pdf``, written atomically, and
 a :class:`BuildResult`: the paths, the print edition's page map, every
 diagnostic, the time of each stage and which units ran or came from the cache.
 
@@ -13,6 +14,7 @@ The stages::
         → assembly (render/pdf_assemble.py, render/epub.py) → write (output.py)
 
 The PDF's chapters are laid out in worker processes while this process
+lays out the screen PDF (one pass: :mod:`pipeline.render.pdf_screen`) and
 packs the EPUB. Built with the PDF, the EPUB carries the print page numbers
 (:mod:`pipeline.render.page_list`), so it is packed once the PDF's page map
 is known; ``--to epub`` alone packs it at once, without them. The cover's spine
@@ -144,7 +146,7 @@ def _preflight(pdf: bytes, page_map: PageMap, book: ir.Book, index: BookIndex, r
 def _check_formats(formats: list[str] | tuple[str, ...]) -> None:
     for fmt in formats:
         if fmt not in NAMES:
-            raise error("R002", f"unknown format '{fmt}'", "use --to pdf, --to epub or --to pdf,epub")
+            raise error("R002", f"unknown format '{fmt}'", "use --to pdf, epub or screen-pdf, or several: pdf,epub")
 
 
 # ---------------------------------------------------------------- up to date?
@@ -242,6 +244,13 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
         pdf_edition = for_book(book.meta, "pdf")
         if not one_pass:
             pdf_run = start_pdf(book, index, pdf_edition, cache, jobs, progress)
+    screen_data = None
+    if "screen-pdf" in formats:  # one pass in this process, while the print chapters' workers run
+        from .render.pdf_screen import render_screen_pdf
+
+        screen_data = render_screen_pdf(book, index, for_book(book.meta, "screen-pdf"), unit_reporter, cache,
+                                        with_print=print_pdf).data
+        timer.lap("screen-pdf")
     epub_data = None
     if "epub" in formats and not print_pdf:
         from .render.epub import render_epub
@@ -280,7 +289,8 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
                                       unit_reporter, cache, manuscript.metadata_file, image.sha256 if image else "")
             timer.lap("cover")
     for fmt in formats:
-        data = {"pdf": rendered.data if print_pdf else None, "epub": epub_data, "cover": cover_data}[fmt]
+        data = {"pdf": rendered.data if print_pdf else None, "epub": epub_data, "cover": cover_data,
+                "screen-pdf": screen_data}[fmt]
         assert data is not None
         products.append((targets[fmt], data))
     write_atomic(products)

@@ -57,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("sources", nargs="*", metavar="SOURCE",
                    help="a manuscript folder or a .md file; with -o, the files joined into one book")
     b.add_argument("-t", "--to", "-w", "--write", metavar="FORMATS",
-                   help="comma-separated formats: pdf, epub (pandoc's epub3 too), cover (default: pdf,epub, "
+                   help="comma-separated formats: pdf, epub (pandoc's epub3 too), screen-pdf, cover "
+                        "(default: pdf,epub, "
                         "or what -o's extension says)")
     b.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
     b.add_argument("--strict", action="store_true", help="exit 3 if there were warnings")
@@ -89,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
                                    "prints its error and the watch goes on. Ctrl-C stops it (exit status 0).")
     w.add_argument("source", metavar="SOURCE", help="a manuscript folder or a .md file")
     w.add_argument("--to", default="pdf,epub", metavar="FORMATS",
-                   help="comma-separated formats: pdf, epub (default: pdf,epub)")
+                   help="comma-separated formats: pdf, epub, screen-pdf (default: pdf,epub)")
     w.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
     w.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                    help="worker processes for PDF layout (default: all cores)")
@@ -140,7 +141,8 @@ def _formats(text: str, parser: argparse.ArgumentParser) -> list[str]:
     formats = []
     for name in (f.strip().lower() for f in text.split(",") if f.strip()):
         if name not in WRITERS:
-            parser.error(f"unknown format '{name}': this builds pdf, epub (pandoc's epub3, epub2 too) and cover")
+            parser.error(f"unknown format '{name}': this builds pdf, epub (pandoc's epub3, epub2 too), "
+                         "screen-pdf and cover")
         formats.append(WRITERS[name])
     return list(dict.fromkeys(formats))
 

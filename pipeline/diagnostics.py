@@ -110,6 +110,7 @@ CODES: dict[str, str] = {
     "C101": "a citation key not in the bibliography: printed as key?",
     "C102": "citations in a book without a bibliography: printed as written",
     "R110": "a TeX formula the print edition cannot draw; kept as code text",
+    "R130": "a still with neither alt text nor caption: the screen PDF marks it decorative (an artifact)",
     "R140": "the cover's description runs into the barcode area or off the back",
     "R141": "the cover image is under 300 ppi at its printed size",
     "R142": "the cover image is cropped by more than 15% to cover the front",

@@ -12,7 +12,7 @@ their row; nothing else in the pipeline knows a trim size or a margin. A new
 product (a screen PDF, a cover) is a new row plus a renderer.
 
     >>> [e.name for e in EDITIONS]
-    ['pdf', 'epub', 'cover']
+    ['pdf', 'epub', 'cover', 'screen-pdf']
     >>> print_edition = EDITIONS[0]
     >>> print_edition.file_name("salt"), print_edition.trim, print_edition.text_block_pt()
     ('salt.pdf', ('6in', '9in'), (331.0, 534.0))
@@ -100,6 +100,11 @@ EDITIONS: tuple[Edition, ...] = (
     # the cover: its trim is the book's; pipeline.render.cover sizes the wrap (back, spine, front)
     # from it and the print page count, and places everything itself
     Edition("cover", ".cover.pdf", ("fonts.css", "cover.css"), images="pdf", trim=("6in", "9in")),
+    # the screen PDF: the print book's trim and type, margins without a gutter, no blank pages,
+    # and the EPUB's stills (sRGB, at most epub-image-megapixels): tagged PDF/UA-1, RGB only
+    Edition("screen-pdf", ".screen.pdf", ("fonts.css", "book.css", "print.css", "code.css", "screen.css"),
+            images="epub", trim=("6in", "9in"), margins=Margins(top=54.0, bottom=60.0, inside=50.5, outside=50.5),
+            caption_room_pt=90.0, image_megapixels=4.0),
 )
 NAMES = tuple(e.name for e in EDITIONS)
 
