@@ -507,20 +507,30 @@ def layout_folios(edition: Edition, numbers: tuple[int, ...]) -> bytes:
     return layout(folio_html(numbers), edition, STYLES, PIECE_ID, "", (), folios=True).pdf
 
 
-def book_html(book: ir.Book, index: BookIndex) -> str:
-    """The whole book as one HTML document for WeasyPrint (the one-pass layout; its contents are
-    never set tighter)."""
+def book_html(book: ir.Book, index: BookIndex, tight: int = 0) -> str:
+    """The whole book as one HTML document for WeasyPrint (the one-pass layout)."""
     n = front_count(book)
     chapters = "".join(chapter_html(ch, index, book.meta, alone=False) for ch in book.chapters[n:])
-    return _html_doc(book.meta, front_html(book.meta, index, None, book.chapters[:n])
+    return _html_doc(book.meta, front_html(book.meta, index, None, book.chapters[:n], tight)
                      + f'<div class="body-matter">\n{chapters}</div>\n')
 
 
 def render_pdf_one_pass(book: ir.Book, index: BookIndex, edition: Edition) -> LaidOut:
-    """The whole book in one WeasyPrint pass: the reference the stitched build must equal."""
-    html = book_html(book, index)
-    piece = layout(html, edition, Path(book.root), pdf_identifier(book.meta), "", scripts_in(html), folios=True,
-                   piece=False, starts=True)
+    """The whole book in one WeasyPrint pass: the reference the stitched build must equal
+    (its contents set tighter by the same rule as :func:`layout_front`'s)."""
+    def attempt(tight: int) -> tuple[str, LaidOut]:
+        html = book_html(book, index, tight)
+        return html, layout(html, edition, Path(book.root), pdf_identifier(book.meta), "", scripts_in(html),
+                            folios=True, piece=False, starts=True)
+
+    html, piece = attempt(0)
+    pages, last = contents_spill(piece)
+    if pages >= 2 and last <= TOC_SPILL:
+        for tight in (1, 2):
+            closer_html, closer = attempt(tight)
+            if contents_spill(closer)[0] < pages:
+                html, piece = closer_html, closer
+                break
     reporter = Reporter(echo=False)
     uncovered_warning(html, reporter)
     for ch in book.chapters:
