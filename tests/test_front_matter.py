@@ -225,5 +225,8 @@ def test_copyright_lines_follow_the_metadata() -> None:
                                      ("date", "Première publication : août 2019"),
                                      ("isbn", "ISBN 978-0-306-40615-7 (EPUB)")]
     assert human_date("1922", "en") == "1922" and human_date("1922-13-01", "en") == "1922-13-01"
+    free = ir.Meta("T", "en", "urn:x", creators=(ir.Contributor("A. Cherry"),), date="1922",
+                   rights="Public domain in the United States.")
+    assert copyright_lines(free)[0] == ("rights", "Public domain in the United States.")
     bare = ir.Meta("T", "en", "urn:uuid:0f4b8ad6-0000-0000-0000-000000000000")
     assert copyright_lines(bare) == []

@@ -2,7 +2,8 @@
 
 Takes: the book's :class:`~pipeline.ir.Meta`.
 Gives: :func:`copyright_lines` — the © line (``rights`` as written when it
-says ©, else © the date's year and the authors, followed by ``rights``),
+says © or that the work is in the public domain, else © the date's year and
+the authors, followed by ``rights``),
 the publisher, the edition and when it was first published (``March 1922``,
 in the book's language when that is simple), the credits (contributors with
 their roles), and the ISBNs of the print edition (``print-isbn``) and the
@@ -52,6 +53,9 @@ PHRASES = {
 }
 
 
+FREE = re.compile(r"public domain|\bCC0\b|no known copyright|domaine public|gemeinfrei", re.I)
+
+
 def _phrases(lang: str) -> dict[str, str]:
     return {**PHRASES["en"], **PHRASES.get(lang.split("-")[0].lower(), {})}
 
@@ -94,8 +98,8 @@ def copyright_lines(meta: ir.Meta) -> list[tuple[str, str]]:
     say = _phrases(meta.lang)
     out: list[tuple[str, str]] = []
     rights = meta.rights.strip()
-    if re.match(r"(©|\(c\)|copyright\b)", rights, re.I):
-        out.append(("rights", rights))
+    if re.match(r"(©|\(c\)|copyright\b)", rights, re.I) or FREE.search(rights):
+        out.append(("rights", rights))  # as written; a work in the public domain claims no ©
     else:
         holder = ", ".join(c.name for c in meta.creators) or meta.publisher
         line = " ".join(p for p in ("©", year_of(meta.date), holder) if p)
