@@ -16,7 +16,7 @@ from pathlib import Path
 import pdfplumber
 import pypdf
 import pytest
-from conftest import epubcheck_messages, write_files
+from conftest import ace_violations, epubcheck_messages, needs_ace, write_files
 
 from pipeline import ir, matter
 from pipeline.build import prepare, run_build
@@ -194,6 +194,11 @@ def test_back_matter_is_typed_in_the_epub(built: dict) -> None:
 
 def test_epub_is_valid(built: dict) -> None:
     assert epubcheck_messages(built["epub"]) == []
+
+
+@needs_ace
+def test_epub_front_and_back_matter_pass_ace(built: dict) -> None:
+    assert ace_violations(built["epub"]) == []
 
 
 def test_one_pass_gives_the_same_pages(built: dict) -> None:
