@@ -86,8 +86,9 @@ def place(chapters: list[ir.Chapter]) -> tuple[list[ir.Chapter], list[Diagnostic
             if ch.matter and ordered.index(ch) != chapters.index(ch):
                 where = "before the contents" if KINDS[ch.matter].front else "after the last chapter"
                 notes.append(Diagnostic("M136", "warning", f"the {ch.matter} is moved {where}",
-                                        f"list {ch.source} {'first' if rank(ch) == 0 else 'last'} among the "
-                                        "chapters, where it is printed", ch.source))
+                                        f"put it {'before' if rank(ch) == 0 else 'after'} every chapter of "
+                                        "the body (in 'chapters:' or in the file), where it is printed",
+                                        ch.source))
     return ordered, notes
 
 
