@@ -145,8 +145,9 @@ def _refines(opf: ET.Element, ident: str) -> dict[str, str]:
 
 
 def _pdf_text(pdf: Path) -> str:
+    """The text of the first pages: the front matter (6 pages) and the first chapters."""
     with pdfplumber.open(pdf) as doc:
-        return "\n".join(page.extract_text() or "" for page in doc.pages[:6])
+        return "\n".join(page.extract_text() or "" for page in doc.pages[:10])
 
 
 # ------------------------------------------------------------ metadata true to the content
