@@ -79,8 +79,13 @@ KNOWN_KEYS = {
 # subject schemes the EPUB names by code (EPUB 3.3, ``authority``); any other must be a URL
 AUTHORITIES = {a.lower(): a for a in ("AAT", "BIC", "BISAC", "CLC", "DDC", "CLIL", "EuroVoc", "MEDTOP",
                                       "LCSH", "NDC", "Thema", "UDC", "WGS")}
-PAPER_SIZES = {"a4": ("210mm", "297mm"), "a5": ("148mm", "210mm"), "letter": ("8.5in", "11in"),
-               "b5": ("176mm", "250mm"), "royal": ("6.14in", "9.21in"), "demy": ("5.5in", "8.5in")}
+# trim presets, (width, height): the print-on-demand services' common trims in inches, and the
+# British names, whose sizes are given height × width (B-format 198 × 129 mm)
+PAPER_SIZES = {"5x8": ("5in", "8in"), "5.25x8": ("5.25in", "8in"), "5.5x8.5": ("5.5in", "8.5in"),
+               "6x9": ("6in", "9in"), "7x10": ("7in", "10in"), "8.5x11": ("8.5in", "11in"),
+               "a4": ("210mm", "297mm"), "a5": ("148mm", "210mm"), "letter": ("8.5in", "11in"),
+               "b5": ("176mm", "250mm"), "b-format": ("129mm", "198mm"), "royal": ("156mm", "234mm"),
+               "demy": ("138mm", "216mm")}
 _LENGTH = r"\d+(?:\.\d+)?(?:in|mm|cm|pt)"
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 DEFAULT_LANG = "en"
@@ -160,8 +165,9 @@ def _trim(raw: dict[str, Any], file: str) -> tuple[str, str] | tuple[()]:
     if value is None:
         return ()
     text = str(value).strip().lower()
-    if text in PAPER_SIZES:
-        return PAPER_SIZES[text]
+    preset = re.sub(r"\s+", "", text.replace("×", "x")).removesuffix("in").replace("bformat", "b-format")
+    if preset in PAPER_SIZES:  # "6x9", "6 × 9 in", "B-format", "b format"
+        return PAPER_SIZES[preset]
     m = re.fullmatch(rf"({_LENGTH})\s*(?:x|×|\s)\s*({_LENGTH})", text)
     if not m:
         raise error("M013", f"trim size '{value}' is not understood",

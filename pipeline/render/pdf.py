@@ -6,7 +6,8 @@ Gives: :class:`LaidOut` pieces — a chapter, the front matter, sample
 folios — each a PDF plus where its anchors and bookmarks landed; and
 :func:`render_pdf_one_pass`, the whole book in one WeasyPrint pass.
 
-This is the only module that imports WeasyPrint. A print book is:
+This is the only module that imports WeasyPrint (with :mod:`pipeline.render.pdf_tags`, which
+adjusts the structure tree it writes for the screen PDF). A print book is:
 
 - the front matter: half-title (recto), title page (recto), copyright page
   (its verso, :mod:`pipeline.render.copyright`), the dedication and epigraph
@@ -61,7 +62,7 @@ from ..index import BookIndex
 from ..matter import front_count
 from ..stills import Policy, policy_for, variant
 from ..transforms.numbering import numbered_label
-from . import math
+from . import math, pdf_tags
 from .copyright import copyright_html
 from .html import STYLES, Writer, attr_value, text, title_page_lines
 from .page_breaks import PageStart, page_starts
@@ -412,7 +413,8 @@ def _compress_level_6() -> Iterator[None]:
 
 
 def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: str,
-           scripts: tuple[str, ...], folios: bool = False, piece: bool = True, starts: bool = False) -> LaidOut:
+           scripts: tuple[str, ...], folios: bool = False, piece: bool = True, starts: bool = False,
+           variant: str | None = None) -> LaidOut:
     """Lay ``html`` out with WeasyPrint; returns the PDF with its anchors and bookmarks.
 
     ``scripts`` are the extra script fonts to declare: the whole book's, so
@@ -420,6 +422,8 @@ def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: st
     A ``piece`` (not a whole book) names its shipped fonts instead of
     embedding them: only assembly makes a PDF that a reader opens.
     With ``starts``, where each page begins is recorded too (body text only).
+    A ``variant`` is WeasyPrint's ``pdf_variant``: ``"pdf/ua-1"`` writes a tagged PDF, its
+    structure tree adjusted by :mod:`pipeline.render.pdf_tags`.
     """
     assert edition.trim
     sheets, fonts, fetcher, counters = _styles(edition, scripts, folios, root)
@@ -433,8 +437,9 @@ def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: st
         doc = HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=sheets, font_config=fonts, counter_style=counters,
             presentational_hints=True)  # <ol type="a" start="3">, <li value>: HTML's own list numbering
-        with _fonts_named_not_subset() if piece else contextlib.nullcontext(), _compress_level_6():
-            pdf = doc.write_pdf(pdf_identifier=identifier)
+        with _fonts_named_not_subset() if piece else contextlib.nullcontext(), _compress_level_6(), \
+                pdf_tags.adjusted() if variant else contextlib.nullcontext():
+            pdf = doc.write_pdf(pdf_identifier=identifier, pdf_variant=variant)
     finally:
         log.removeHandler(handler)
         log.setLevel(old_level)
@@ -515,13 +520,14 @@ def book_html(book: ir.Book, index: BookIndex, tight: int = 0) -> str:
                      + f'<div class="body-matter">\n{chapters}</div>\n')
 
 
-def render_pdf_one_pass(book: ir.Book, index: BookIndex, edition: Edition) -> LaidOut:
-    """The whole book in one WeasyPrint pass: the reference the stitched build must equal
-    (its contents set tighter by the same rule as :func:`layout_front`'s)."""
+def render_pdf_one_pass(book: ir.Book, index: BookIndex, edition: Edition, variant: str | None = None) -> LaidOut:
+    """The whole book in one WeasyPrint pass: the reference the stitched build must equal, and
+    the screen PDF (``variant="pdf/ua-1"``: a structure tree cannot be stitched from pieces). Its
+    contents are set tighter by the same rule as :func:`layout_front`'s."""
     def attempt(tight: int) -> tuple[str, LaidOut]:
         html = book_html(book, index, tight)
         return html, layout(html, edition, Path(book.root), pdf_identifier(book.meta), "", scripts_in(html),
-                            folios=True, piece=False, starts=True)
+                            folios=True, piece=False, starts=variant is None, variant=variant)
 
     html, piece = attempt(0)
     pages, last = contents_spill(piece)

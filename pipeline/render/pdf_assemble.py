@@ -18,7 +18,9 @@ earlier one grew:
 - the outline, rebuilt from every piece's bookmarks with WeasyPrint's nesting;
 - page labels: i, ii… for the front matter, 1, 2… from the first chapter;
 - font subsets: each piece embeds its own subset of the same font file; they
-  are merged into one subset per file (:mod:`pipeline.render.pdf_fonts`).
+  are merged into one subset per file (:mod:`pipeline.render.pdf_fonts`);
+- blank pages at the end, without folios, up to the print service's page
+  multiple (:func:`pad_pages`), so a book never ends on an odd page count.
 
     >>> body_positions([("a", 3), ("b", 2)])   # b opens on a recto: after a blank
     {'a': 0, 'b': 4}
@@ -63,6 +65,14 @@ def contents_numbers(targets: list[str], chapters: list[tuple[str, LaidOut]]) ->
     return numbers
 
 
+def pad_pages(pdf: pikepdf.Pdf, multiple: int, size: tuple[float, float]) -> int:
+    """Blank pages added at the end of ``pdf`` up to a multiple of ``multiple`` pages; returns how many."""
+    added = -len(pdf.pages) % multiple if multiple > 1 else 0
+    for _ in range(added):
+        pdf.add_blank_page(page_size=size)
+    return added
+
+
 def set_page_labels(pdf: pikepdf.Pdf, front_pages: int) -> None:
     """Roman page labels for the front matter, arabic from 1 for the body."""
     nums = Array([0, Dictionary(S=Name.r)]) if front_pages else Array()
@@ -105,10 +115,11 @@ def _links_to_names(page: pikepdf.Page) -> None:
 
 
 def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], edition: Edition,
-             folio_samples: bytes) -> tuple[bytes, PageMap]:
+             folio_samples: bytes, page_multiple: int = 1) -> tuple[bytes, PageMap]:
     """Put the pieces together. The body is assembled first; ``front()`` is asked for
     the front matter only then (it may still be being laid out). ``folio_samples``
-    is the PDF :class:`~pipeline.render.pdf_folios.Folios` learns folios from.
+    is the PDF :class:`~pipeline.render.pdf_folios.Folios` learns folios from; the
+    page count is padded to ``page_multiple`` (the print service's).
     Returns the PDF and its page map."""
     assert edition.trim
     size = (to_pt(edition.trim[0]), to_pt(edition.trim[1]))
@@ -144,6 +155,7 @@ def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], 
     for cid, piece in chapters:
         for number in range(body_at[cid] + 1, body_at[cid] + piece.pages):  # none on the opening page
             folios.stamp(out.pages[front_pages + number], number + 1)
+    pad_pages(out, page_multiple, size)
 
     page_map = PageMap(front_pages, len(out.pages))
     dests = {name: (page, x, y) for name, (page, x, y) in first.anchors.items()}
@@ -192,10 +204,12 @@ def _name_tree(pdf: pikepdf.Pdf, entries: dict[str, pikepdf.Object]) -> pikepdf.
     return pdf.make_indirect(Dictionary(Kids=Array(leaves)))
 
 
-def finish_one_pass(piece: LaidOut, first_chapter: str) -> tuple[bytes, PageMap]:
-    """Page labels and a page map for the one-pass book, as :func:`assemble` gives the stitched one."""
+def finish_one_pass(piece: LaidOut, first_chapter: str, page_multiple: int = 1) -> tuple[bytes, PageMap]:
+    """Page labels, padding and a page map for the one-pass book, as :func:`assemble` gives the stitched one."""
     out = pikepdf.open(io.BytesIO(piece.pdf))
     front_pages = piece.anchors[f"{first_chapter}/{first_chapter}"][0] if first_chapter else len(out.pages)
+    box = [float(v) for v in out.pages[0].mediabox] if len(out.pages) else [0.0, 0.0, 0.0, 0.0]
+    pad_pages(out, page_multiple, (box[2] - box[0], box[3] - box[1]))
     page_map = PageMap(front_pages, len(out.pages))
     page_map.ids = {name: (page, y) for name, (page, _x, y) in piece.anchors.items()}
     page_map.breaks = [(page, *anchor.split("/", 1), offset) for page, anchor, offset in piece.starts

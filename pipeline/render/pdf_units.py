@@ -35,6 +35,7 @@ from ..editions import Edition, styles_fingerprint
 from ..index import BookIndex
 from ..matter import front_count
 from ..plan import SHARED, Run, Unit, start_units
+from ..print_services import SERVICES
 from ..progress import Progress, quiet
 from . import RenderResult
 from .pdf import (
@@ -50,6 +51,11 @@ from .pdf import (
 )
 from .pdf_assemble import assemble, contents_numbers, finish_one_pass
 from .pdf_folios import sample_numbers
+
+
+def page_multiple(meta: ir.Meta) -> int:
+    """The page multiple the book's print service asks for (the PDF is padded to it)."""
+    return SERVICES[meta.print_service].page_multiple
 
 
 def pack(piece: LaidOut) -> bytes:
@@ -148,7 +154,7 @@ def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, repo
             reporter.replay(piece.diagnostics)
             return piece
 
-        pdf, page_map = assemble(front, pieces, edition, run.get("folios"))
+        pdf, page_map = assemble(front, pieces, edition, run.get("folios"), page_multiple(book.meta))
         run.timings["pdf.assemble"] = time.perf_counter() - started - run.timings["pdf.chapters"]
         progress.advance("pdf-assemble")
     finally:
@@ -164,7 +170,7 @@ def render_pdf(book: ir.Book, index: BookIndex, edition: Edition, cache: Cache |
         piece = render_pdf_one_pass(book, index, edition)
         reporter.replay(piece.diagnostics)
         body = book.chapters[front_count(book):]
-        pdf, page_map = finish_one_pass(piece, body[0].id if body else "")
+        pdf, page_map = finish_one_pass(piece, body[0].id if body else "", page_multiple(book.meta))
         return RenderResult(pdf, page_map)
     return finish_pdf(start_pdf(book, index, edition, cache or Cache(None), jobs), book, index, edition, reporter)
 
