@@ -120,6 +120,8 @@ CODES: dict[str, str] = {
     "M122": "the series ('series', 'belongs-to-collection', 'group-position') is malformed: ignored",
     "M123": "a subject entry is malformed or names an unknown authority: its code is ignored",
     "M130": "no description: the back cover is blank but for the barcode box",
+    "M135": "a chapter's 'type' (front or back matter) is unknown: it stays a chapter",
+    "M136": "front or back matter moved to its place in the book (front matter first, back matter last)",
     "E101": "an image without alt text: the EPUB does not claim alternativeText",
     "E120": "a print page's start not found in the EPUB's text: its marker at the element's end, or none",
     "E121": "'print-isbn' is not an ISBN: the page source is named as written",

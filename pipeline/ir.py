@@ -474,6 +474,7 @@ class Meta:
     publisher: str = ""
     date: str = ""
     rights: str = ""
+    edition: str = ""  # "Second edition": printed on the copyright page
     description: str = ""
     subjects: tuple[Subject, ...] = ()
     cover_image: str = ""
@@ -515,6 +516,9 @@ class Chapter:
     id: str
     source: str
     blocks: tuple[Block, ...]
+    # "" for a chapter of the body; else what it is (pipeline.matter.KINDS): dedication, epigraph,
+    # acknowledgments, about-author, colophon
+    matter: str = ""
 
     @property
     def title(self) -> tuple[Inline, ...]:

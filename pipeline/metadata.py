@@ -11,7 +11,8 @@ entry text or ``{text, authority, term}`` with a BISAC or Thema code),
 ``cover-image`` (a file path relative to the manuscript), ``source``, ``css``
 (stylesheets added after the EPUB's own, as pandoc's ``--css``), ``toc`` (a
 contents page is always made), ``print-isbn`` (the print edition's ISBN: the
-EPUB built with the PDF names it as the source of its page numbers).
+EPUB built with the PDF names it as the source of its page numbers), ``edition``
+("Second edition", printed on the copyright page).
 Contributor keys ``translator``, ``illustrator``, ``editor``, ``contributor``
 become contributors. ``trim-size`` (or pandoc's ``papersize``) asks for a
 print trim; the print edition (:mod:`pipeline.editions`) has 6×9 in otherwise.
@@ -73,7 +74,7 @@ KNOWN_KEYS = {
     "bibliography", "references", "csl", "link-citations", "reference-section-title",
     "number-sections", "toc-depth", "shift-heading-level-by", "print-isbn",
     "accessibility", "series", "belongs-to-collection", "group-position",
-    "epub-image-megapixels", "print-service", "paper", "crop-marks",
+    "epub-image-megapixels", "print-service", "paper", "crop-marks", "edition",
 }
 # subject schemes the EPUB names by code (EPUB 3.3, ``authority``); any other must be a URL
 AUTHORITIES = {a.lower(): a for a in ("AAT", "BIC", "BISAC", "CLC", "DDC", "CLIL", "EuroVoc", "MEDTOP",
@@ -381,6 +382,7 @@ def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
         publisher=_text(raw, "publisher", file),
         date=date,
         rights=_text(raw, "rights", file),
+        edition=_text(raw, "edition", file),
         description=_text(raw, "description", file) or _text(raw, "abstract", file),
         subjects=_subjects(raw, file, reporter),
         cover_image=_text(raw, "cover-image", file),

@@ -10,7 +10,9 @@ earlier one grew:
 
 - a blank left-hand page before a chapter that would open on the left;
 - folios, drawn as WeasyPrint draws them (:mod:`pipeline.render.pdf_folios`,
-  which learns how from a few sample folios laid out once per edition);
+  which learns how from a few sample folios laid out once per edition), on
+  every body page but a chapter's first and the blank pages; the front
+  matter's (roman, on the contents' later pages) are laid out with it;
 - links into other chapters (``xref:`` URIs in the pieces) become links to
   named destinations, and one name tree holds every id of the book;
 - the outline, rebuilt from every piece's bookmarks with WeasyPrint's nesting;
@@ -154,7 +156,7 @@ def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], 
         _links_to_names(page)
     folios = Folios(out, folio_samples)
     for cid, piece in chapters:
-        for number in range(body_at[cid], body_at[cid] + piece.pages):
+        for number in range(body_at[cid] + 1, body_at[cid] + piece.pages):  # none on the opening page
             folios.stamp(out.pages[front_pages + number], number + 1)
     pad_pages(out, page_multiple, size)
 

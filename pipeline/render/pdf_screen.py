@@ -40,6 +40,7 @@ from ..cache import Cache, key
 from ..diagnostics import Reporter
 from ..editions import Edition, styles_fingerprint
 from ..index import BookIndex
+from ..matter import front_count
 from . import RenderResult
 from .pdf import LaidOut, render_pdf_one_pass
 from .pdf_assemble import set_page_labels
@@ -89,7 +90,8 @@ def finish(laid: LaidOut, book: ir.Book) -> bytes:
     pdf = pikepdf.open(io.BytesIO(laid.pdf))
     mark_artifacts(pdf)
     notes_after_calls(pdf)
-    first = book.chapters[0].id if book.chapters else ""
+    body = book.chapters[front_count(book):]  # the dedication and epigraph are front matter
+    first = body[0].id if body else ""
     front_pages = laid.anchors[f"{first}/{first}"][0] if first else len(pdf.pages)
     set_page_labels(pdf, front_pages)
     out = io.BytesIO()
