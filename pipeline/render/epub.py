@@ -50,7 +50,15 @@ from ..stills import policy_for, variant
 from . import RenderResult
 from .epub_nav import NavPoint, contents_tree, nav_xhtml, toc_ncx
 from .html import STYLES, Writer, attr_value, image_size_attrs, text, title_page_lines
-from .page_list import add_page_list_nav, chapter_breaks, insert_markers, marker, page_list_metadata
+from .page_list import (
+    add_page_list_nav,
+    chapter_breaks,
+    front_breaks,
+    insert_markers,
+    marker,
+    marker_id_part,
+    page_list_metadata,
+)
 from .pagemap import PageMap
 
 FONTS = STYLES / "fonts"
@@ -191,14 +199,24 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
         ' class="cover-page"'))
     eb.add_item(cover_page)
 
-    pages: list[tuple[str, str]] = []  # the print edition's pages: (href, label), in reading order
-    title_marker = ""
-    if page_map is not None and page_map.front_pages:  # the print title page is page i
-        title_marker = marker(page_map.label(0), "page-" + page_map.label(0))
-        pages.append(("text/titlepage.xhtml#page-" + page_map.label(0), page_map.label(0)))
+    # the print front matter's pages, mapped by what they hold (page_list.front_breaks)
+    front: dict[str, tuple[str, str]] = {}  # print anchor → (label, marker id)
+    if page_map is not None:
+        has = {"titlepage", "contents", *(f"contents-{n}" for n in range(1, len(index.toc) + 1))}
+        has |= {"imprint"} if meta.rights else set()
+        front = {anchor: (label, "page-" + marker_id_part(label))
+                 for anchor, label in front_breaks(page_map, has).items()}
+    marks = {anchor: marker(label, ident) for anchor, (label, ident) in front.items()}
+    pages: list[tuple[str, str]] = [(f"text/titlepage.xhtml#{front[a][1]}", front[a][0])
+                                    for a in ("titlepage", "imprint") if a in front]
     title_page = _xhtml_item("titlepage", "text/titlepage.xhtml", _page(
-        meta.lang, meta.title, _title_page(meta, title_marker), ' class="title-page"'))
+        meta.lang, meta.title, _title_page(meta, marks.get("titlepage", ""), marks.get("imprint", "")),
+        ' class="title-page"'))
     eb.add_item(title_page)
+    # the contents' pages are in nav.xhtml, which comes next in reading order
+    pages += [(f"nav.xhtml#{ident}", label) for anchor, (label, ident) in front.items()
+              if anchor.startswith("contents")]
+    contents_marks = {int(a[9:]): m for a, m in marks.items() if a.startswith("contents-")}
 
     # chapters
     chapter_items = []
@@ -238,10 +256,22 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
     ]
     landmarks = [("cover", cover_page.file_name, "Cover"), ("toc", nav.file_name, meta.toc_title),
                  ("bodymatter", chapter_items[0].file_name, "Begin Reading")]
-    nav_doc = nav_xhtml(tree, landmarks, meta.lang, meta.toc_title, edition.stylesheets)
+    nav_doc = nav_xhtml(tree, landmarks, meta.lang, meta.toc_title, edition.stylesheets,
+                        top=marks.get("contents", ""), markers=contents_marks)
+    nav_doc = add_page_list_nav(nav_doc, pages) if pages else nav_doc
+    reading = {item.file_name: item.content for item in (title_page, *chapter_items)} | {nav.file_name: nav_doc}
+    spine_at = {name: i for i, name in enumerate((title_page.file_name, nav.file_name,
+                                                   *(c.file_name for c in chapter_items)))}
+
+    def position(href: str) -> tuple[int, int]:
+        """Where a navigation target is in reading order: its document, then the byte of its id."""
+        name, _, frag = href.partition("#")
+        at = reading[name].find(f' id="{frag}"'.encode()) if frag else 0
+        return spine_at.get(name, -1), at
+
     navigation = {
-        "EPUB/nav.xhtml": add_page_list_nav(nav_doc, pages) if pages else nav_doc,
-        "EPUB/toc.ncx": toc_ncx(tree, meta.identifier, meta.title, len(pages)),
+        "EPUB/nav.xhtml": nav_doc,
+        "EPUB/toc.ncx": toc_ncx(tree, meta.identifier, meta.title, pages, position),
     }
     modified = dt.datetime.strptime(meta.modified, "%Y-%m-%dT%H:%M:%SZ")
     raw = io.BytesIO()
@@ -314,8 +344,10 @@ def _metadata(eb: epub.EpubBook, meta: ir.Meta) -> None:
                                                                  "property": "group-position"})
 
 
-def _title_page(meta: ir.Meta, page_marker: str = "") -> str:
-    rights = f'<p class="rights">{text(meta.rights)}</p>\n' if meta.rights else ""
+def _title_page(meta: ir.Meta, page_marker: str = "", imprint_marker: str = "") -> str:
+    """The title page; with the print title page's and imprint's page markers (the imprint's
+    counterpart here is the rights line)."""
+    rights = f'{imprint_marker}<p class="rights">{text(meta.rights)}</p>\n' if meta.rights else ""
     return (f'<section class="titlepage" epub:type="titlepage">\n{page_marker}{title_page_lines(meta)}{rights}'
             "</section>\n")
 

@@ -207,25 +207,30 @@ def chapter_html(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool) -
 
 def front_html(meta: ir.Meta, index: BookIndex, numbers: dict[str, str] | None) -> str:
     """Title page, imprint and contents. ``numbers`` maps a contents target to its
-    page number; None lets WeasyPrint count them (the one-pass book)."""
-    out = ['<div class="front-matter">\n<section class="titlepage">\n', title_page_lines(meta), "</section>\n"]
+    page number; None lets WeasyPrint count them (the one-pass book). The parts carry the
+    ids of :data:`~pipeline.render.page_list.FRONT_ANCHORS` (``titlepage``, ``imprint``,
+    ``contents``, ``contents-N`` on the Nth entry): the page map says on which page each
+    landed, and the EPUB puts those pages' markers in its own title page and contents."""
+    out = ['<div class="front-matter">\n<section class="titlepage" id="titlepage">\n', title_page_lines(meta),
+           "</section>\n"]
     if meta.rights or meta.identifier or meta.date:
-        out.append('<section class="imprint">\n')
+        out.append('<section class="imprint" id="imprint">\n')
         for value in (meta.rights, meta.date and f"First published {meta.date}", meta.identifier):
             if value:
                 out.append(f"<p>{text(value)}</p>\n")
         out.append("</section>\n")
     writer = Writer(notes="none")
-    out.append(f'<nav class="toc">\n<h1 class="toc-title">{text(meta.toc_title)}</h1>\n<ul>\n')
-    for e in index.toc:
+    out.append(f'<nav class="toc" id="contents">\n<h1 class="toc-title">{text(meta.toc_title)}</h1>\n<ul>\n')
+    for n, e in enumerate(index.toc, 1):
         target = qualify(e.chapter, e.target or e.chapter)
         label = writer.inlines(e.title)
         if e.number:
             label = f'<span class="toc-number">{text(e.number)}</span> {label}'
         if numbers is None:
-            out.append(f'<li class="toc-l{e.level}"><a href="#{attr_value(target)}">{label}</a></li>\n')
+            out.append(f'<li class="toc-l{e.level}" id="contents-{n}"><a href="#{attr_value(target)}">{label}</a>'
+                       "</li>\n")
         else:
-            out.append(f'<li class="toc-l{e.level}"><a href="{XREF_SCHEME}{attr_value(target)}" '
+            out.append(f'<li class="toc-l{e.level}" id="contents-{n}"><a href="{XREF_SCHEME}{attr_value(target)}" '
                        f'data-page="{numbers[target]}">{label}</a></li>\n')
     out.append("</ul>\n</nav>\n</div>\n")
     return "".join(out)
