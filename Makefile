@@ -26,9 +26,10 @@ epub: setup
 	$(PY) -m pipeline build $(BOOK) --to epub --out $(OUT)
 
 # Test files run in parallel, one file per worker process (pytest-xdist), so a file's shared
-# builds are made once.
+# builds are made once. --ace-every-epub: when all are done, DAISY Ace checks every EPUB they
+# built (tests/conftest.py, tests/ace_batch.js: one browser for all).
 test: setup test-deps
-	PUPPETEER_EXECUTABLE_PATH=$(CHROMIUM) $(PY) -m pytest -q -n auto --dist loadfile
+	PUPPETEER_EXECUTABLE_PATH=$(CHROMIUM) $(PY) -m pytest -q -n auto --dist loadfile --ace-every-epub
 
 # The checks too long for make test (DAISY Ace on War and Peace: minutes).
 test-long: setup test-deps
