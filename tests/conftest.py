@@ -197,6 +197,8 @@ def ace_batch(epubs: list[Path], work: Path) -> dict[Path, tuple[float, list[str
     """Each EPUB's Ace run time and violations, from one Node process (tests/ace_batch.js)."""
     import json
 
+    if not epubs:
+        return {}
     work.mkdir(parents=True, exist_ok=True)
     (work / "epubs.txt").write_text("".join(f"{p}\n" for p in epubs), encoding="utf-8")
     results = work / "results.jsonl"
@@ -222,8 +224,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     import time
 
     config = session.config
-    if not config.getoption("--ace-every-epub", False) or hasattr(config, "workerinput"):
-        return  # off, or an xdist worker: the controller checks every worker's EPUBs
+    if not config.getoption("--ace-every-epub", False) or hasattr(config, "workerinput") \
+            or exitstatus == pytest.ExitCode.INTERRUPTED:
+        return  # off, an xdist worker (the controller checks every worker's EPUBs), or interrupted
     if not ACE or not CHROMIUM.exists():
         _ACE_SUMMARY.append("DAISY Ace on every EPUB: not run, Ace or chromium is missing (make test-deps)")
         _ACE_FAILED.append(True)
