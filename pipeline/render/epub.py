@@ -21,8 +21,9 @@ This is the only module that imports ebooklib. The book holds:
 - the accessibility metadata of EPUB Accessibility 1.1, derived from the
   book (:mod:`pipeline.accessibility`).
 - given the print edition's page map (a build to both formats), the print
-  page numbers: markers, a page-list nav and ``pageBreakSource``
-  (:mod:`pipeline.render.page_list`).
+  page numbers: markers (the front matter's in the title page and the nav),
+  a page-list nav, the same pages as the NCX's ``pageList``, and
+  ``pageBreakSource`` (:mod:`pipeline.render.page_list`).
 
     >>> from pipeline import build_book   # doctest: +SKIP
     >>> data = render_epub(build_book("manuscripts/the-salt-lantern"))  # doctest: +SKIP
