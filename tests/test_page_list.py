@@ -213,11 +213,11 @@ def test_front_matter_pages_are_mapped_by_what_they_hold() -> None:
     from pipeline.render.pagemap import PageMap
 
     ids = {"half-title": (0, 9.0), "titlepage": (2, 9.0), "imprint": (3, 9.0), "contents": (4, 9.0),
-           "contents-1": (4, 8.0), "contents-2": (4, 7.0), "contents-3": (5, 9.0), "ch/ch": (8, 9.0)}
+           "toc-e1": (4, 8.0), "toc-e2": (4, 7.0), "toc-e3": (5, 9.0), "ch/ch": (8, 9.0)}
     m = PageMap(front_pages=8, total_pages=20, ids=ids)
-    everything = {"titlepage", "imprint", "contents", "contents-1", "contents-2", "contents-3"}
-    assert front_breaks(m, everything) == {"titlepage": "iii", "imprint": "iv", "contents": "v", "contents-3": "vi"}
-    assert front_breaks(m, everything - {"imprint"}) == {"titlepage": "iii", "contents": "v", "contents-3": "vi"}
+    everything = {"titlepage", "imprint", "contents", "toc-e1", "toc-e2", "toc-e3"}
+    assert front_breaks(m, everything) == {"titlepage": "iii", "imprint": "iv", "contents": "v", "toc-e3": "vi"}
+    assert front_breaks(m, everything - {"imprint"}) == {"titlepage": "iii", "contents": "v", "toc-e3": "vi"}
     assert front_breaks(PageMap(front_pages=0, total_pages=3, ids=ids), everything) == {}
 
 
@@ -260,3 +260,17 @@ def test_a_page_that_begins_inside_a_hyphenated_word_begins_at_that_word() -> No
         else:
             assert text[where[offset]:].startswith(first.split()[0].rstrip("\u2010"))
     assert hyphenated >= 3
+
+
+def test_a_contents_page_begins_at_its_entry_in_the_nav(sample_build: dict[str, Path]) -> None:
+    # the sample's printed contents take two pages (iii, iv): iv's marker opens the link of the entry
+    # that page iv begins with
+    nav = zipfile.ZipFile(sample_build["epub"]).read("EPUB/nav.xhtml").decode()
+    toc = nav.split('epub:type="landmarks"')[0]
+    inside = re.findall(r'<a href="[^"]+"><span epub:type="pagebreak" role="doc-pagebreak" id="([^"]+)" '
+                        r'aria-label="([^"]+)"/>([^<]+)</a>', toc)
+    assert inside, "no contents page after the first"
+    first = _pdf_first_words(sample_build["pdf"], 1)
+    for ident, label, title in inside:
+        assert first[label] == title.split()[:1] and ident == f"page-{label}"
+    assert f'<li><a href="nav.xhtml#{inside[0][0]}">{inside[0][1]}</a></li>' in nav

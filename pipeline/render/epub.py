@@ -203,21 +203,32 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
     # the print front matter's pages, mapped by what they hold (page_list.front_breaks)
     front: dict[str, tuple[str, str]] = {}  # print anchor → (label, marker id)
     if page_map is not None:
-        has = {"titlepage", "contents", *(f"contents-{n}" for n in range(1, len(index.toc) + 1))}
-        has |= {"imprint"} if meta.rights else set()
+        has = {"titlepage", "contents", *(f"toc-e{n}" for n in range(1, len(index.toc) + 1))}
+        has |= {"imprint", "copyright"} if meta.rights else set()
         front = {anchor: (label, "page-" + marker_id_part(label))
                  for anchor, label in front_breaks(page_map, has).items()}
     marks = {anchor: marker(label, ident) for anchor, (label, ident) in front.items()}
     pages: list[tuple[str, str]] = [(f"text/titlepage.xhtml#{front[a][1]}", front[a][0])
-                                    for a in ("titlepage", "imprint") if a in front]
+                                    for a in ("titlepage", "imprint", "copyright") if a in front]
     title_page = _xhtml_item("titlepage", "text/titlepage.xhtml", _page(
-        meta.lang, meta.title, _title_page(meta, marks.get("titlepage", ""), marks.get("imprint", "")),
+        meta.lang, meta.title,
+        _title_page(meta, marks.get("titlepage", ""), marks.get("imprint", marks.get("copyright", ""))),
         ' class="title-page"'))
     eb.add_item(title_page)
-    # the contents' pages are in nav.xhtml, which comes next in reading order
-    pages += [(f"nav.xhtml#{ident}", label) for anchor, (label, ident) in front.items()
-              if anchor.startswith("contents")]
-    contents_marks = {int(a[9:]): m for a, m in marks.items() if a.startswith("contents-")}
+    # the contents' pages are in nav.xhtml, which comes next in reading order; the print contents'
+    # entry N (toc-eN) is the nav's entry with the same target
+    in_nav = {(e.chapter, e.target): k for k, e in enumerate(index.toc, 1)}  # the nav lists index.toc
+    printed = index.toc  # what the print contents list, in its order
+    contents_marks: dict[int, str] = {}
+    for anchor, (label, ident) in front.items():
+        if anchor.startswith("toc-e"):
+            entry = printed[int(anchor[5:]) - 1]
+            if (entry.chapter, entry.target) not in in_nav:
+                continue  # an entry the nav does not have: no marker, no page
+            contents_marks[in_nav[entry.chapter, entry.target]] = marks[anchor]
+        elif anchor != "contents":
+            continue
+        pages.append((f"nav.xhtml#{ident}", label))
 
     # chapters
     chapter_items = []

@@ -35,7 +35,8 @@ the page where each landed gets its roman-numeral marker in the EPUB's
 counterpart: the title page (``titlepage``) and the imprint (``imprint``, before
 the title page's rights line) in ``titlepage.xhtml``, the contents
 (``contents``) before the nav's contents, and a contents page that begins
-with entry N (``contents-N``) inside that entry's link. A page with nothing
+with entry N (``toc-eN``) inside the link of the nav's entry with the same
+target. A page with nothing
 the EPUB has (a blank verso, an imprint when the EPUB shows no rights, a part
 the EPUB lacks) gets no marker and no entry.
 """
@@ -63,23 +64,23 @@ def marker(label: str, ident: str) -> str:
 
 
 # The print front matter's parts, by id, in reading order: where each has its counterpart in the EPUB.
-FRONT_ANCHORS = ("titlepage", "imprint", "contents")
+# "copyright": the imprint under the name of a copyright page.
+FRONT_ANCHORS = ("titlepage", "imprint", "copyright", "contents")
 
 
 def front_breaks(page_map: PageMap, has: set[str]) -> dict[str, str]:
     """The front-matter pages that the EPUB has: the anchor each page is mapped by → its label.
 
-    ``has`` names the anchors of :data:`FRONT_ANCHORS` (and ``contents-N``) that
+    ``has`` names the anchors of :data:`FRONT_ANCHORS` (and ``toc-eN``) that
     the EPUB can carry. A page is given to the first such anchor on it, in
     reading order; pages holding none of them are left out.
 
     >>> m = PageMap(front_pages=6, total_pages=9, ids={"titlepage": (0, 9.0), "imprint": (1, 5.0),
-    ...     "contents": (2, 9.0), "contents-1": (2, 8.0), "contents-2": (3, 9.0), "contents-3": (3, 8.0)})
-    >>> front_breaks(m, {"titlepage", "contents", "contents-1", "contents-2", "contents-3"})
-    {'titlepage': 'i', 'contents': 'iii', 'contents-2': 'iv'}
+    ...     "contents": (2, 9.0), "toc-e1": (2, 8.0), "toc-e2": (3, 9.0), "toc-e3": (3, 8.0)})
+    >>> front_breaks(m, {"titlepage", "contents", "toc-e1", "toc-e2", "toc-e3"})
+    {'titlepage': 'i', 'contents': 'iii', 'toc-e2': 'iv'}
     """
-    entries = sorted((k for k in page_map.ids if k.startswith("contents-") and k[9:].isdigit()),
-                     key=lambda k: int(k[9:]))
+    entries = sorted((k for k in page_map.ids if k.startswith("toc-e") and k[5:].isdigit()), key=lambda k: int(k[5:]))
     out: dict[str, str] = {}
     seen: set[int] = set()
     for anchor in (*FRONT_ANCHORS, *entries):

@@ -209,7 +209,7 @@ def front_html(meta: ir.Meta, index: BookIndex, numbers: dict[str, str] | None) 
     """Title page, imprint and contents. ``numbers`` maps a contents target to its
     page number; None lets WeasyPrint count them (the one-pass book). The parts carry the
     ids of :data:`~pipeline.render.page_list.FRONT_ANCHORS` (``titlepage``, ``imprint``,
-    ``contents``, ``contents-N`` on the Nth entry): the page map says on which page each
+    ``contents``, ``toc-eN`` on the Nth entry): the page map says on which page each
     landed, and the EPUB puts those pages' markers in its own title page and contents."""
     out = ['<div class="front-matter">\n<section class="titlepage" id="titlepage">\n', title_page_lines(meta),
            "</section>\n"]
@@ -227,10 +227,10 @@ def front_html(meta: ir.Meta, index: BookIndex, numbers: dict[str, str] | None) 
         if e.number:
             label = f'<span class="toc-number">{text(e.number)}</span> {label}'
         if numbers is None:
-            out.append(f'<li class="toc-l{e.level}" id="contents-{n}"><a href="#{attr_value(target)}">{label}</a>'
+            out.append(f'<li class="toc-l{e.level}" id="toc-e{n}"><a href="#{attr_value(target)}">{label}</a>'
                        "</li>\n")
         else:
-            out.append(f'<li class="toc-l{e.level}" id="contents-{n}"><a href="{XREF_SCHEME}{attr_value(target)}" '
+            out.append(f'<li class="toc-l{e.level}" id="toc-e{n}"><a href="{XREF_SCHEME}{attr_value(target)}" '
                        f'data-page="{numbers[target]}">{label}</a></li>\n')
     out.append("</ul>\n</nav>\n</div>\n")
     return "".join(out)
