@@ -270,8 +270,12 @@ def test_ncx_has_depth_and_play_order(plain: dict[str, Path]) -> None:
     depth = next(m.get("content") for m in ncx.iter(NCX + "meta") if m.get("name") == "dtb:depth")
     assert depth == "2"
     points = list(ncx.iter(NCX + "navPoint"))
-    assert [p.get("playOrder") for p in points] == ["1", "2", "3"]
+    orders = [int(p.get("playOrder")) for p in points]
+    assert orders == sorted(orders) and len(set(orders)) == 3  # in reading order
     assert len({p.get("id") for p in points}) == 3
+    # with the pageList (a build with the PDF), one reading order over both: 1, 2, … with no gap
+    every = {int(p.get("playOrder")) for p in [*points, *ncx.iter(NCX + "pageTarget")]}
+    assert every == set(range(1, len(every) + 1)) and len(every) > 3
 
 
 # ------------------------------------------------------------ bibliographic metadata

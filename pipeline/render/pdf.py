@@ -235,12 +235,13 @@ def front_html(meta: ir.Meta, index: BookIndex, numbers: dict[str, str] | None,
     count them (the one-pass book). ``tight`` (0–2) sets the contents' leading closer."""
     out = ['<div class="front-matter">\n',
            f'<section class="halftitle"><p class="halftitle-title">{text(meta.title)}</p></section>\n',
-           '<section class="titlepage">\n', title_page_lines(meta), "</section>\n",
-           f'<section class="copyright"><div class="copyright-text">\n{copyright_html(meta)}</div></section>\n']
+           '<section class="titlepage" id="titlepage">\n', title_page_lines(meta), "</section>\n",
+           f'<section class="copyright" id="copyright"><div class="copyright-text">\n'
+           f'{copyright_html(meta)}</div></section>\n']
     for ch in front:
         out.append(chapter_html(ch, index, meta, alone=numbers is not None, kind="front-chapter"))
     writer = Writer(notes="none")
-    out.append(f'<nav class="toc{f" tight-{tight}" if tight else ""}">\n'
+    out.append(f'<nav class="toc{f" tight-{tight}" if tight else ""}" id="contents">\n'
                f'<h1 class="toc-title">{text(meta.toc_title)}</h1>\n<ul>\n')
     for n, e in enumerate(print_toc(index, front), 1):
         target = qualify(e.chapter, e.target or e.chapter)
