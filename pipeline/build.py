@@ -39,6 +39,7 @@ from .editions import NAMES, edition, for_book
 from .images import ImageFacts
 from .index import BookIndex, build_index
 from .load import Manuscript, check_file, display_path, load
+from .margins import check_gutter, estimate_pages
 from .output import write_atomic
 from .progress import Progress, quiet
 from .render.pagemap import PageMap
@@ -222,7 +223,7 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
     if "pdf" in formats:
         from .render.pdf_units import start_pdf
 
-        pdf_edition = for_book(book.meta, "pdf")
+        pdf_edition = for_book(book.meta, "pdf", estimate_pages(book))  # the gutter grows with the pages
         if not one_pass:
             pdf_run = start_pdf(book, index, pdf_edition, cache, jobs, progress)
     epub_data = None
@@ -244,6 +245,7 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
         else:
             rendered = render_pdf(book, index, pdf_edition, reporter=unit_reporter, one_pass=True)
         result.page_map = rendered.page_map
+        check_gutter(pdf_edition, rendered.page_map.total_pages, unit_reporter)
         timer.lap("pdf")
         if "epub" in formats:  # with the print page numbers: it needs the PDF's page map
             from .render.epub import render_epub

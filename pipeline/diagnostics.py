@@ -109,6 +109,7 @@ CODES: dict[str, str] = {
     "C101": "a citation key not in the bibliography: printed as key?",
     "C102": "citations in a book without a bibliography: printed as written",
     "R110": "a TeX formula the print edition cannot draw; kept as code text",
+    "R165": "the print edition's inside margin is under the print service's minimum for its page count",
     "M120": "the 'accessibility' block, or one of its keys, is malformed or unknown: ignored",
     "M121": "an accessibility value outside the schema.org vocabulary: ignored",
     "M122": "the series ('series', 'belongs-to-collection', 'group-position') is malformed: ignored",

@@ -14,7 +14,7 @@ product (a screen PDF, a cover) is a new row plus a renderer.
     ['pdf', 'epub']
     >>> print_edition = EDITIONS[0]
     >>> print_edition.file_name("salt"), print_edition.trim, print_edition.text_block_pt()
-    ('salt.pdf', ('6in', '9in'), (331.0, 534.0))
+    ('salt.pdf', ('6in', '9in'), (288.0, 534.0))
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class Edition:
 
 EDITIONS: tuple[Edition, ...] = (
     Edition("pdf", ".pdf", ("fonts.css", "book.css", "print.css", "code.css"), images="pdf",
-            trim=("6in", "9in"), margins=Margins(top=54.0, bottom=60.0, inside=58.0, outside=43.0),
+            trim=("6in", "9in"), margins=Margins(top=54.0, bottom=60.0, inside=45.0, outside=99.0),  # = margins_for
             caption_room_pt=90.0),
     Edition("epub", ".epub", ("book.css", "epub.css", "code.css"), images="epub", image_megapixels=4.0),
 )
@@ -90,11 +90,16 @@ def edition(name: str) -> Edition:
     raise KeyError(name)
 
 
-def for_book(meta: ir.Meta, name: str) -> Edition:
-    """The row called ``name`` with what the book asks for applied (its ``trim-size``)."""
+def for_book(meta: ir.Meta, name: str, pages: int = 0) -> Edition:
+    """The row called ``name`` with what the book asks for applied (its ``trim-size``), and for
+    print the margins of a book of ``pages`` pages (:func:`pipeline.margins.margins_for`)."""
+    from .margins import margins_for  # it reads Margins from here
+
     row = edition(name)
     if row.trim and meta.trim_size:
         row = dataclasses.replace(row, trim=(meta.trim_size[0], meta.trim_size[1]))
+    if row.trim and row.margins:
+        row = dataclasses.replace(row, margins=margins_for(row.trim, pages))
     if row.image_megapixels:
         row = dataclasses.replace(row, image_megapixels=meta.epub_image_megapixels)
     return row

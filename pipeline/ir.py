@@ -499,6 +499,7 @@ class Meta:
     epub_image_megapixels: float = 4.0  # the most pixels of an EPUB still (pipeline.stills); print keeps all
     print_service: str = "kdp"  # the print-on-demand service (pipeline.print_services): limits, spine, padding
     paper: str = "white"        # white | cream | colour: the paper, for the cover's spine width
+    footnotes_restart: str = "book"  # book | chapter: notes numbered through the book, or from 1 in each chapter
 
 
 @dataclass(frozen=True, slots=True)

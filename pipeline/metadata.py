@@ -73,7 +73,7 @@ KNOWN_KEYS = {
     "bibliography", "references", "csl", "link-citations", "reference-section-title",
     "number-sections", "toc-depth", "shift-heading-level-by", "print-isbn",
     "accessibility", "series", "belongs-to-collection", "group-position",
-    "epub-image-megapixels", "print-service", "paper",
+    "epub-image-megapixels", "print-service", "paper", "footnotes-restart",
 }
 # subject schemes the EPUB names by code (EPUB 3.3, ``authority``); any other must be a URL
 AUTHORITIES = {a.lower(): a for a in ("AAT", "BIC", "BISAC", "CLC", "DDC", "CLIL", "EuroVoc", "MEDTOP",
@@ -392,5 +392,6 @@ def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
         epub_image_megapixels=_megapixels(raw, file, reporter),
         print_service=_choice(raw, "print-service", file, tuple(SERVICES), "kdp"),
         paper=_choice(raw, "paper", file, PAPERS, "white"),
+        footnotes_restart=_choice(raw, "footnotes-restart", file, ("book", "chapter"), "book"),
         **_citations(raw, file),
     )
