@@ -29,7 +29,7 @@ needs a wider gutter than the estimate gave (warning R165).
     >>> margins_for(("6in", "9in"), 620).inside
     72.0
     >>> gutter_short(margins_for(("6in", "9in"), 140), 160)
-    36.0
+    9.0
 """
 
 from __future__ import annotations
@@ -48,9 +48,9 @@ OUTSIDE_MIN_PT = 36.0      # on a narrow trim the line shrinks before the outsid
 TOP_PT, BOTTOM_PT = 54.0, 60.0
 
 # The estimate's figures, measured on the sample and The Worst Journey in the World.
-CHARS_PER_LINE = 66.0      # body text at MEASURE_PT
+CHARS_PER_LINE = 60.0      # body text at MEASURE_PT: 65 on a full line, fewer on average
 LINE_PT = 14.5             # print.css's leading
-FIGURE_PAGES = 0.5         # a still and its caption, with the space around them
+FIGURE_PAGES = 0.75        # a still and its caption, with the white a still that does not fit leaves
 CHAPTER_PAGES = 1.0        # a chapter's opening sink, its last page's white, half a blank verso
 FRONT_PAGES = 4
 

@@ -64,7 +64,7 @@ EXTRAS = """# Figures and languages
 
 : Transport by year, an unusually long caption about the meteorological circumstances of each season
 
-A fraction the text face lacks: ⅒ of an inch of rime, and ⅒ again. """ + " ".join(WORDS * 2) + """
+A fraction the text face lacks, """ + " ".join(WORDS) + """ ⅒ of an inch of rime, """ + " ".join(WORDS * 2) + """
 
 ::: {lang=de}
 Die Donaudampfschifffahrtsgesellschaftskapitänsmütze und die Rindfleischetikettierungsüberwachungsaufgaben
@@ -239,8 +239,8 @@ def test_table_figures_are_lining_and_tabular(fixture_pdf: Path) -> None:
     """In the table every digit has the same advance (tabular) and is not the text's own
     old-style glyph; a heavier rule at top and bottom, a light one under the header, none upright."""
     with pdfplumber.open(fixture_pdf) as pdf:
-        page = next(p for p in pdf.pages if "Ponies" in (p.extract_text() or ""))
-        header = next(w for w in page.extract_words() if w["text"] == "Ponies")
+        page = next(p for p in pdf.pages if "Miles" in (p.extract_text() or ""))
+        header = next(w for w in page.extract_words() if w["text"] == "Miles")
         table = [c for c in page.chars if c["text"].isdigit() and c["top"] > header["top"]
                  and c["top"] < header["top"] + 80]
         widths = {round(c["width"], 2) for c in table}
