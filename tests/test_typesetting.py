@@ -177,6 +177,21 @@ def test_no_hyphenation_leaves_fewer_than_three_letters(which: str, request: pyt
     assert breaks > 10 and short == 0, f"{short} of {breaks} hyphenated breaks leave under 3 letters"
 
 
+@pytest.mark.parametrize("which", ["sample_lines", "fixture_lines"])
+def test_at_most_two_hyphenated_lines_in_a_row(which: str, request: pytest.FixtureRequest) -> None:
+    """On a page; the count starts again on the next page, where the ladder cannot be seen."""
+    ladders = Counter()
+    for page in request.getfixturevalue(which):
+        run = 0
+        for ln in [*page, None]:
+            if ln is not None and ln["text"].rstrip().endswith(AUTO_HYPHEN):
+                run += 1
+            elif run:
+                ladders[run] += 1
+                run = 0
+    assert ladders[1] > 5 and max(ladders) <= 2, dict(ladders)
+
+
 def test_no_hyphenation_in_display_type(fixture_lines: list[list[dict]]) -> None:
     """Only running text and notes are hyphenated: never the title page, headings, captions, contents."""
     sizes = Counter()
