@@ -179,13 +179,17 @@ def test_no_hyphenation_leaves_fewer_than_three_letters(which: str, request: pyt
 
 @pytest.mark.parametrize("which", ["sample_lines", "fixture_lines"])
 def test_at_most_two_hyphenated_lines_in_a_row(which: str, request: pytest.FixtureRequest) -> None:
-    """On a page; the count starts again on the next page, where the ladder cannot be seen."""
+    """In one text (body or notes) on a page; the count starts again on the next page, where the
+    ladder cannot be seen."""
     ladders = Counter()
     for page in request.getfixturevalue(which):
-        run = 0
+        run, size = 0, 0.0
         for ln in [*page, None]:
+            if run and (ln is None or _size(ln) != size):
+                ladders[run] += 1
+                run = 0
             if ln is not None and ln["text"].rstrip().endswith(AUTO_HYPHEN):
-                run += 1
+                run, size = run + 1, _size(ln)
             elif run:
                 ladders[run] += 1
                 run = 0
