@@ -52,7 +52,7 @@ CODES: dict[str, str] = {
     "M017": "a resource path is outside the book's folder",
     "M018": "a Quarto project that is not a book",
     "M019": "a stylesheet (css) is missing or outside the book's folder",
-    "M020": "a metadata key that takes one of a few words (print-service, paper) has another",
+    "M020": "a metadata key that takes one of a few words (print-service, paper, footnotes-restart) has another",
     "M101": "unknown metadata key, ignored",
     "M102": "no title: a default is used",
     "M103": "no language: 'en' is used",

@@ -251,6 +251,16 @@ def test_footnotes_restart_with_each_chapter(fixture_pdf: Path, fixture_lines: l
     assert len(first_notes) == 3, first_notes
 
 
+def test_footnotes_restart_is_checked() -> None:
+    from pipeline.diagnostics import BuildError
+    from pipeline.metadata import normalise
+
+    assert normalise({"title": "T", "lang": "en"}, "book.yaml").footnotes_restart == "book"
+    with pytest.raises(BuildError) as caught:
+        normalise({"title": "T", "lang": "en", "footnotes-restart": "section"}, "book.yaml")
+    assert caught.value.diagnostic.code == "M020"
+
+
 # ---------------------------------------------------------------- tables and leading
 
 
