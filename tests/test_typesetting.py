@@ -50,6 +50,16 @@ def _chapter(n: int, rng: random.Random) -> str:
     return "\n".join(parts)
 
 
+def _strained_notes(rng: random.Random) -> str:
+    """Paragraphs of many lengths, each calling a note of its own length: some call falls where
+    the page must end early for a widow or an orphan (WeasyPrint then moved the page's last note on)."""
+    out = ["# Notes under strain\n"]
+    for i in range(60):
+        out.append(f"{_prose(rng, 12 + i * 37 % 90)}[^s{i}] {_prose(rng, 3 + i * 11 % 14)}\n")
+        out.append(f"[^s{i}]: Strain{i} {_prose(rng, 8 + i * 29 % 70)}\n")
+    return "\n".join(out)
+
+
 GLOSSARY = "# Glossary\n\n" + "\n".join(
     f"Term{i:02d}\n:   Meaning{i:02d} {' '.join(WORDS[(i + j) % len(WORDS)] for j in range(18 + i % 3 * 9))}.\n"
     for i in range(40))
@@ -83,6 +93,7 @@ def fixture_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
         **{f"chapters/{n:02d}.md": _chapter(n, rng) for n in (1, 2, 3)},
         "chapters/04.md": GLOSSARY,
         "chapters/05.md": EXTRAS,
+        "chapters/06.md": _strained_notes(random.Random(5)),
     })
     return root
 
@@ -214,7 +225,8 @@ def test_lang_reaches_the_print_html(fixture_book: Path) -> None:
     book = build_book(fixture_book)
     from pipeline.index import build_index
 
-    html = chapter_html(book.chapters[-1], build_index(book), book.meta, alone=True)
+    extras = next(ch for ch in book.chapters if ch.source.endswith("05.md"))
+    html = chapter_html(extras, build_index(book), book.meta, alone=True)
     assert 'lang="de"' in html
 
 
@@ -236,15 +248,21 @@ def test_definition_terms_share_a_page_with_their_definition(fixture_lines: list
 def test_footnotes_share_their_calls_page(fixture_pdf: Path) -> None:
     dests = _destinations(fixture_pdf)
     notes = [name for name in dests if "/fn-" in name]
-    assert len(notes) == 48
+    assert len(notes) == 48 + 60
     late = [n for n in notes if dests[n] != dests[n.replace("/fn-", "/fnref-")]]
-    assert len(late) <= 0.01 * len(notes), f"notes not on their call's page: {late}"
+    assert not late, f"notes not on their call's page: {late}"  # the issue asks 99%; none is late here
 
 
 def test_footnotes_restart_with_each_chapter(fixture_pdf: Path, fixture_lines: list[list[dict]]) -> None:
     dests = _destinations(fixture_pdf)
-    firsts = sorted(name.split("/")[0] for name in dests if name.endswith("/fn-1"))
-    assert len(firsts) == 3 and not any(name.endswith("/fn-17") for name in dests)
+    numbers: dict[str, list[int]] = {}
+    for name in dests:
+        if "/fn-" in name:
+            chapter, number = name.split("/fn-")
+            numbers.setdefault(chapter, []).append(int(number))
+    assert {c: sorted(n) for c, n in numbers.items()} == {
+        "ch-01": list(range(1, 17)), "ch-02": list(range(1, 17)), "ch-03": list(range(1, 17)),
+        "ch-06": list(range(1, 61))}
     # the printed marker: each chapter's first note is "1."
     first_notes = [ln["text"] for page in fixture_lines for ln in page
                    if ln["chars"] and _size(ln) == NOTE_SIZE and re.match(r"1\. Note\dx0x0", ln["text"])]
@@ -264,11 +282,11 @@ def test_footnotes_restart_is_checked() -> None:
 # ---------------------------------------------------------------- tables and leading
 
 
-def test_table_figures_are_lining_and_tabular(fixture_pdf: Path) -> None:
+def test_table_figures_are_lining_and_tabular(fixture_pdf: Path, fixture_lines: list[list[dict]]) -> None:
     """In the table every digit has the same advance (tabular) and is not the text's own
     old-style glyph; a heavier rule at top and bottom, a light one under the header, none upright."""
     with pdfplumber.open(fixture_pdf) as pdf:
-        page = next(p for p in pdf.pages if "Miles" in (p.extract_text() or ""))
+        page = pdf.pages[next(i for i, lines in enumerate(fixture_lines) if any("Miles" in ln["text"] for ln in lines))]
         header = next(w for w in page.extract_words() if w["text"] == "Miles")
         table = [c for c in page.chars if c["text"].isdigit() and c["top"] > header["top"]
                  and c["top"] < header["top"] + 80]
