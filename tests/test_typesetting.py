@@ -245,6 +245,21 @@ def test_definition_terms_share_a_page_with_their_definition(fixture_lines: list
     assert len({where[f"Term{i:02d}"] for i in range(40)}) > 1  # the glossary crosses a page
 
 
+def test_a_heading_is_never_the_last_line_of_a_page(sample_lines: list[list[dict]]) -> None:
+    """A heading (a line larger than the text) is followed by text on its page (the title page,
+    which has no text at the body's size, aside)."""
+    headings = 0
+    for number, page in enumerate(sample_lines):
+        sizes = [_size(ln) for ln in page if ln["chars"]]
+        if BODY_SIZE not in sizes:
+            continue
+        for i, size in enumerate(sizes):
+            if size > BODY_SIZE:
+                headings += 1
+                assert BODY_SIZE in sizes[i + 1:], f"page {number}: a heading ends the page"
+    assert headings > 10
+
+
 def test_footnotes_share_their_calls_page(fixture_pdf: Path) -> None:
     dests = _destinations(fixture_pdf)
     notes = [name for name in dests if "/fn-" in name]
