@@ -1,8 +1,8 @@
-# Build targets. `make` builds every manuscript in manuscripts/ to PDF and EPUB;
+# Build targets. `make` builds every manuscript in manuscripts/ to PDF, EPUB, screen PDF and cover;
 # `make test` runs the tests. Both set up .venv (and the few system packages)
 # first if needed.
 #   make BOOK=manuscripts/the-salt-lantern   one book only
-#   make pdf | make epub                     one format only
+#   make pdf | make epub | make screen-pdf | make cover   one format only
 #   make corpus                              the books in ../shared/corpus
 #   make bench                               timings and peak memory
 #   make clean                               remove build/
@@ -15,15 +15,21 @@ OUT    ?= build
 CORPUS ?= ../shared/corpus
 SPEC   := $(VENV)/share/commonmark-spec/spec.txt
 
-.PHONY: all pdf epub test test-long lint clean corpus bench setup system-deps test-deps
+.PHONY: all pdf epub screen-pdf cover test test-long lint clean corpus bench setup system-deps test-deps
 all: setup
-	$(PY) -m pipeline build $(BOOK) --to pdf,epub --out $(OUT)
+	$(PY) -m pipeline build $(BOOK) --to pdf,epub,screen-pdf,cover --out $(OUT)
 
 pdf: setup
 	$(PY) -m pipeline build $(BOOK) --to pdf --out $(OUT)
 
 epub: setup
 	$(PY) -m pipeline build $(BOOK) --to epub --out $(OUT)
+
+screen-pdf: setup
+	$(PY) -m pipeline build $(BOOK) --to screen-pdf --out $(OUT)
+
+cover: setup
+	$(PY) -m pipeline cover $(BOOK) --out $(OUT)
 
 # Test files run in parallel, one file per worker process (pytest-xdist), so a file's shared
 # builds are made once.

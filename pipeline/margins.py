@@ -2,18 +2,20 @@
 
 Takes: a print trim (width, height as CSS lengths) and a page count; or a
 transformed :class:`~pipeline.ir.Book`, for :func:`estimate_pages`.
-Gives: :func:`margins_for`, the :class:`~pipeline.editions.Margins` of a book
+Gives: :func:`print_margins`, the :class:`~pipeline.editions.Margins` of a book
 of that many pages, and :func:`estimate_pages`, the page count a book will
 have, from its text alone.
 
-The line is :data:`MEASURE_PT` wide wherever the trim allows: 4 in, the
-two-thirds of a 6 in page of the classical canon, which sets 60–70 characters
-of 11.5 pt EB Garamond (``styles/print.css``). The inside margin grows with
-the page count, as print-on-demand services ask, since a thicker book loses
-more of its inner margin in the binding: KDP's minimum gutter
-(:data:`KDP_GUTTER_IN`) plus :data:`INSIDE_VISIBLE_PT` of margin that stays
-visible. The outside margin takes the rest, so the measure does not change
-with the page count.
+The line is :data:`MEASURE_PT` wide on the 6×9 in design trim: 4 in, the
+two-thirds of the page of the classical canon, which sets 60–70 characters of
+11.5 pt EB Garamond (``styles/print.css``); on another trim it scales with the
+page's width, and the head and foot with its height, as
+:func:`pipeline.editions.margins_for` scales the other editions' margins. The
+inside margin grows with the page count, as print-on-demand services ask,
+since a thicker book loses more of its inner margin in the binding: KDP's
+minimum gutter (:data:`KDP_GUTTER_IN`) plus :data:`INSIDE_VISIBLE_PT` of
+margin that stays visible. The outside margin takes the rest, so the measure
+does not change with the page count.
 
 The page count is only known after layout, and laying the book out twice
 would double the build. So the margins are chosen from an estimate made
@@ -23,12 +25,12 @@ is laid out again with the new margins, and one that does not reuses its
 cache. After layout, :func:`gutter_short` says whether the real page count
 needs a wider gutter than the estimate gave (warning R165).
 
-    >>> m = margins_for(("6in", "9in"), 120)
+    >>> m = print_margins(("6in", "9in"), 120)
     >>> m.inside, m.outside, 432 - m.inside - m.outside
     (45.0, 99.0, 288.0)
-    >>> margins_for(("6in", "9in"), 620).inside
+    >>> print_margins(("6in", "9in"), 620).inside
     72.0
-    >>> gutter_short(margins_for(("6in", "9in"), 140), 160)
+    >>> gutter_short(print_margins(("6in", "9in"), 140), 160)
     9.0
 """
 
@@ -45,7 +47,8 @@ KDP_GUTTER_BEYOND_IN = 0.875
 INSIDE_VISIBLE_PT = 18.0   # margin left visible beyond the gutter the binding may take
 MEASURE_PT = 288.0         # the line: 4 in, 60-70 characters at print.css's 11.5 pt
 OUTSIDE_MIN_PT = 36.0      # on a narrow trim the line shrinks before the outside margin goes under 0.5 in
-TOP_PT, BOTTOM_PT = 54.0, 60.0
+TOP_PT, BOTTOM_PT = 54.0, 60.0  # head and foot on the design trim, scaled with the page's height
+DESIGN_TRIM_PT = (432.0, 648.0)  # 6 x 9 in: on another trim the line scales with the page's width
 
 # The estimate's figures, measured on the sample and The Worst Journey in the World.
 CHARS_PER_LINE = 60.0      # body text at MEASURE_PT: 65 on a full line, fewer on average
@@ -67,13 +70,15 @@ def kdp_gutter_pt(pages: int) -> float:
     return KDP_GUTTER_BEYOND_IN * 72
 
 
-def margins_for(trim: tuple[str, str], pages: int) -> Margins:
+def print_margins(trim: tuple[str, str], pages: int) -> Margins:
     """The margins of a book of ``pages`` pages on ``trim``: the gutter grows with the page
     count, the line stays :data:`MEASURE_PT` wide (narrower only on a trim too narrow for it)."""
-    width = to_pt(trim[0])
+    width, height = to_pt(trim[0]), to_pt(trim[1])
     inside = kdp_gutter_pt(pages) + INSIDE_VISIBLE_PT
-    line = min(MEASURE_PT, width - inside - OUTSIDE_MIN_PT)
-    return Margins(top=TOP_PT, bottom=BOTTOM_PT, inside=inside, outside=width - inside - line)
+    line = min(round(MEASURE_PT * width / DESIGN_TRIM_PT[0], 1), width - inside - OUTSIDE_MIN_PT)
+    down = height / DESIGN_TRIM_PT[1]
+    return Margins(top=round(TOP_PT * down, 1), bottom=round(BOTTOM_PT * down, 1), inside=inside,
+                   outside=round(width - inside - line, 1))
 
 
 def gutter_short(margins: Margins, pages: int) -> float:

@@ -61,6 +61,12 @@ def outputs(folder: Path) -> list[Path]:
     return [p for p in folder.iterdir() if p.name != ".cache"]
 
 
+def without_preflight(diagnostics: list) -> list:
+    """``diagnostics`` without the print preflight's (``X…``, ``R120``): a tiny test book is under
+    every print service's page minimum, and its stills are not press-ready."""
+    return [d for d in diagnostics if not d.code.startswith("X") and d.code != "R120"]
+
+
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
     """Write a manuscript's files (text or bytes) under ``root``; returns ``root``."""
     for name, content in files.items():

@@ -22,7 +22,7 @@ import pytest
 from conftest import write_files
 
 from pipeline import build, build_book
-from pipeline.margins import estimate_pages, kdp_gutter_pt, margins_for
+from pipeline.margins import estimate_pages, kdp_gutter_pt, print_margins
 from pipeline.render.pdf import chapter_html
 
 BODY_SIZE = 11.5            # print.css: html { font-size: 11.5pt }
@@ -151,7 +151,7 @@ def test_sample_sets_60_to_70_characters_a_line(sample_lines: list[list[dict]]) 
 
 
 def test_inside_margin_grows_with_the_page_count() -> None:
-    widths = {pages: margins_for(("6in", "9in"), pages) for pages in (100, 200, 400, 600, 900)}
+    widths = {pages: print_margins(("6in", "9in"), pages) for pages in (100, 200, 400, 600, 900)}
     insides = [m.inside for m in widths.values()]
     assert insides == sorted(insides) and len(set(insides)) == 5
     for pages, m in widths.items():
@@ -163,7 +163,7 @@ def test_sample_gutter_and_estimate(sample_build: dict[str, Path], sample_book) 
         pages = len(pdf.pages)
     estimate = estimate_pages(sample_book)
     assert abs(estimate - pages) <= 0.15 * pages, (estimate, pages)
-    inside = margins_for(("6in", "9in"), estimate).inside
+    inside = print_margins(("6in", "9in"), estimate).inside
     with pdfplumber.open(sample_build["pdf"]) as pdf:
         page = pdf.pages[8]   # a right-hand body page: the gutter is on the left
         body = [c for c in page.chars if round(c["size"], 1) == BODY_SIZE]

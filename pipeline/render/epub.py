@@ -7,10 +7,15 @@ This is the only module that imports ebooklib. The book holds:
 
 - a cover page and the cover image (``cover-image`` property), drawn from the
   title if the manuscript has none;
-- a title page, the nav (contents, hidden landmarks) and an NCX with depth and
-  ``playOrder`` (:mod:`pipeline.render.epub_nav`);
+- a title page with the copyright text the print edition's copyright page
+  has (:mod:`pipeline.render.copyright`), the nav (contents, hidden
+  landmarks) and an NCX with depth and ``playOrder`` (:mod:`pipeline.render.epub_nav`);
 - one XHTML document per chapter, footnotes as EPUB 3 notes
-  (``noteref`` → ``aside epub:type="footnote"``, with a link back);
+  (``noteref`` → ``aside epub:type="footnote"``, with a link back); front and
+  back matter (:mod:`pipeline.matter`) typed as what they are
+  (``epub:type="dedication"`` with ``role="doc-dedication"``…, in a ``<body>``
+  typed ``frontmatter`` or ``backmatter``), a dedication and an epigraph before
+  the contents in the spine, each typed one also among the landmarks;
 - each image once (by content; a cover that is also a still too), as
   :mod:`pipeline.stills` makes it for the EPUB: 8-bit sRGB JPEG or PNG, upright,
   within ``epub-image-megapixels``, its ``<img>`` sized with ``width``/``height``;
@@ -46,8 +51,10 @@ from ..diagnostics import Reporter
 from ..editions import Edition
 from ..images import EXTENSIONS, make_cover
 from ..index import BookIndex, build_index
+from ..matter import KINDS, front_count
 from ..stills import policy_for, variant
 from . import RenderResult
+from .copyright import copyright_html
 from .epub_nav import NavPoint, contents_tree, nav_xhtml, toc_ncx
 from .html import STYLES, Writer, attr_value, image_size_attrs, text, title_page_lines
 from .page_list import add_page_list_nav, chapter_breaks, insert_markers, marker, page_list_metadata
@@ -108,9 +115,15 @@ def chapter_xhtml(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, image_files: 
     if notes:
         body += f'<section class="footnotes" epub:type="footnotes">\n{notes}</section>\n'
     title = index.chapter(ch.id).title or meta.title
-    return _page(meta.lang, title,
-                 f'<section id="{attr_value(ch.id)}" class="chapter" epub:type="chapter" '
-                 f'role="doc-chapter">\n{body}</section>\n', sheets=edition.stylesheets)
+    semantics = 'class="chapter" epub:type="chapter" role="doc-chapter"'
+    body_attrs = ""
+    if ch.matter:  # front or back matter: its own epub:type and role, where the vocabularies have one
+        kind = KINDS[ch.matter]
+        semantics = f'class="{kind.name}"' + (f' epub:type="{kind.epub_type}"' if kind.epub_type else "") + (
+            f' role="{kind.role}"' if kind.role else "")
+        body_attrs = f' epub:type="{"frontmatter" if kind.front else "backmatter"}"'
+    return _page(meta.lang, title, f'<section id="{attr_value(ch.id)}" {semantics}>\n{body}</section>\n',
+                 body_attrs, sheets=edition.stylesheets)
 
 
 _HEADING = re.compile(r"<h([1-6])\b")
@@ -230,14 +243,19 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
     nav = epub.EpubNav(title=meta.toc_title)
     eb.add_item(nav)
     eb.add_item(epub.EpubNcx())
-    eb.spine = [cover_page, title_page, nav, *chapter_items]
+    n = min(front_count(book), len(chapter_items) - 1)  # the dedication and epigraph come before the contents
+    eb.spine = [cover_page, title_page, *chapter_items[:n], nav, *chapter_items[n:]]
     eb.guide = [
         {"href": cover_page.file_name, "title": "Cover", "type": "cover"},
         {"href": nav.file_name, "title": meta.toc_title, "type": "toc"},
-        {"href": chapter_items[0].file_name, "title": "Begin Reading", "type": "text"},
+        {"href": chapter_items[n].file_name, "title": "Begin Reading", "type": "text"},
     ]
     landmarks = [("cover", cover_page.file_name, "Cover"), ("toc", nav.file_name, meta.toc_title),
-                 ("bodymatter", chapter_items[0].file_name, "Begin Reading")]
+                 ("bodymatter", chapter_items[n].file_name, "Begin Reading")]
+    landmarks += [(KINDS[ch.matter].epub_type, item.file_name, index.chapter(ch.id).title)
+                  for ch, item in zip(book.chapters, chapter_items) if ch.matter and KINDS[ch.matter].epub_type]
+    spine_order = {item.file_name: k for k, item in enumerate(eb.spine)}
+    landmarks.sort(key=lambda mark: spine_order[mark[1]])  # in reading order
     nav_doc = nav_xhtml(tree, landmarks, meta.lang, meta.toc_title, edition.stylesheets)
     navigation = {
         "EPUB/nav.xhtml": add_page_list_nav(nav_doc, pages) if pages else nav_doc,
@@ -315,9 +333,12 @@ def _metadata(eb: epub.EpubBook, meta: ir.Meta) -> None:
 
 
 def _title_page(meta: ir.Meta, page_marker: str = "") -> str:
-    rights = f'<p class="rights">{text(meta.rights)}</p>\n' if meta.rights else ""
-    return (f'<section class="titlepage" epub:type="titlepage">\n{page_marker}{title_page_lines(meta)}{rights}'
-            "</section>\n")
+    """The title page, and the copyright text as the print copyright page has it."""
+    rights = copyright_html(meta)
+    if rights:
+        rights = f'<section class="copyright" epub:type="copyright-page">\n{rights}</section>\n'
+    return (f'<section class="titlepage" epub:type="titlepage">\n{page_marker}{title_page_lines(meta)}'
+            f"</section>\n{rights}")
 
 
 def _repack(data: bytes, lang: str, when: dt.datetime, replace: dict[str, bytes]) -> bytes:

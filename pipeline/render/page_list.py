@@ -28,10 +28,10 @@ not stand before it (``li``, ``td``, ``dd``…). A page whose start cannot be
 found (the EPUB's text of that element is shorter: never expected) gets its
 marker at the element's end, with warning E120.
 
-Front matter: the EPUB has the print title page (page i), so its marker is
-there; the print imprint and contents (ii, iii…) have no counterpart page in
-the EPUB (the EPUB's contents is its nav, without page numbers), so they have
-no marker and no entry.
+Front matter: the EPUB's title page stands for print page i (the half-title,
+which shows the title), so its marker is there; the other front pages (ii,
+iii…: title, copyright, dedication, contents) have no marker and no entry
+(the EPUB's contents is its nav, without page numbers).
 """
 
 from __future__ import annotations

@@ -6,13 +6,20 @@ Gives: :class:`LaidOut` pieces — a chapter, the front matter, sample
 folios — each a PDF plus where its anchors and bookmarks landed; and
 :func:`render_pdf_one_pass`, the whole book in one WeasyPrint pass.
 
-This is the only module that imports WeasyPrint. A print book is:
+This is the only module that imports WeasyPrint (with :mod:`pipeline.render.pdf_tags`, which
+adjusts the structure tree it writes for the screen PDF). A print book is:
 
-- the front matter (title page, imprint, contents with page numbers), on
-  pages without folios, labelled i, ii, iii… in the PDF, padded to an even count;
+- the front matter: half-title (recto), title page (recto), copyright page
+  (its verso, :mod:`pipeline.render.copyright`), the dedication and epigraph
+  when the manuscript has them (:mod:`pipeline.matter`), then the contents,
+  set tighter when they would spill a few entries onto a page of their own;
+  labelled i, ii, iii… in the PDF, padded to an even count; only the contents'
+  pages after their first carry a folio (roman);
 - the body: each chapter opens on a right-hand page; pages are numbered from
-  1 at the first chapter. Running heads: the book's title on left-hand pages,
-  the chapter's on right-hand pages, none on a chapter's first page.
+  1 at the first chapter; back matter (acknowledgements, about the author, a
+  colophon) is part of it. Running heads: the book's title on left-hand pages,
+  the chapter's on right-hand pages, none on a chapter's first page. A
+  chapter's first page and blank pages carry no folio.
 
 Each chapter is laid out alone (:func:`layout_chapter`), since it depends on
 nothing before it but the number of notes before it: it opens on a recto,
@@ -53,9 +60,11 @@ from .. import ir
 from ..diagnostics import Diagnostic, Reporter, from_dict, to_dict
 from ..editions import Edition, to_pt
 from ..index import BookIndex
+from ..matter import front_count
 from ..stills import Policy, policy_for, variant
 from ..transforms.numbering import numbered_label
-from . import math
+from . import math, pdf_tags
+from .copyright import copyright_html
 from .html import STYLES, Writer, attr_value, text, title_page_lines
 from .page_breaks import PageStart, page_starts
 
@@ -138,7 +147,8 @@ def uncovered(text: str, scripts: tuple[str, ...] | None = None) -> list[str]:
 
 
 def page_css(edition: Edition, folios: bool = True) -> str:
-    """@page size and margins of the edition, its folios, and the tallest a still may be.
+    """@page size and margins of the edition, its folios, the tallest a still may be, and the
+    copyright page's height (its text sits at the foot of the text block).
 
     Without ``folios`` the pages carry no page number: a chapter laid out
     alone does not know its numbers; assembly stamps them.
@@ -152,8 +162,9 @@ def page_css(edition: Edition, folios: bool = True) -> str:
             f"@bottom-center {{ content: {folio}; font-size: 8.5pt; }} }}\n"
             f"@page :left {{ margin-left: {m.outside}pt; margin-right: {m.inside}pt; }}\n"
             f"@page :right {{ margin-left: {m.inside}pt; margin-right: {m.outside}pt; }}\n"
-            f"@page body:nth(1 of body) {{ counter-reset: page 1; }}\n"
-            f"figure img {{ max-height: {block_height - edition.caption_room_pt:.1f}pt; }}\n")
+            f"@page first-chapter:nth(1 of first-chapter) {{ counter-reset: page 1; }}\n"
+            f"figure img {{ max-height: {block_height - edition.caption_room_pt:.1f}pt; }}\n"
+            f".copyright {{ height: {block_height - 2:.1f}pt; }}\n")  # its text is set at the foot
 
 
 def qualify(chapter: str, ident: str) -> str:
@@ -181,8 +192,10 @@ def _html_doc(meta: ir.Meta, body: str, full_head: bool = True) -> str:
             f"<body>\n{body}</body>\n</html>\n")
 
 
-def chapter_html(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool) -> str:
-    """A chapter's ``<section>``; ``alone`` writes links into other chapters as ``xref:`` URLs."""
+def chapter_html(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool, kind: str = "chapter") -> str:
+    """A chapter's ``<section>``; ``alone`` writes links into other chapters as ``xref:`` URLs.
+    ``kind`` is its class: ``chapter`` in the body, ``front-chapter`` before the contents;
+    front or back matter is also classed by what it is (``matter-colophon``)."""
     def href(target: str) -> str:
         where = index.where(target, ch.id)
         if where is None:
@@ -200,36 +213,56 @@ def chapter_html(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool) -
     # string(chapter, first-except) leaves the opening page bare; the footnote
     # counter goes on from the chapters before
     # toc-depth-N: print.css keeps headings deeper than the contents out of the outline too
-    return (f'<section id="{attr_value(qualify(ch.id, ch.id))}" class="chapter toc-depth-{meta.toc_depth}" '
+    matter = f" matter-{ch.matter}" if ch.matter else ""
+    return (f'<section id="{attr_value(qualify(ch.id, ch.id))}" class="{kind}{matter} toc-depth-{meta.toc_depth}" '
             f'style="counter-reset: footnote {max(facts.first_note - 1, 0)}">\n'
             f'<div class="chapter-mark" data-title="{attr_value(title)}" data-book="{attr_value(meta.title)}"></div>\n'
             f"{writer.blocks(ch.blocks)}</section>\n")
 
 
-def front_html(meta: ir.Meta, index: BookIndex, numbers: dict[str, str] | None) -> str:
-    """Title page, imprint and contents. ``numbers`` maps a contents target to its
-    page number; None lets WeasyPrint count them (the one-pass book)."""
-    out = ['<div class="front-matter">\n<section class="titlepage">\n', title_page_lines(meta), "</section>\n"]
-    if meta.rights or meta.identifier or meta.date:
-        out.append('<section class="imprint">\n')
-        for value in (meta.rights, meta.date and f"First published {meta.date}", meta.identifier):
-            if value:
-                out.append(f"<p>{text(value)}</p>\n")
-        out.append("</section>\n")
+TOC_SPILL = 6  # contents that spill this many entries or fewer onto a last page are set tighter
+
+
+def print_toc(index: BookIndex, front: tuple[ir.Chapter, ...] = ()) -> list:
+    """The print contents' entries: the index's, without the front matter printed before them."""
+    before = {ch.id for ch in front}
+    return [e for e in index.toc if e.chapter not in before]
+
+
+def front_html(meta: ir.Meta, index: BookIndex, numbers: dict[str, str] | None,
+               front: tuple[ir.Chapter, ...] = (), tight: int = 0) -> str:
+    """Half-title, title page, copyright page, the front-matter chapters (dedication, epigraph),
+    and contents. ``numbers`` maps a contents target to its page number; None lets WeasyPrint
+    count them (the one-pass book). ``tight`` (0–2) sets the contents' leading closer."""
+    out = ['<div class="front-matter">\n',
+           f'<section class="halftitle"><p class="halftitle-title">{text(meta.title)}</p></section>\n',
+           '<section class="titlepage">\n', title_page_lines(meta), "</section>\n",
+           f'<section class="copyright"><div class="copyright-text">\n{copyright_html(meta)}</div></section>\n']
+    for ch in front:
+        out.append(chapter_html(ch, index, meta, alone=numbers is not None, kind="front-chapter"))
     writer = Writer(notes="none")
-    out.append(f'<nav class="toc">\n<h1 class="toc-title">{text(meta.toc_title)}</h1>\n<ul>\n')
-    for e in index.toc:
+    out.append(f'<nav class="toc{f" tight-{tight}" if tight else ""}">\n'
+               f'<h1 class="toc-title">{text(meta.toc_title)}</h1>\n<ul>\n')
+    for n, e in enumerate(print_toc(index, front), 1):
         target = qualify(e.chapter, e.target or e.chapter)
         label = writer.inlines(e.title)
         if e.number:
             label = f'<span class="toc-number">{text(e.number)}</span> {label}'
         if numbers is None:
-            out.append(f'<li class="toc-l{e.level}"><a href="#{attr_value(target)}">{label}</a></li>\n')
+            out.append(f'<li id="toc-e{n}" class="toc-l{e.level}"><a href="#{attr_value(target)}">{label}</a></li>\n')
         else:
-            out.append(f'<li class="toc-l{e.level}"><a href="{XREF_SCHEME}{attr_value(target)}" '
+            out.append(f'<li id="toc-e{n}" class="toc-l{e.level}"><a href="{XREF_SCHEME}{attr_value(target)}" '
                        f'data-page="{numbers[target]}">{label}</a></li>\n')
     out.append("</ul>\n</nav>\n</div>\n")
     return "".join(out)
+
+
+def contents_spill(piece: LaidOut) -> tuple[int, int]:
+    """How many pages the contents take in a laid-out front matter, and how many entries its last page holds."""
+    pages = [page for name, (page, _x, _y) in piece.anchors.items() if name.startswith("toc-e")]
+    if not pages:
+        return 0, 0
+    return max(pages) - min(pages) + 1, pages.count(max(pages))
 
 
 def folio_html(numbers: tuple[int, ...]) -> str:
@@ -250,6 +283,8 @@ class LaidOut:
     ``bookmarks`` are ``(level, label, page, x, y)`` in document order.
     ``starts`` says where each page begins (:mod:`pipeline.render.page_breaks`):
     ``(page, anchor id, offset)``, for the EPUB's print page markers.
+    ``stills`` says where each still landed: ``(page, source path, width, height)``,
+    its placed size in points, for the preflight's effective resolution.
     """
 
     pdf: bytes
@@ -258,18 +293,20 @@ class LaidOut:
     bookmarks: list[tuple[int, str, int, float, float]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     starts: list[PageStart] = field(default_factory=list)
+    stills: list[tuple[int, str, float, float]] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """Everything but the PDF, as plain data."""
         return {"pages": self.pages, "anchors": self.anchors, "bookmarks": self.bookmarks,
-                "diagnostics": [to_dict(d) for d in self.diagnostics], "starts": self.starts}
+                "diagnostics": [to_dict(d) for d in self.diagnostics], "starts": self.starts,
+                "stills": self.stills}
 
     @classmethod
     def from_json(cls, pdf: bytes, data: dict) -> LaidOut:
         """The piece :meth:`to_json` described, with its PDF."""
         return cls(pdf, data["pages"], {k: tuple(v) for k, v in data["anchors"].items()},
                    [tuple(b) for b in data["bookmarks"]], [from_dict(d) for d in data["diagnostics"]],
-                   [tuple(s) for s in data.get("starts", [])])
+                   [tuple(s) for s in data.get("starts", [])], [tuple(s) for s in data.get("stills", [])])
 
 
 class _LogToDiagnostics(logging.Handler):
@@ -476,7 +513,8 @@ def _compress_level_6() -> Iterator[None]:
 
 
 def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: str,
-           scripts: tuple[str, ...], folios: bool = False, piece: bool = True, starts: bool = False) -> LaidOut:
+           scripts: tuple[str, ...], folios: bool = False, piece: bool = True, starts: bool = False,
+           variant: str | None = None) -> LaidOut:
     """Lay ``html`` out with WeasyPrint; returns the PDF with its anchors and bookmarks.
 
     ``scripts`` are the extra script fonts to declare: the whole book's, so
@@ -484,6 +522,8 @@ def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: st
     A ``piece`` (not a whole book) names its shipped fonts instead of
     embedding them: only assembly makes a PDF that a reader opens.
     With ``starts``, where each page begins is recorded too (body text only).
+    A ``variant`` is WeasyPrint's ``pdf_variant``: ``"pdf/ua-1"`` writes a tagged PDF, its
+    structure tree adjusted by :mod:`pipeline.render.pdf_tags`.
     """
     assert edition.trim
     sheets, fonts, fetcher, counters = _styles(edition, scripts, folios, root)
@@ -498,8 +538,9 @@ def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: st
             doc = HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher).render(
                 stylesheets=sheets, font_config=fonts, counter_style=counters,
                 presentational_hints=True)  # <ol type="a" start="3">, <li value>: HTML's own list numbering
-        with _fonts_named_not_subset() if piece else contextlib.nullcontext(), _compress_level_6():
-            pdf = doc.write_pdf(pdf_identifier=identifier)
+        with _fonts_named_not_subset() if piece else contextlib.nullcontext(), _compress_level_6(), \
+                pdf_tags.adjusted() if variant else contextlib.nullcontext():
+            pdf = doc.write_pdf(pdf_identifier=identifier, pdf_variant=variant)
     finally:
         log.removeHandler(handler)
         log.setLevel(old_level)
@@ -513,7 +554,22 @@ def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: st
         for level, label, (x, y), _state in page.bookmarks:
             bookmarks.append((level, label, i, round(x * PX_TO_PT, 3), round(height_pt - y * PX_TO_PT, 3)))
     return LaidOut(pdf, len(doc.pages), anchors, bookmarks, list(handler.seen.values()),
-                   page_starts(doc.pages) if starts else [])
+                   page_starts(doc.pages) if starts else [], placed_stills(doc.pages))
+
+
+def placed_stills(pages: list) -> list[tuple[int, str, float, float]]:
+    """Each still of the book on ``pages`` (WeasyPrint's): its page, source path and placed
+    width and height in points (its content box, as printed)."""
+    from weasyprint.formatting_structure.boxes import ReplacedBox
+
+    found = []
+    for i, page in enumerate(pages):
+        for box in page._page_box.descendants():
+            src = box.element.get("src", "") if isinstance(box, ReplacedBox) and box.element is not None else ""
+            if src.startswith(IMAGE_SCHEME):
+                found.append((i, unquote(src[len(IMAGE_SCHEME):]), round(box.width * PX_TO_PT, 2),
+                              round(box.height * PX_TO_PT, 2)))
+    return found
 
 
 def uncovered_warning(html: str, reporter: Reporter, scripts: tuple[str, ...] | None = None) -> None:
@@ -548,10 +604,23 @@ def layout_chapter(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, edition: Edi
 
 
 def layout_front(meta: ir.Meta, index: BookIndex, edition: Edition, root: Path,
-                 numbers: dict[str, str], scripts: tuple[str, ...]) -> LaidOut:
-    """The front matter, with the contents' page numbers given."""
-    return layout(_html_doc(meta, front_html(meta, index, numbers)), edition, root, pdf_identifier(meta), "",
-                  scripts)
+                 numbers: dict[str, str], scripts: tuple[str, ...], front: tuple[ir.Chapter, ...] = ()) -> LaidOut:
+    """The front matter, with the contents' page numbers given. Contents that would spill a
+    few entries (:data:`TOC_SPILL`) onto a last page are laid out again with a closer leading,
+    kept if that saves the page."""
+    def attempt(tight: int) -> LaidOut:
+        return layout(_html_doc(meta, front_html(meta, index, numbers, front, tight)), edition, root,
+                      pdf_identifier(meta), "", scripts)
+
+    piece = attempt(0)
+    pages, last = contents_spill(piece)
+    if pages < 2 or last > TOC_SPILL:
+        return piece
+    for tight in (1, 2):
+        closer = attempt(tight)
+        if contents_spill(closer)[0] < pages:
+            return closer
+    return piece
 
 
 def layout_folios(edition: Edition, numbers: tuple[int, ...]) -> bytes:
@@ -559,18 +628,31 @@ def layout_folios(edition: Edition, numbers: tuple[int, ...]) -> bytes:
     return layout(folio_html(numbers), edition, STYLES, PIECE_ID, "", (), folios=True).pdf
 
 
-def book_html(book: ir.Book, index: BookIndex) -> str:
+def book_html(book: ir.Book, index: BookIndex, tight: int = 0) -> str:
     """The whole book as one HTML document for WeasyPrint (the one-pass layout)."""
-    chapters = "".join(chapter_html(ch, index, book.meta, alone=False) for ch in book.chapters)
-    return _html_doc(book.meta, front_html(book.meta, index, None)
+    n = front_count(book)
+    chapters = "".join(chapter_html(ch, index, book.meta, alone=False) for ch in book.chapters[n:])
+    return _html_doc(book.meta, front_html(book.meta, index, None, book.chapters[:n], tight)
                      + f'<div class="body-matter">\n{chapters}</div>\n')
 
 
-def render_pdf_one_pass(book: ir.Book, index: BookIndex, edition: Edition) -> LaidOut:
-    """The whole book in one WeasyPrint pass: the reference the stitched build must equal."""
-    html = book_html(book, index)
-    piece = layout(html, edition, Path(book.root), pdf_identifier(book.meta), "", scripts_in(html), folios=True,
-                   piece=False, starts=True)
+def render_pdf_one_pass(book: ir.Book, index: BookIndex, edition: Edition, variant: str | None = None) -> LaidOut:
+    """The whole book in one WeasyPrint pass: the reference the stitched build must equal, and
+    the screen PDF (``variant="pdf/ua-1"``: a structure tree cannot be stitched from pieces). Its
+    contents are set tighter by the same rule as :func:`layout_front`'s."""
+    def attempt(tight: int) -> tuple[str, LaidOut]:
+        html = book_html(book, index, tight)
+        return html, layout(html, edition, Path(book.root), pdf_identifier(book.meta), "", scripts_in(html),
+                            folios=True, piece=False, starts=variant is None, variant=variant)
+
+    html, piece = attempt(0)
+    pages, last = contents_spill(piece)
+    if pages >= 2 and last <= TOC_SPILL:
+        for tight in (1, 2):
+            closer_html, closer = attempt(tight)
+            if contents_spill(closer)[0] < pages:
+                html, piece = closer_html, closer
+                break
     reporter = Reporter(echo=False)
     uncovered_warning(html, reporter)
     for ch in book.chapters:
