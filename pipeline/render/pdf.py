@@ -32,6 +32,10 @@ chapter is written ``xref:ch-02/intro`` and becomes a real link at assembly.
 Every resource goes through :class:`_Fetcher`: only the shipped fonts and the
 book's own images are loaded, nothing from the network or elsewhere on disk.
 WeasyPrint's warnings become diagnostics (R102), not lost log lines.
+While it lays a piece out, two of its choices are changed: no more than two
+hyphenated lines in a row (:func:`_hyphen_ladders_limited`), and a page that
+must end early for a widow or an orphan ends early instead of sending its last
+footnote on (:func:`_notes_kept_with_their_calls`).
 
     >>> from pipeline import build_book   # doctest: +SKIP
     >>> result = render_pdf_one_pass(build_book("manuscripts/the-salt-lantern"))  # doctest: +SKIP
