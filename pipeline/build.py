@@ -44,6 +44,7 @@ from .editions import NAMES, edition, for_book
 from .images import ImageFacts
 from .index import BookIndex, build_index
 from .load import Manuscript, check_file, display_path, load
+from .margins import check_gutter, estimate_pages
 from .output import write_atomic
 from .progress import Progress, quiet
 from .render.pagemap import PageMap
@@ -241,7 +242,7 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
     if print_pdf:
         from .render.pdf_units import start_pdf
 
-        pdf_edition = for_book(book.meta, "pdf")
+        pdf_edition = for_book(book.meta, "pdf", estimate_pages(book))  # the gutter grows with the pages
         if not one_pass:
             pdf_run = start_pdf(book, index, pdf_edition, cache, jobs, progress)
     screen_data = None
@@ -271,6 +272,7 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
         else:
             rendered = render_pdf(book, index, pdf_edition, reporter=unit_reporter, one_pass=True)
         result.page_map = rendered.page_map
+        check_gutter(pdf_edition, rendered.page_map.total_pages, unit_reporter)
         timer.lap("pdf")
         if "pdf" in formats:  # the print PDF is written: is it ready for press?
             _preflight(rendered.data, rendered.page_map, book, index, unit_reporter)

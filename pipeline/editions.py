@@ -15,7 +15,7 @@ product (a screen PDF, a cover) is a new row plus a renderer.
     ['pdf', 'epub', 'cover', 'screen-pdf']
     >>> print_edition = EDITIONS[0]
     >>> print_edition.file_name("salt"), print_edition.trim, print_edition.text_block_pt()
-    ('salt.pdf', ('6in', '9in'), (331.0, 534.0))
+    ('salt.pdf', ('6in', '9in'), (288.0, 534.0))
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ class Edition:
     margins: Margins | None = None
     caption_room_pt: float = 0.0      # print: the part of the text block a still leaves for its caption
     image_megapixels: float = 0.0     # the most pixels of a still (the book's epub-image-megapixels); 0: all
+    gutter_from_pages: bool = False   # margins from the trim and page count (pipeline.margins), not scaled
 
     def file_name(self, slug: str) -> str:
         """The output's name for a book whose slug is ``slug``."""
@@ -94,8 +95,8 @@ def margins_for(trim: tuple[str, str], base: Margins, base_trim: tuple[str, str]
 
 EDITIONS: tuple[Edition, ...] = (
     Edition("pdf", ".pdf", ("fonts.css", "book.css", "print.css", "code.css"), images="pdf",
-            trim=("6in", "9in"), margins=Margins(top=54.0, bottom=60.0, inside=58.0, outside=43.0),
-            caption_room_pt=90.0),
+            trim=("6in", "9in"), margins=Margins(top=54.0, bottom=60.0, inside=45.0, outside=99.0),
+            caption_room_pt=90.0, gutter_from_pages=True),
     Edition("epub", ".epub", ("book.css", "epub.css", "code.css"), images="epub", image_megapixels=4.0),
     # the cover: its trim is the book's; pipeline.render.cover sizes the wrap (back, spine, front)
     # from it and the print page count, and places everything itself
@@ -117,14 +118,19 @@ def edition(name: str) -> Edition:
     raise KeyError(name)
 
 
-def for_book(meta: ir.Meta, name: str) -> Edition:
+def for_book(meta: ir.Meta, name: str, pages: int = 0) -> Edition:
     """The row called ``name`` with what the book asks for applied (its ``trim-size``, and margins
-    scaled to that trim)."""
+    scaled to that trim); the print row's margins are those of a book of ``pages`` pages on that
+    trim (:func:`pipeline.margins.print_margins`)."""
     row = edition(name)
     if row.trim and meta.trim_size:
         trim = (meta.trim_size[0], meta.trim_size[1])
         margins = margins_for(trim, row.margins, row.trim) if row.margins else None
         row = dataclasses.replace(row, trim=trim, margins=margins)
+    if row.gutter_from_pages:  # print: the inside margin grows with the page count, the line stays
+        from .margins import print_margins  # it reads Margins from here
+
+        row = dataclasses.replace(row, margins=print_margins(row.trim, pages))
     if row.image_megapixels:
         row = dataclasses.replace(row, image_megapixels=meta.epub_image_megapixels)
     return row

@@ -29,7 +29,7 @@ from pipeline.editions import EDITIONS
 MARGINS_PT = {k: getattr(EDITIONS[0].margins, k) for k in ("top", "bottom", "inside", "outside")}
 
 PAGE_W, PAGE_H = 432.0, 648.0          # 6 x 9 in
-BODY_SIZE = 10.5                        # html { font-size: 10.5pt }
+BODY_SIZE = 11.5                        # html { font-size: 11.5pt }
 CAPTION_GAP_PT = 24.0                   # a caption's first line starts at most this far below its image
 TOL = 1.0                               # rounding slack, in points
 AUTO_HYPHEN = "\u2010"                  # WeasyPrint's hyphenate-character

@@ -32,6 +32,10 @@ chapter is written ``xref:ch-02/intro`` and becomes a real link at assembly.
 Every resource goes through :class:`_Fetcher`: only the shipped fonts and the
 book's own images are loaded, nothing from the network or elsewhere on disk.
 WeasyPrint's warnings become diagnostics (R102), not lost log lines.
+While it lays a piece out, two of its choices are changed: no more than two
+hyphenated lines in a row (:func:`_hyphen_ladders_limited`), and a page that
+must end early for a widow or an orphan ends early instead of sending its last
+footnote on (:func:`_notes_kept_with_their_calls`).
 
     >>> from pipeline import build_book   # doctest: +SKIP
     >>> result = render_pdf_one_pass(build_book("manuscripts/the-salt-lantern"))  # doctest: +SKIP
@@ -44,6 +48,7 @@ import functools
 import hashlib
 import logging
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -390,6 +395,101 @@ def _fonts_named_not_subset() -> Iterator[None]:
         Font.subset = original  # type: ignore[method-assign]
 
 
+MAX_HYPHENATED_LINES = 2  # at most two hyphenated lines in a row (a ladder of three is a fault)
+
+
+class _LadderLimit:
+    """Hyphenation off for the line after :data:`MAX_HYPHENATED_LINES` hyphenated ones.
+
+    CSS has ``hyphenate-limit-lines`` for this; WeasyPrint 70 does not
+    implement it. Its lines are made one at a time by ``iter_line_boxes``
+    (a paragraph's lines, from the top or from a page break), each fitted by
+    ``split_first_line``: the first is wrapped to count the hyphenated lines
+    just made, the second to fit the next one without hyphenating when the
+    count is reached. Nested layouts (an inline-block inside a line) keep their
+    own count.
+    """
+
+    def __init__(self) -> None:
+        self.ban = False
+
+    def lines(self, original, *args, **kwargs):  # noqa: ANN001, ANN201
+        from weasyprint.formatting_structure.boxes import TextBox
+
+        made = original(*args, **kwargs)
+        run = 0
+        while True:
+            outer, self.ban = self.ban, run >= MAX_HYPHENATED_LINES
+            try:
+                item = next(made)
+            except StopIteration:
+                return
+            finally:
+                self.ban = outer
+            last = None
+            for box in item[0].descendants() if item[0] is not None else ():
+                if isinstance(box, TextBox):
+                    last = box
+            ends_hyphenated = last is not None and last.text.endswith(last.style["hyphenate_character"])
+            run = run + 1 if ends_hyphenated else 0
+            yield item
+
+    def split_first_line(self, original, text, style, *args, **kwargs):  # noqa: ANN001, ANN201
+        if not (self.ban and style["hyphens"] == "auto"):
+            return original(text, style, *args, **kwargs)
+        style["hyphens"] = "manual"
+        try:
+            return original(text, style, *args, **kwargs)
+        finally:
+            style["hyphens"] = "auto"
+
+
+@contextlib.contextmanager
+def _hyphen_ladders_limited() -> Iterator[None]:
+    """While a document is laid out, no more than :data:`MAX_HYPHENATED_LINES` hyphenated lines in a row."""
+    from weasyprint.layout import block, inline
+
+    limit = _LadderLimit()
+    lines, split = block.iter_line_boxes, inline.split_first_line
+    block.iter_line_boxes = functools.partial(limit.lines, lines)
+    inline.split_first_line = functools.partial(limit.split_first_line, split)
+    try:
+        yield
+    finally:
+        block.iter_line_boxes, inline.split_first_line = lines, split
+
+
+@contextlib.contextmanager
+def _notes_kept_with_their_calls() -> Iterator[None]:
+    """While a document is laid out, a page that must break early (for widows and orphans)
+    breaks early, rather than send its last footnote to the next page.
+
+    WeasyPrint 70, when a paragraph cannot break before its line at the foot of
+    the page without leaving a widow or an orphan, moves the page's last
+    footnotes to the next page to make room, whatever ``footnote-policy`` says;
+    a note moved there can be moved again at that page's foot. Measured on *The
+    Worst Journey in the World*: all of its 27 notes printed after their call's
+    page went there this way. That path is taken only where the layout is not
+    in columns, so the line layout is told it is in one (``in_column``, read
+    there for nothing else); it then breaks the page as widows and orphans ask.
+    """
+    from weasyprint.layout import LayoutContext, block
+
+    lines_code = block._linebox_layout.__code__
+
+    def in_column(context: LayoutContext) -> bool:
+        return context.__dict__.get("_in_column", False) or sys._getframe(1).f_code is lines_code
+
+    def set_in_column(context: LayoutContext, value: bool) -> None:
+        context.__dict__["_in_column"] = value
+
+    LayoutContext.in_column = property(in_column, set_in_column)  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        del LayoutContext.in_column  # type: ignore[attr-defined]
+
+
 class _Zlib:
     """zlib, as pydyf sees it, with its level 9 lowered to 6: 3.5× faster on page content,
     1.8% larger (measured on War and Peace's chapters)."""
@@ -439,9 +539,10 @@ def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: st
     log.setLevel(logging.WARNING)
     log.propagate = False
     try:
-        doc = HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher).render(
-            stylesheets=sheets, font_config=fonts, counter_style=counters,
-            presentational_hints=True)  # <ol type="a" start="3">, <li value>: HTML's own list numbering
+        with _hyphen_ladders_limited(), _notes_kept_with_their_calls():
+            doc = HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher).render(
+                stylesheets=sheets, font_config=fonts, counter_style=counters,
+                presentational_hints=True)  # <ol type="a" start="3">, <li value>: HTML's own list numbering
         with _fonts_named_not_subset() if piece else contextlib.nullcontext(), _compress_level_6(), \
                 pdf_tags.adjusted() if variant else contextlib.nullcontext():
             pdf = doc.write_pdf(pdf_identifier=identifier, pdf_variant=variant)
