@@ -1,8 +1,8 @@
-# Build targets. `make` builds every manuscript in manuscripts/ to PDF and EPUB;
+# Build targets. `make` builds every manuscript in manuscripts/ to PDF, EPUB, screen PDF and cover;
 # `make test` runs the tests. Both set up .venv (and the few system packages)
 # first if needed.
 #   make BOOK=manuscripts/the-salt-lantern   one book only
-#   make pdf | make epub                     one format only
+#   make pdf | make epub | make screen-pdf | make cover   one format only
 #   make corpus                              the books in ../shared/corpus
 #   make bench                               timings and peak memory
 #   make clean                               remove build/
@@ -15,9 +15,9 @@ OUT    ?= build
 CORPUS ?= ../shared/corpus
 SPEC   := $(VENV)/share/commonmark-spec/spec.txt
 
-.PHONY: all pdf epub test test-long lint clean corpus bench setup system-deps test-deps
+.PHONY: all pdf epub screen-pdf cover test test-long lint clean corpus bench setup system-deps test-deps
 all: setup
-	$(PY) -m pipeline build $(BOOK) --to pdf,epub --out $(OUT)
+	$(PY) -m pipeline build $(BOOK) --to pdf,epub,screen-pdf,cover --out $(OUT)
 
 pdf: setup
 	$(PY) -m pipeline build $(BOOK) --to pdf --out $(OUT)
@@ -25,10 +25,17 @@ pdf: setup
 epub: setup
 	$(PY) -m pipeline build $(BOOK) --to epub --out $(OUT)
 
+screen-pdf: setup
+	$(PY) -m pipeline build $(BOOK) --to screen-pdf --out $(OUT)
+
+cover: setup
+	$(PY) -m pipeline cover $(BOOK) --out $(OUT)
+
 # Test files run in parallel, one file per worker process (pytest-xdist), so a file's shared
-# builds are made once.
+# builds are made once. --ace-every-epub: when all are done, DAISY Ace checks every EPUB they
+# built (tests/conftest.py, tests/ace_batch.js: one browser for all).
 test: setup test-deps
-	PUPPETEER_EXECUTABLE_PATH=$(CHROMIUM) $(PY) -m pytest -q -n auto --dist loadfile
+	PUPPETEER_EXECUTABLE_PATH=$(CHROMIUM) $(PY) -m pytest -q -n auto --dist loadfile --ace-every-epub
 
 # The checks too long for make test (DAISY Ace on War and Peace: minutes).
 test-long: setup test-deps
@@ -56,11 +63,18 @@ setup: $(VENV)/.installed $(SPEC)
 ACE_VERSION := 1.4.6
 ACE         := $(VENV)/ace/node_modules/.bin/ace-cli
 CHROMIUM    ?= /usr/bin/chromium
+# Calibre (tests/test_reading_systems.py: ebook-meta, ebook-convert to AZW3 and TXT) is
+# installed when root on Debian (373 MB, about 50 s); elsewhere those tests are skipped.
 test-deps: $(ACE)
 	@test -x $(CHROMIUM) || { \
 	  if [ "$$(id -u)" = 0 ]; then echo "installing system packages: chromium"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "please install: chromium (apt-get install chromium)"; exit 1; fi; }
+	@command -v ebook-convert >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then echo "installing system packages: calibre"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends calibre \
+	      >/dev/null; \
+	  else echo "calibre is not installed: the reading-system tests are skipped (apt-get install calibre)"; fi; }
 
 $(ACE):
 	mkdir -p $(VENV)/ace

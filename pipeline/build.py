@@ -1,8 +1,9 @@
 """Build: run the stages, the plan's units and the assembly steps; write the outputs.
 
-Takes: a manuscript path, the editions wanted (``pdf``, ``epub``), an output
+Takes: a manuscript path, the editions wanted (``pdf``, ``epub``, ``screen-pdf``), an output
 folder and options (worker processes, cache, one-pass layout, progress).
-Gives: ``<out>/<slug>.pdf`` and ``<out>/<slug>.epub``, written atomically, and
+Gives: ``<out>/<slug>.pdf``, ``<out>/<slug>.epub``, ``<out>/<slug>.screen.pdf`` and
+``<out>/<slug>.cover.pdf``, written atomically, and
 a :class:`BuildResult`: the paths, the print edition's page map, every
 diagnostic, the time of each stage and which units ran or came from the cache.
 
@@ -13,11 +14,15 @@ The stages::
         → assembly (render/pdf_assemble.py, render/epub.py) → write (output.py)
 
 The PDF's chapters are laid out in worker processes while this process
+lays out the screen PDF (one pass: :mod:`pipeline.render.pdf_screen`) and
 packs the EPUB. Built with the PDF, the EPUB carries the print page numbers
 (:mod:`pipeline.render.page_list`), so it is packed once the PDF's page map
-is known; ``--to epub`` alone packs it at once, without them. A build whose inputs have not changed since the last one
-(same manuscript files, images, stylesheets, fonts, options and code) is up
-to date: it reads and writes nothing else, and says so.
+is known; ``--to epub`` alone packs it at once, without them. The cover's spine
+needs the print PDF's final page count: ``--to cover`` lays the print PDF out
+too (its chapters usually come from the cache) without writing it. A build
+whose inputs have not changed since the last one (same manuscript files,
+images, stylesheets, fonts, options and code) is up to date: it reads and
+writes nothing else, and says so.
 
     >>> book = build_book("manuscripts/the-salt-lantern")   # doctest: +SKIP
     >>> build("manuscripts/the-salt-lantern", ["epub"])      # doctest: +SKIP
@@ -39,6 +44,7 @@ from .editions import NAMES, edition, for_book
 from .images import ImageFacts
 from .index import BookIndex, build_index
 from .load import Manuscript, check_file, display_path, load
+from .margins import check_gutter, estimate_pages
 from .output import write_atomic
 from .progress import Progress, quiet
 from .render.pagemap import PageMap
@@ -125,10 +131,23 @@ def _prepare_stills(book: ir.Book, index: BookIndex, formats: list[str] | tuple[
                    {src: f.sha256 for src, f in index.images.items()})
 
 
+def _preflight(pdf: bytes, page_map: PageMap, book: ir.Book, index: BookIndex, reporter: Reporter) -> None:
+    """The print preflight's findings, reported; R120 when the PDF is not press-ready."""
+    from .preflight import preflight
+
+    checked = preflight(pdf, page_map, book, index)
+    reporter.replay(checked.diagnostics)
+    if checked.errors:
+        codes = ", ".join(sorted({d.code for d in checked.errors}))
+        reporter.warn("R120", f"the print PDF is not press-ready: {len(checked.errors)} preflight error(s) "
+                      f"({codes}); it is written anyway", "fix the errors above; `pipeline check` lists them, "
+                      "and `build --strict` fails on them")
+
+
 def _check_formats(formats: list[str] | tuple[str, ...]) -> None:
     for fmt in formats:
         if fmt not in NAMES:
-            raise error("R002", f"unknown format '{fmt}'", "use --to pdf, --to epub or --to pdf,epub")
+            raise error("R002", f"unknown format '{fmt}'", "use --to pdf, epub or screen-pdf, or several: pdf,epub")
 
 
 # ---------------------------------------------------------------- up to date?
@@ -219,19 +238,28 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
     timer.lap("stills")
     products: list[tuple[Path, bytes]] = []
     pdf_run = None
-    if "pdf" in formats:
+    print_pdf = "pdf" in formats or "cover" in formats  # the cover's spine needs the print page count
+    if print_pdf:
         from .render.pdf_units import start_pdf
 
-        pdf_edition = for_book(book.meta, "pdf")
+        pdf_edition = for_book(book.meta, "pdf", estimate_pages(book))  # the gutter grows with the pages
         if not one_pass:
             pdf_run = start_pdf(book, index, pdf_edition, cache, jobs, progress)
+    screen_data = None
+    if "screen-pdf" in formats:  # one pass in this process, while the print chapters' workers run
+        from .render.pdf_screen import render_screen_pdf
+
+        screen_data = render_screen_pdf(book, index, for_book(book.meta, "screen-pdf"), unit_reporter, cache,
+                                        with_print=print_pdf).data
+        timer.lap("screen-pdf")
     epub_data = None
-    if "epub" in formats and "pdf" not in formats:
+    if "epub" in formats and not print_pdf:
         from .render.epub import render_epub
 
         epub_data = render_epub(book, index, for_book(book.meta, "epub"), unit_reporter).data
         timer.lap("epub")
-    if "pdf" in formats:
+    cover_data = None
+    if print_pdf:
         from .render.pdf_units import finish_pdf, render_pdf
 
         if pdf_run is not None:
@@ -244,15 +272,27 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
         else:
             rendered = render_pdf(book, index, pdf_edition, reporter=unit_reporter, one_pass=True)
         result.page_map = rendered.page_map
+        check_gutter(pdf_edition, rendered.page_map.total_pages, unit_reporter)
         timer.lap("pdf")
+        if "pdf" in formats:  # the print PDF is written: is it ready for press?
+            _preflight(rendered.data, rendered.page_map, book, index, unit_reporter)
+            timer.lap("preflight")
         if "epub" in formats:  # with the print page numbers: it needs the PDF's page map
             from .render.epub import render_epub
 
             epub_data = render_epub(book, index, for_book(book.meta, "epub"), unit_reporter,
                                     page_map=rendered.page_map).data
             timer.lap("epub")
+        if "cover" in formats:
+            from .render.cover import render_cover
+
+            image = index.images.get(book.meta.cover_image)
+            cover_data = render_cover(book, for_book(book.meta, "cover"), rendered.page_map.total_pages,
+                                      unit_reporter, cache, manuscript.metadata_file, image.sha256 if image else "")
+            timer.lap("cover")
     for fmt in formats:
-        data = rendered.data if fmt == "pdf" else epub_data
+        data = {"pdf": rendered.data if print_pdf else None, "epub": epub_data, "cover": cover_data,
+                "screen-pdf": screen_data}[fmt]
         assert data is not None
         products.append((targets[fmt], data))
     write_atomic(products)

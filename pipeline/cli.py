@@ -1,9 +1,13 @@
-"""The command line: ``pipeline build``, ``pipeline watch`` and ``pipeline ir``.
+"""The command line: ``pipeline build``, ``pipeline cover``, ``pipeline check``, ``pipeline watch`` and ``pipeline ir``.
 
 Takes: command-line arguments.
 Gives: outputs in ``build/`` (or ``--out``), messages on stderr, and an exit
 status: 0 on success, 1 when the build failed (with a message naming the
 file and line), 2 for a usage error, 3 with ``--strict`` when there were warnings.
+``cover`` is ``build --to cover``: the print cover, ``<slug>.cover.pdf``.
+``check`` builds the print PDF (or reuses it) and prints its preflight: exit
+status 1 when it is not press-ready (an ``X0xx`` error), 3 with ``--strict``
+when there were preflight warnings.
 ``watch`` builds, then rebuilds on every save in the manuscript's folder and
 prints what it rebuilt and how long it took, until Ctrl-C (exit status 0).
 A progress display (by stage and by chapter, with the time left) shows on
@@ -11,8 +15,10 @@ stderr when it is a terminal, unless ``--quiet``.
 
     python -m pipeline build manuscripts/the-salt-lantern
     python -m pipeline build essay.md --to epub --out dist
+    python -m pipeline cover manuscripts/the-salt-lantern --out dist
     python -m pipeline watch manuscripts/the-salt-lantern --to pdf,epub
     python -m pipeline ir manuscripts/the-salt-lantern > book.json
+    python -m pipeline check manuscripts/the-salt-lantern
 """
 
 from __future__ import annotations
@@ -51,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("sources", nargs="*", metavar="SOURCE",
                    help="a manuscript folder or a .md file; with -o, the files joined into one book")
     b.add_argument("-t", "--to", "-w", "--write", metavar="FORMATS",
-                   help="comma-separated formats: pdf, epub (pandoc's epub3 too) (default: pdf,epub, "
+                   help="comma-separated formats: pdf, epub (pandoc's epub3 too), screen-pdf, cover "
+                        "(default: pdf,epub, "
                         "or what -o's extension says)")
     b.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
     b.add_argument("--strict", action="store_true", help="exit 3 if there were warnings")
@@ -63,22 +70,47 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     b.add_argument("-v", "--verbose", action="store_true", help="say what each stage took and which units ran")
     b.add_argument("--report", metavar="FILE", help="write a JSON report: stage times, units run and cached, pages")
+    c = sub.add_parser("cover", help="build the print cover (back, spine, front with bleed)",
+                       description="Build each SOURCE's print cover, OUT/<slug>.cover.pdf: the same as "
+                                   "`build --to cover`. The spine is sized from the print PDF's page count, "
+                                   "so the print PDF is laid out too (from the cache when it can be).")
+    c.add_argument("sources", nargs="+", metavar="SOURCE", help="a manuscript folder or a .md file")
+    c.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
+    c.add_argument("--strict", action="store_true", help="exit 3 if there were warnings")
+    c.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                   help="worker processes for PDF layout (default: all cores)")
+    c.add_argument("--no-cache", action="store_true", help="ignore and do not write OUT/.cache")
+    c.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    c.add_argument("-v", "--verbose", action="store_true", help="say what each stage took and which units ran")
+    c.add_argument("--report", metavar="FILE", help="write a JSON report: stage times, units run and cached, pages")
+    c.set_defaults(to="cover", one_pass=False)
     w = sub.add_parser("watch", help="build, then rebuild on every save",
                        description="Build SOURCE like `build`, then watch its folder and rebuild on every "
                                    "save, printing what was rebuilt and how long it took. A failed build "
                                    "prints its error and the watch goes on. Ctrl-C stops it (exit status 0).")
     w.add_argument("source", metavar="SOURCE", help="a manuscript folder or a .md file")
     w.add_argument("--to", default="pdf,epub", metavar="FORMATS",
-                   help="comma-separated formats: pdf, epub (default: pdf,epub)")
+                   help="comma-separated formats: pdf, epub, screen-pdf (default: pdf,epub)")
     w.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
     w.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                    help="worker processes for PDF layout (default: all cores)")
     w.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    k = sub.add_parser("check", help="preflight the print PDF: is it ready for press?",
+                       description="Build SOURCE's print PDF (or reuse it) and report its preflight: trim and "
+                                   "bleed boxes, the page count against the print service's limits, fonts, "
+                                   "each still's resolution, colour, and the spine width. Exit status 1 when "
+                                   "there is an error.")
+    k.add_argument("source", metavar="SOURCE", help="a manuscript folder or a .md file")
+    k.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
+    k.add_argument("--strict", action="store_true", help="exit 3 if there were preflight warnings")
+    k.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                   help="worker processes for PDF layout (default: all cores)")
     i = sub.add_parser("ir", help="print the intermediate representation as JSON",
                        description="Print SOURCE's IR (after transforms) as JSON, for inspection and filters.")
     i.add_argument("source", metavar="SOURCE")
     i.add_argument("--indent", type=int, default=1, help="JSON indent (default: 1)")
     add_options(b)
+    add_options(c)
     return p
 
 
@@ -109,7 +141,8 @@ def _formats(text: str, parser: argparse.ArgumentParser) -> list[str]:
     formats = []
     for name in (f.strip().lower() for f in text.split(",") if f.strip()):
         if name not in WRITERS:
-            parser.error(f"unknown format '{name}': this builds pdf and epub (pandoc's epub3, epub2 too)")
+            parser.error(f"unknown format '{name}': this builds pdf, epub (pandoc's epub3, epub2 too), "
+                         "screen-pdf and cover")
         formats.append(WRITERS[name])
     return list(dict.fromkeys(formats))
 
@@ -173,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "cover":  # build --to cover
+        args.command = "build"
     if args.command == "build":
         try:
             books, formats, out, cache_dir = _books(args, parser)
@@ -187,6 +222,14 @@ def main(argv: list[str] | None = None) -> int:
             from .build import build_book
             from .ir import to_json
             sys.stdout.write(to_json(build_book(args.source, reporter), indent=args.indent) + "\n")
+        elif args.command == "check":
+            from .preflight import check_book
+            checked = check_book(args.source, args.out, reporter, jobs=args.jobs)
+            print(checked.summary(), file=sys.stderr)
+            if checked.errors:
+                return 1
+            if args.strict and checked.diagnostics:
+                return 3
         elif args.command == "watch":
             from .watch import watch
             return watch(args.source, [f.strip() for f in args.to.split(",") if f.strip()], Path(args.out),

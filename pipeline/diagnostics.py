@@ -18,6 +18,7 @@ Codes are a category letter and three digits, never reused; ``1xx`` are warnings
 - ``R`` rendering and output
 - ``C`` citations and the bibliography
 - ``E`` the EPUB: accessibility claims, the print page numbers
+- ``X`` print preflight: is the print PDF ready for press (:mod:`pipeline.preflight`)
 
 A diagnostic prints as ``file:line: message [CODE]`` followed by ``hint: …``::
 
@@ -52,7 +53,7 @@ CODES: dict[str, str] = {
     "M017": "a resource path is outside the book's folder",
     "M018": "a Quarto project that is not a book",
     "M019": "a stylesheet (css) is missing or outside the book's folder",
-    "M020": "a metadata key that takes one of a few words (print-service, paper) has another",
+    "M020": "a metadata key that takes one of a few words (print-service, paper, footnotes-restart) has another",
     "M101": "unknown metadata key, ignored",
     "M102": "no title: a default is used",
     "M103": "no language: 'en' is used",
@@ -110,13 +111,36 @@ CODES: dict[str, str] = {
     "C102": "citations in a book without a bibliography: printed as written",
     "R110": "a TeX formula the print edition cannot draw; kept as code text",
     "R150": "a still leaves over a quarter of the page before it blank and cannot be moved later",
+    "R130": "a still with neither alt text nor caption: the screen PDF marks it decorative (an artifact)",
+    "R140": "the cover's description runs into the barcode area or off the back",
+    "R141": "the cover image is under 300 ppi at its printed size",
+    "R142": "the cover image is cropped by more than 15% to cover the front",
+    "R143": "the title and author do not fit on the cover's spine",
+    "R165": "the print edition's inside margin is under the print service's minimum for its page count",
     "M120": "the 'accessibility' block, or one of its keys, is malformed or unknown: ignored",
     "M121": "an accessibility value outside the schema.org vocabulary: ignored",
     "M122": "the series ('series', 'belongs-to-collection', 'group-position') is malformed: ignored",
     "M123": "a subject entry is malformed or names an unknown authority: its code is ignored",
+    "M130": "no description: the back cover is blank but for the barcode box",
+    "M135": "a chapter's 'type' (front or back matter) is unknown: it stays a chapter",
+    "M136": "front or back matter moved to its place in the book (front matter first, back matter last)",
     "E101": "an image without alt text: the EPUB does not claim alternativeText",
     "E120": "a print page's start not found in the EPUB's text: its marker at the element's end, or none",
     "E121": "'print-isbn' is not an ISBN: the page source is named as written",
+    "X001": "print preflight: a page without a TrimBox",
+    "X002": "print preflight: a BleedBox that does not enclose the TrimBox",
+    "X003": "print preflight: fewer pages than the print service's minimum",
+    "X004": "print preflight: more pages than the print service's maximum",
+    "X005": "print preflight: a font not embedded",
+    "X006": "print preflight: a still under 150 ppi at its placed size",
+    "X007": "print preflight: no PDF/X output intent with an embedded profile",
+    "X008": "print preflight: an RGB or grey image without a colour profile",
+    "X009": "print preflight: a page that paints device RGB without /DefaultRGB",
+    "X010": "print preflight: an annotation that prints (only page content may print)",
+    "X101": "print preflight: a still under 300 ppi at its placed size",
+    "X102": "print preflight: a page count the print service pads with blank pages",
+    "X103": "print preflight: transparency (stills with soft masks)",
+    "R120": "the print PDF is not press-ready (preflight errors); it is written anyway",
 }
 
 

@@ -2,7 +2,8 @@
 
 Takes: nothing but the book's metadata (for the author's trim size).
 Gives: :data:`EDITIONS`, the table of products, and :func:`for_book`, the
-rows a build makes with the book's own trim applied.
+rows a build makes with the book's own trim applied (and margins to suit it:
+:func:`margins_for`).
 
 A row says everything that differs between products: the output's file
 name, the stylesheets, the image policy (what :mod:`pipeline.stills`
@@ -11,10 +12,10 @@ their row; nothing else in the pipeline knows a trim size or a margin. A new
 product (a screen PDF, a cover) is a new row plus a renderer.
 
     >>> [e.name for e in EDITIONS]
-    ['pdf', 'epub']
+    ['pdf', 'epub', 'cover', 'screen-pdf']
     >>> print_edition = EDITIONS[0]
     >>> print_edition.file_name("salt"), print_edition.trim, print_edition.text_block_pt()
-    ('salt.pdf', ('6in', '9in'), (331.0, 534.0))
+    ('salt.pdf', ('6in', '9in'), (288.0, 534.0))
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class Edition:
     margins: Margins | None = None
     caption_room_pt: float = 0.0      # print: the part of the text block a still leaves for its caption
     image_megapixels: float = 0.0     # the most pixels of a still (the book's epub-image-megapixels); 0: all
+    gutter_from_pages: bool = False   # margins from the trim and page count (pipeline.margins), not scaled
 
     def file_name(self, slug: str) -> str:
         """The output's name for a book whose slug is ``slug``."""
@@ -73,11 +75,37 @@ class Edition:
         return (to_pt(self.trim[0]) - m.inside - m.outside, to_pt(self.trim[1]) - m.top - m.bottom)
 
 
+def margins_for(trim: tuple[str, str], base: Margins, base_trim: tuple[str, str]) -> Margins:
+    """Margins for ``trim``: ``base`` (the margins designed for ``base_trim``) scaled with the page,
+    the side margins with its width and the head and foot with its height, so every trim keeps the
+    proportions of the page designed, and never under KDP's least (0.375 in inside, 0.25 in outside).
+
+    >>> m = margins_for(("5in", "8in"), Margins(54.0, 60.0, 58.0, 43.0), ("6in", "9in"))
+    >>> m.top, m.bottom, m.inside, m.outside
+    (48.0, 53.3, 48.3, 35.8)
+    >>> margins_for(("6in", "9in"), Margins(54.0, 60.0, 58.0, 43.0), ("6in", "9in")).inside
+    58.0
+    """
+    across = to_pt(trim[0]) / to_pt(base_trim[0])
+    down = to_pt(trim[1]) / to_pt(base_trim[1])
+    return Margins(top=round(base.top * down, 1), bottom=round(base.bottom * down, 1),
+                   inside=max(round(base.inside * across, 1), 27.0),
+                   outside=max(round(base.outside * across, 1), 18.0))
+
+
 EDITIONS: tuple[Edition, ...] = (
     Edition("pdf", ".pdf", ("fonts.css", "book.css", "print.css", "code.css"), images="pdf",
-            trim=("6in", "9in"), margins=Margins(top=54.0, bottom=60.0, inside=58.0, outside=43.0),
-            caption_room_pt=90.0),
+            trim=("6in", "9in"), margins=Margins(top=54.0, bottom=60.0, inside=45.0, outside=99.0),
+            caption_room_pt=90.0, gutter_from_pages=True),
     Edition("epub", ".epub", ("book.css", "epub.css", "code.css"), images="epub", image_megapixels=4.0),
+    # the cover: its trim is the book's; pipeline.render.cover sizes the wrap (back, spine, front)
+    # from it and the print page count, and places everything itself
+    Edition("cover", ".cover.pdf", ("fonts.css", "cover.css"), images="pdf", trim=("6in", "9in")),
+    # the screen PDF: the print book's trim and type, margins without a gutter, no blank pages,
+    # and the EPUB's stills (sRGB, at most epub-image-megapixels): tagged PDF/UA-1, RGB only
+    Edition("screen-pdf", ".screen.pdf", ("fonts.css", "book.css", "print.css", "code.css", "screen.css"),
+            images="epub", trim=("6in", "9in"), margins=Margins(top=54.0, bottom=60.0, inside=50.5, outside=50.5),
+            caption_room_pt=90.0, image_megapixels=4.0),
 )
 NAMES = tuple(e.name for e in EDITIONS)
 
@@ -90,11 +118,19 @@ def edition(name: str) -> Edition:
     raise KeyError(name)
 
 
-def for_book(meta: ir.Meta, name: str) -> Edition:
-    """The row called ``name`` with what the book asks for applied (its ``trim-size``)."""
+def for_book(meta: ir.Meta, name: str, pages: int = 0) -> Edition:
+    """The row called ``name`` with what the book asks for applied (its ``trim-size``, and margins
+    scaled to that trim); the print row's margins are those of a book of ``pages`` pages on that
+    trim (:func:`pipeline.margins.print_margins`)."""
     row = edition(name)
     if row.trim and meta.trim_size:
-        row = dataclasses.replace(row, trim=(meta.trim_size[0], meta.trim_size[1]))
+        trim = (meta.trim_size[0], meta.trim_size[1])
+        margins = margins_for(trim, row.margins, row.trim) if row.margins else None
+        row = dataclasses.replace(row, trim=trim, margins=margins)
+    if row.gutter_from_pages:  # print: the inside margin grows with the page count, the line stays
+        from .margins import print_margins  # it reads Margins from here
+
+        row = dataclasses.replace(row, margins=print_margins(row.trim, pages))
     if row.image_megapixels:
         row = dataclasses.replace(row, image_megapixels=meta.epub_image_megapixels)
     return row

@@ -474,6 +474,7 @@ class Meta:
     publisher: str = ""
     date: str = ""
     rights: str = ""
+    edition: str = ""  # "Second edition": printed on the copyright page
     description: str = ""
     subjects: tuple[Subject, ...] = ()
     cover_image: str = ""
@@ -499,6 +500,8 @@ class Meta:
     epub_image_megapixels: float = 4.0  # the most pixels of an EPUB still (pipeline.stills); print keeps all
     print_service: str = "kdp"  # the print-on-demand service (pipeline.print_services): limits, spine, padding
     paper: str = "white"        # white | cream | colour: the paper, for the cover's spine width
+    crop_marks: bool = False    # print: crop marks outside the trim (pipeline.render.pdf_x)
+    footnotes_restart: str = "book"  # book | chapter: notes numbered through the book, or from 1 in each chapter
 
 
 @dataclass(frozen=True, slots=True)
@@ -514,6 +517,9 @@ class Chapter:
     id: str
     source: str
     blocks: tuple[Block, ...]
+    # "" for a chapter of the body; else what it is (pipeline.matter.KINDS): dedication, epigraph,
+    # acknowledgments, about-author, colophon
+    matter: str = ""
 
     @property
     def title(self) -> tuple[Inline, ...]:

@@ -37,12 +37,14 @@ METADATA_FILE = "book.yaml"
 @dataclass(frozen=True, slots=True)
 class Source:
     """One Markdown file: its path relative to the root, its text, the line its text starts on,
-    and the ``title`` its own front matter gives it (Quarto's way to title a chapter), if any."""
+    and the ``title`` its own front matter gives it (Quarto's way to title a chapter), if any, and its
+    ``type`` (front or back matter: ``dedication``, ``colophon``…, see :mod:`pipeline.matter`)."""
 
     path: str
     text: str
     first_line: int = 1
     title: str = ""
+    matter: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,10 +301,12 @@ def read_sources(files: list[Path], root: Path, meta: dict[str, Any], shown_meta
                 chapter_meta, body, first = title_block(text)  # pandoc reads it from the first file
             meta.update({k: v for k, v in chapter_meta.items() if k not in meta or first_is_metadata})
             chapter_meta = None
-        title = ""
+        title = matter = ""
         for key, value in (chapter_meta or {}).items():
             if key == "title":
                 title = str(value)  # the chapter's own title (Quarto), never the book's
+            elif key == "type":
+                matter = str(value)  # front or back matter: 'type: dedication' (pipeline.matter)
             elif not chapter_keys_to_book:
                 notes.append(Diagnostic("M105", "warning", f"'{key}' in the front matter of a chapter is not used: "
                                         "a chapter's own metadata is not printed", "remove it, or set the book's "
@@ -314,7 +318,7 @@ def read_sources(files: list[Path], root: Path, meta: dict[str, Any], shown_meta
                 meta[key] = value
                 notes.append(Diagnostic("M105", "warning", f"'{key}' in the front matter of a chapter is used as "
                                         "the book's metadata", f"move it to {shown_meta}", shown))
-        sources.append(Source(f.relative_to(root).as_posix(), body, first, title))
+        sources.append(Source(f.relative_to(root).as_posix(), body, first, title, matter))
     return tuple(sources), tuple(notes)
 
 

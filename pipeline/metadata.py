@@ -11,7 +11,8 @@ entry text or ``{text, authority, term}`` with a BISAC or Thema code),
 ``cover-image`` (a file path relative to the manuscript), ``source``, ``css``
 (stylesheets added after the EPUB's own, as pandoc's ``--css``), ``toc`` (a
 contents page is always made), ``print-isbn`` (the print edition's ISBN: the
-EPUB built with the PDF names it as the source of its page numbers).
+EPUB built with the PDF names it as the source of its page numbers), ``edition``
+("Second edition", printed on the copyright page).
 Contributor keys ``translator``, ``illustrator``, ``editor``, ``contributor``
 become contributors. ``trim-size`` (or pandoc's ``papersize``) asks for a
 print trim; the print edition (:mod:`pipeline.editions`) has 6×9 in otherwise.
@@ -73,13 +74,18 @@ KNOWN_KEYS = {
     "bibliography", "references", "csl", "link-citations", "reference-section-title",
     "number-sections", "toc-depth", "shift-heading-level-by", "print-isbn",
     "accessibility", "series", "belongs-to-collection", "group-position",
-    "epub-image-megapixels", "print-service", "paper",
+    "epub-image-megapixels", "print-service", "paper", "crop-marks", "edition", "footnotes-restart",
 }
 # subject schemes the EPUB names by code (EPUB 3.3, ``authority``); any other must be a URL
 AUTHORITIES = {a.lower(): a for a in ("AAT", "BIC", "BISAC", "CLC", "DDC", "CLIL", "EuroVoc", "MEDTOP",
                                       "LCSH", "NDC", "Thema", "UDC", "WGS")}
-PAPER_SIZES = {"a4": ("210mm", "297mm"), "a5": ("148mm", "210mm"), "letter": ("8.5in", "11in"),
-               "b5": ("176mm", "250mm"), "royal": ("6.14in", "9.21in"), "demy": ("5.5in", "8.5in")}
+# trim presets, (width, height): the print-on-demand services' common trims in inches, and the
+# British names, whose sizes are given height × width (B-format 198 × 129 mm)
+PAPER_SIZES = {"5x8": ("5in", "8in"), "5.25x8": ("5.25in", "8in"), "5.5x8.5": ("5.5in", "8.5in"),
+               "6x9": ("6in", "9in"), "7x10": ("7in", "10in"), "8.5x11": ("8.5in", "11in"),
+               "a4": ("210mm", "297mm"), "a5": ("148mm", "210mm"), "letter": ("8.5in", "11in"),
+               "b5": ("176mm", "250mm"), "b-format": ("129mm", "198mm"), "royal": ("156mm", "234mm"),
+               "demy": ("138mm", "216mm")}
 _LENGTH = r"\d+(?:\.\d+)?(?:in|mm|cm|pt)"
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 DEFAULT_LANG = "en"
@@ -159,8 +165,9 @@ def _trim(raw: dict[str, Any], file: str) -> tuple[str, str] | tuple[()]:
     if value is None:
         return ()
     text = str(value).strip().lower()
-    if text in PAPER_SIZES:
-        return PAPER_SIZES[text]
+    preset = re.sub(r"\s+", "", text.replace("×", "x")).removesuffix("in").replace("bformat", "b-format")
+    if preset in PAPER_SIZES:  # "6x9", "6 × 9 in", "B-format", "b format"
+        return PAPER_SIZES[preset]
     m = re.fullmatch(rf"({_LENGTH})\s*(?:x|×|\s)\s*({_LENGTH})", text)
     if not m:
         raise error("M013", f"trim size '{value}' is not understood",
@@ -375,6 +382,7 @@ def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
         publisher=_text(raw, "publisher", file),
         date=date,
         rights=_text(raw, "rights", file),
+        edition=_text(raw, "edition", file),
         description=_text(raw, "description", file) or _text(raw, "abstract", file),
         subjects=_subjects(raw, file, reporter),
         cover_image=_text(raw, "cover-image", file),
@@ -392,5 +400,7 @@ def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
         epub_image_megapixels=_megapixels(raw, file, reporter),
         print_service=_choice(raw, "print-service", file, tuple(SERVICES), "kdp"),
         paper=_choice(raw, "paper", file, PAPERS, "white"),
+        crop_marks=_flag(raw, "crop-marks", file),
+        footnotes_restart=_choice(raw, "footnotes-restart", file, ("book", "chapter"), "book"),
         **_citations(raw, file),
     )

@@ -28,7 +28,7 @@ from typing import Any
 from .projects import IGNORED, BookOptions, ignored_note, read_defaults
 
 # pandoc's aliases for the formats written here
-WRITERS = {"epub": "epub", "epub3": "epub", "epub2": "epub", "pdf": "pdf"}
+WRITERS = {"epub": "epub", "epub3": "epub", "epub2": "epub", "pdf": "pdf", "cover": "cover", "screen-pdf": "screen-pdf"}
 # options that take a value (the others are flags); short forms as pandoc's
 _WITH_VALUE = {"template", "pdf-engine", "pdf-engine-opt", "variable", "highlight-style", "syntax-highlighting",
                "syntax-definition", "epub-chapter-level", "split-level", "epub-embed-font", "epub-subdirectory",

@@ -61,6 +61,12 @@ def outputs(folder: Path) -> list[Path]:
     return [p for p in folder.iterdir() if p.name != ".cache"]
 
 
+def without_preflight(diagnostics: list) -> list:
+    """``diagnostics`` without the print preflight's (``X…``, ``R120``): a tiny test book is under
+    every print service's page minimum, and its stills are not press-ready."""
+    return [d for d in diagnostics if not d.code.startswith("X") and d.code != "R120"]
+
+
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
     """Write a manuscript's files (text or bytes) under ``root``; returns ``root``."""
     for name, content in files.items():
@@ -128,7 +134,13 @@ def ace_violations(epub: Path) -> list[str]:
     ACE_SECONDS[epub.name] = time.perf_counter() - start
     report = out / "report.json"
     assert report.exists(), f"Ace wrote no report (exit {done.returncode}): {done.stderr[-2000:]}"
-    data = json.loads(report.read_text(encoding="utf-8"))
+    found = _report_violations(json.loads(report.read_text(encoding="utf-8")))
+    _ACE_RESULTS[key] = found
+    return found
+
+
+def _report_violations(data: dict) -> list[str]:
+    """The violations an Ace report lists: 'rule impact: where: what'."""
     found = []
     for doc in data.get("assertions", []):
         for a in doc.get("assertions", []):
@@ -140,5 +152,132 @@ def ace_violations(epub: Path) -> list[str]:
                              f"{a.get('earl:result', {}).get('dct:description', '')[:300]}")
     if not found and data.get("earl:result", {}).get("earl:outcome") != "pass":
         found.append(f"Ace's outcome is {data.get('earl:result')} with no violation listed")
-    _ACE_RESULTS[key] = found
     return found
+
+
+# --- DAISY Ace on every EPUB the session built (`--ace-every-epub`, on in `make test`) -------------
+# Every test writes its builds under pytest's temporary folder; under pytest-xdist each worker's is a
+# sub-folder of the controller's. When the whole session is over, the controller finds there every
+# EPUB that this project wrote (ebooklib's generator tag; not pandoc's, nor a test's hand-made zip),
+# keeps one of each content, and has tests/ace_batch.js check them all in one Node process with one
+# browser (ace-cli starts Chromium for each EPUB). Any violation fails the run.
+ACE_BATCH = ROOT / "tests" / "ace_batch.js"
+ACE_MAX_DOCUMENTS = 100  # larger books (the corpus) take minutes: test_corpus.py and make test-long check them
+ACE_EXEMPT = "ace-exempt"  # a test that builds an EPUB inaccessible on purpose puts it under a folder so named
+# Ace's cost goes with the documents it opens: about 0.4 s of CPU each (the sample: 9, 3.8 s). Past
+# this many documents in all (about 2 minutes of CPU), a sample of the EPUBs, by content hash, is checked.
+ACE_MAX_TOTAL = int(os.environ.get("ACE_MAX_TOTAL", "300"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--ace-every-epub", action="store_true",
+                     help="after the session, check every EPUB the tests built with DAISY Ace (one browser)")
+
+
+def built_epubs(base: Path) -> tuple[list[tuple[Path, int]], int]:
+    """The EPUBs of this project under ``base`` and their numbers of documents, one per content, ordered
+    by content hash; and how many were left out as too large (over ACE_MAX_DOCUMENTS documents)."""
+    import hashlib
+    import zipfile
+
+    seen: dict[str, tuple[Path, int]] = {}
+    large = 0
+    for path in sorted(base.rglob("*.epub")):
+        if ACE_EXEMPT in path.parts or not path.is_file():
+            continue
+        try:
+            with zipfile.ZipFile(path) as z:
+                opf = z.read("EPUB/content.opf")
+                documents = sum(n.endswith(".xhtml") for n in z.namelist())
+        except (OSError, KeyError, zipfile.BadZipFile):
+            continue
+        if b'<meta name="generator" content="Ebook-lib' not in opf:
+            continue
+        if documents > ACE_MAX_DOCUMENTS:
+            large += 1
+            continue
+        seen.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), (path, documents))
+    return [seen[h] for h in sorted(seen)], large
+
+
+def ace_batch(epubs: list[Path], work: Path) -> dict[Path, tuple[float, list[str]]]:
+    """Each EPUB's Ace run time and violations, from one Node process (tests/ace_batch.js)."""
+    import json
+
+    if not epubs:
+        return {}
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "epubs.txt").write_text("".join(f"{p}\n" for p in epubs), encoding="utf-8")
+    results = work / "results.jsonl"
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM), "PUPPETEER_SKIP_DOWNLOAD": "true"}
+    done = subprocess.run(["node", str(ACE_BATCH), str(ACE[0].parent.parent.parent), str(work / "epubs.txt"),
+                           str(results)], capture_output=True, text=True, env=env, timeout=3600)
+    out: dict[Path, tuple[float, list[str]]] = {}
+    for line in results.read_text(encoding="utf-8").splitlines() if results.exists() else []:
+        row = json.loads(line)
+        found = _report_violations(row["report"]) if "report" in row else [f"Ace failed: {row.get('error')}"]
+        out[Path(row["epub"])] = (row["seconds"], found)
+    for p in epubs:
+        out.setdefault(p, (0.0, [f"not checked: ace_batch.js exited {done.returncode}: {done.stderr[-500:]}"]))
+    return out
+
+
+_ACE_SUMMARY: list[str] = []
+_ACE_FAILED: list[bool] = []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    import resource
+    import time
+
+    config = session.config
+    if not config.getoption("--ace-every-epub", False) or hasattr(config, "workerinput") \
+            or exitstatus == pytest.ExitCode.INTERRUPTED:
+        return  # off, an xdist worker (the controller checks every worker's EPUBs), or interrupted
+    if not ACE or not CHROMIUM.exists():
+        _ACE_SUMMARY.append("DAISY Ace on every EPUB: not run, Ace or chromium is missing (make test-deps)")
+        _ACE_FAILED.append(True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        return
+    base = config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+    found, large = built_epubs(base)
+    epubs, total = [], 0
+    for path, documents in found:  # ordered by content hash: a sample that does not favour any test
+        if total + documents <= ACE_MAX_TOTAL:
+            epubs.append(path)
+            total += documents
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    results = ace_batch(epubs, base / "ace-every-epub")
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+    bad = {p: v for p, (_s, v) in results.items() if v}
+    checked = f"{len(epubs)} distinct EPUBs ({total} documents)" if len(epubs) == len(found) else \
+        f"a sample of {len(epubs)} of the {len(found)} distinct EPUBs ({total} documents, ACE_MAX_TOTAL)"
+    _ACE_SUMMARY.append(f"DAISY Ace on every EPUB the tests built: {checked} checked in "
+                        f"{wall:.0f} s ({used:.0f} s of CPU), {len(bad)} with violations"
+                        + (f"; {large} over {ACE_MAX_DOCUMENTS} documents left to test_corpus.py" if large else ""))
+    for path, found in bad.items():
+        _ACE_SUMMARY.append(f"  {path.relative_to(base) if path.is_relative_to(base) else path}:")
+        _ACE_SUMMARY.extend(f"    {v}" for v in found[:10])
+    if bad:
+        _ACE_FAILED.append(True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
+    if _ACE_SUMMARY:
+        terminalreporter.section("DAISY Ace")
+        for line in _ACE_SUMMARY:
+            terminalreporter.write_line(line)
+        if _ACE_FAILED:  # counted in the closing line: "N passed, 1 ace failed"
+            terminalreporter.stats.setdefault("ace failed", []).append(_AceFailed())
+
+
+class _AceFailed:
+    """The Ace check's failure, as an entry of the terminal's statistics."""
+
+    count_towards_summary = True
+    when = "teardown"
+    nodeid = "DAISY Ace on every EPUB"

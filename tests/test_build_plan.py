@@ -174,8 +174,12 @@ def test_cached_units_replay_their_warnings(plan):
     noop = sorted(d.code for d in plan["noop"].diagnostics)
     assert "R101" in cold, cold  # the emoji in chapter 2: no shipped font has it
     assert noop == cold
+
+    def of_units(codes: list[str]) -> list[str]:  # the preflight's (X…, R120) are the whole book's, not a unit's
+        return [c for c in codes if not c.startswith("X") and c != "R120"]
+
     edit = sorted(d.code for d in plan["edit"].diagnostics)
-    assert edit == cold  # chapter 2 came from the cache, its warning with it
+    assert of_units(edit) == of_units(cold)  # chapter 2 came from the cache, its warning with it
 
 
 def test_fonts_are_merged_not_duplicated(plan):

@@ -106,12 +106,57 @@ def test_markers_and_page_list_agree_with_the_pdf_labels(book: dict) -> None:
     labels = list(pypdf.PdfReader(book["pdf"]).page_labels)
     pages = [labels.index(label) for _, label in markers]
     assert pages == sorted(pages) and len(set(pages)) == len(pages)
-    # every body page with text has its marker, and the title page (i) has one: roman front matter
+    # every page with text has its marker, but the half-title (page i: the EPUB has none); the front
+    # matter's in roman (title page iii, copyright page iv, contents v)
     with_text = _pdf_first_words(book["pdf"], 1)
     body = [lb for lb in labels if lb.isdigit() and lb in with_text]
-    assert [lb for _, lb in markers] == ["i", *body]
-    assert markers[0][0].startswith("text/titlepage.xhtml#")
+    assert with_text["i"] == ["Paged"] and "ii" not in with_text
+    assert [lb for _, lb in markers] == [lb for lb in labels if lb in with_text and lb != "i"]
+    assert [(href.split("#")[0], lb) for href, lb in markers if not lb.isdigit()] == [
+        ("text/titlepage.xhtml", "iii"), ("text/titlepage.xhtml", "iv"), ("nav.xhtml", "v")]
     assert len(body) >= 8
+
+
+def test_front_matter_markers_stand_where_their_pages_begin(book: dict) -> None:
+    z = book["zip"]
+    first = _pdf_first_words(book["pdf"], 1)
+    title = z.read("EPUB/text/titlepage.xhtml").decode()
+    nav = z.read("EPUB/nav.xhtml").decode()
+    assert re.search(r'aria-label="iii"/><h1 class="title"[^>]*>Paged<', title) and first["iii"] == ["Paged"]
+    assert re.search(r'aria-label="iv"/><section class="copyright"[^>]*>\s*<p class="rights">© 2020<', title)
+    assert first["iv"] == ["©"]
+    assert re.search(r'aria-label="v"/><nav epub:type="toc"', nav) and first["v"] == ["Contents"]
+
+
+def _ncx_page_list(z: zipfile.ZipFile) -> list[tuple[str, str, str, str]]:
+    ncx = z.read("EPUB/toc.ncx").decode()
+    return re.findall(r'<pageTarget id="[^"]+" type="(front|normal)" value="(\d+)" playOrder="\d+">\s*'
+                      r'<navLabel><text>([^<]+)</text></navLabel>\s*<content src="([^"]+)"/>', ncx)
+
+
+def test_toc_ncx_carries_the_same_page_list(book: dict) -> None:
+    z = book["zip"]
+    nav = z.read("EPUB/nav.xhtml").decode()
+    page_list = re.search(r'<nav epub:type="page-list".*?</nav>', nav, re.S).group(0)  # type: ignore[union-attr]
+    entries = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', page_list)
+    targets = _ncx_page_list(z)
+    assert [(href, label) for _t, _v, label, href in targets] == entries
+    roman = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
+    for kind, value, label, _href in targets:
+        assert (kind, int(value)) == (("normal", int(label)) if label.isdigit() else ("front", roman[label]))
+    # playOrder: reading order over the navMap and the pageList together, one number per target
+    ncx = z.read("EPUB/toc.ncx").decode()
+    order = re.findall(r'playOrder="(\d+)">\s*<navLabel><text>[^<]*</text></navLabel>\s*<content src="([^"]+)"/>',
+                       ncx)
+    by_target: dict[str, set[str]] = {}
+    for n, src in order:
+        by_target.setdefault(src, set()).add(n)
+    assert all(len(v) == 1 for v in by_target.values())
+    numbers = sorted(int(next(iter(v))) for v in by_target.values())
+    assert numbers == list(range(1, len(numbers) + 1))
+    page_orders = [int(n) for n, src in order if "#page-" in src]
+    assert page_orders == sorted(page_orders)
+    assert f'<meta name="dtb:totalPageCount" content="{len(targets)}"/>' in ncx
 
 
 def test_first_words_of_each_pdf_page_follow_its_marker(book: dict) -> None:
@@ -154,6 +199,7 @@ def test_epub_alone_has_no_page_list(book: dict, tmp_path: Path) -> None:
     run_build(book["root"], ["epub"], tmp_path, Reporter(echo=False), use_cache=False)
     z = zipfile.ZipFile(tmp_path / "paged.epub")
     assert "page-list" not in z.read("EPUB/nav.xhtml").decode()
+    assert "pageList" not in z.read("EPUB/toc.ncx").decode()
     assert "pageBreakSource" not in z.read("EPUB/content.opf").decode()
     assert not any(MARKER.search(html) for _, html in _documents(z))
 
@@ -162,6 +208,20 @@ def test_one_pass_layout_gives_the_same_page_breaks(book: dict, tmp_path: Path) 
     result = run_build(book["root"], ["pdf", "epub"], tmp_path, Reporter(echo=False), use_cache=False,
                        one_pass=True)
     assert result.page_map is not None and result.page_map.breaks == book["result"].page_map.breaks
+
+
+def test_front_matter_pages_are_mapped_by_what_they_hold() -> None:
+    # a front matter that gained a half-title and a blank verso: pages are found by their parts' ids
+    from pipeline.render.page_list import front_breaks
+    from pipeline.render.pagemap import PageMap
+
+    ids = {"half-title": (0, 9.0), "titlepage": (2, 9.0), "imprint": (3, 9.0), "contents": (4, 9.0),
+           "toc-e1": (4, 8.0), "toc-e2": (4, 7.0), "toc-e3": (5, 9.0), "ch/ch": (8, 9.0)}
+    m = PageMap(front_pages=8, total_pages=20, ids=ids)
+    everything = {"titlepage", "imprint", "contents", "toc-e1", "toc-e2", "toc-e3"}
+    assert front_breaks(m, everything) == {"titlepage": "iii", "imprint": "iv", "contents": "v", "toc-e3": "vi"}
+    assert front_breaks(m, everything - {"imprint"}) == {"titlepage": "iii", "contents": "v", "toc-e3": "vi"}
+    assert front_breaks(PageMap(front_pages=0, total_pages=3, ids=ids), everything) == {}
 
 
 def test_a_marker_goes_before_its_character_inside_a_list_item_or_at_the_end() -> None:
@@ -203,3 +263,30 @@ def test_a_page_that_begins_inside_a_hyphenated_word_begins_at_that_word() -> No
         else:
             assert text[where[offset]:].startswith(first.split()[0].rstrip("\u2010"))
     assert hyphenated >= 3
+
+
+@pytest.fixture(scope="module")
+def long_contents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A book whose printed contents take three pages (70 sections)."""
+    from pipeline import build
+
+    root = tmp_path_factory.mktemp("toc") / "toc"
+    (root / "chapters").mkdir(parents=True)
+    (root / "book.yaml").write_text("title: Long Contents\nauthor: Ann Author\nlang: en\n")
+    sections = "".join(f"## Section {n}\n\n{_prose(n, 1)}\n\n" for n in range(1, 71))
+    (root / "chapters" / "01.md").write_text(f"# The Only Chapter\n\n{sections}")
+    return {p.suffix[1:]: p for p in build(root, ["pdf", "epub"], root.parent / "out")}
+
+
+def test_a_contents_page_begins_at_its_entry_in_the_nav(long_contents: dict[str, Path]) -> None:
+    # a contents page after the first: its marker opens the link of the entry that page begins with
+    sample_build = long_contents
+    nav = zipfile.ZipFile(sample_build["epub"]).read("EPUB/nav.xhtml").decode()
+    toc = nav.split('epub:type="landmarks"')[0]
+    inside = re.findall(r'<a href="[^"]+"><span epub:type="pagebreak" role="doc-pagebreak" id="([^"]+)" '
+                        r'aria-label="([^"]+)"/>([^<]+)</a>', toc)
+    assert inside, "no contents page after the first"
+    first = _pdf_first_words(sample_build["pdf"], 1)
+    for ident, label, title in inside:
+        assert first[label] == title.split()[:1] and ident == f"page-{label}"
+    assert f'<li><a href="nav.xhtml#{inside[0][0]}">{inside[0][1]}</a></li>' in nav

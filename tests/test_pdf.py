@@ -29,7 +29,7 @@ from pipeline.editions import EDITIONS
 MARGINS_PT = {k: getattr(EDITIONS[0].margins, k) for k in ("top", "bottom", "inside", "outside")}
 
 PAGE_W, PAGE_H = 432.0, 648.0          # 6 x 9 in
-BODY_SIZE = 10.5                        # html { font-size: 10.5pt }
+BODY_SIZE = 11.5                        # html { font-size: 11.5pt }
 CAPTION_GAP_PT = 24.0                   # a caption's first line starts at most this far below its image
 TOL = 1.0                               # rounding slack, in points
 AUTO_HYPHEN = "\u2010"                  # WeasyPrint's hyphenate-character
@@ -357,17 +357,21 @@ def test_running_heads_are_in_the_top_margin_and_italic(pages):
 
 
 def test_page_numbers_at_the_foot(chapter_starts, pages):
-    """The body is numbered from 1 at the first chapter (an even page count of front matter before it)."""
+    """The body is numbered from 1 at the first chapter (an even page count of front matter before it);
+    a chapter's first page and blank pages carry no folio."""
     first = min(chapter_starts.values())
     assert first % 2 == 0, "the first chapter must open on a right-hand page"
     problems = []
     for page in pages[:first]:
         if [ln.text for ln in page.lines if ln.top >= page.height - MARGINS_PT["bottom"]]:
             problems.append(f"front matter page {page.index} carries a folio")
+    openings = set(chapter_starts.values())
     for page in pages[first:]:
-        if not page.body_lines():
-            continue  # a blank page before a chapter carries no folio
         foot = [ln.text for ln in page.lines if ln.top >= page.height - MARGINS_PT["bottom"]]
+        if not page.body_lines() or page.index in openings:
+            if foot:
+                problems.append(f"page {page.index}, a blank page or a chapter's first, shows {foot}")
+            continue
         if foot != [str(page.index - first + 1)]:
             problems.append(f"page {page.index}: foot shows {foot}, expected ['{page.index - first + 1}']")
     assert not problems, "\n".join(problems)

@@ -13,7 +13,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from .. import ir
+from .. import ir, matter
 from ..bibliography import check_sources
 from ..cache import Cache
 from ..diagnostics import BuildError, Reporter
@@ -44,14 +44,15 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
     chapters: list[ir.Chapter] = []
     used: set[str] = set()
 
-    def add(cid: str, source: str, blocks: tuple[ir.Block, ...]) -> None:
+    def add(cid: str, source: str, blocks: tuple[ir.Block, ...], declared: str = "") -> None:
         base = cid
         n = 2
         while cid in used:
             cid = f"{base}-{n}"
             n += 1
         used.add(cid)
-        chapters.append(ir.Chapter(cid, source, blocks))
+        first = next((b for b in blocks if isinstance(b, ir.Heading) and b.level == 1), None)
+        chapters.append(ir.Chapter(cid, source, blocks, matter.kind_of(declared, first.attr if first else ir.NO_ATTR)))
 
     reporter.replay(manuscript.notes)
     ctx.headings = heading_references([source.text for source in manuscript.sources])
@@ -79,8 +80,11 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
         cid = slugify(stem, "chapter")
         if stem[:1].isdigit():
             cid = "ch-" + re.sub(r"[^\w.-]", "-", stem.lower(), flags=re.ASCII)
+        problem = matter.check(source.matter, ctx.shown(source))
+        if problem:
+            reporter.replay([problem])
         if not manuscript.split_at_h1:
-            add(cid, source.path, blocks)
+            add(cid, source.path, blocks, source.matter)
             continue
         for k, part in enumerate(_split_at_h1(blocks)):  # pandoc: a level-1 heading opens a chapter
             title = ir.Chapter("", "", part).title
@@ -94,6 +98,8 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
                       "write some Markdown after the metadata", manuscript.metadata_file)
     if not chapters:
         add("text", manuscript.sources[0].path if manuscript.sources else "", ())
+    chapters, moved = matter.place(chapters)
+    reporter.replay(moved)
     first_title = next((ir.plain_text(c.title) for c in chapters if c.title), "")
     raw = manuscript.metadata
     if shifted_title:  # pandoc: with a shift of -N, a level-N heading opening the book is its title

@@ -7,10 +7,15 @@ This is the only module that imports ebooklib. The book holds:
 
 - a cover page and the cover image (``cover-image`` property), drawn from the
   title if the manuscript has none;
-- a title page, the nav (contents, hidden landmarks) and an NCX with depth and
-  ``playOrder`` (:mod:`pipeline.render.epub_nav`);
+- a title page with the copyright text the print edition's copyright page
+  has (:mod:`pipeline.render.copyright`), the nav (contents, hidden
+  landmarks) and an NCX with depth and ``playOrder`` (:mod:`pipeline.render.epub_nav`);
 - one XHTML document per chapter, footnotes as EPUB 3 notes
-  (``noteref`` → ``aside epub:type="footnote"``, with a link back);
+  (``noteref`` → ``aside epub:type="footnote"``, with a link back); front and
+  back matter (:mod:`pipeline.matter`) typed as what they are
+  (``epub:type="dedication"`` with ``role="doc-dedication"``…, in a ``<body>``
+  typed ``frontmatter`` or ``backmatter``), a dedication and an epigraph before
+  the contents in the spine, each typed one also among the landmarks;
 - each image once (by content; a cover that is also a still too), as
   :mod:`pipeline.stills` makes it for the EPUB: 8-bit sRGB JPEG or PNG, upright,
   within ``epub-image-megapixels``, its ``<img>`` sized with ``width``/``height``;
@@ -21,8 +26,9 @@ This is the only module that imports ebooklib. The book holds:
 - the accessibility metadata of EPUB Accessibility 1.1, derived from the
   book (:mod:`pipeline.accessibility`).
 - given the print edition's page map (a build to both formats), the print
-  page numbers: markers, a page-list nav and ``pageBreakSource``
-  (:mod:`pipeline.render.page_list`).
+  page numbers: markers (the front matter's in the title page and the nav),
+  a page-list nav, the same pages as the NCX's ``pageList``, and
+  ``pageBreakSource`` (:mod:`pipeline.render.page_list`).
 
     >>> from pipeline import build_book   # doctest: +SKIP
     >>> data = render_epub(build_book("manuscripts/the-salt-lantern"))  # doctest: +SKIP
@@ -46,11 +52,21 @@ from ..diagnostics import Reporter
 from ..editions import Edition
 from ..images import EXTENSIONS, make_cover
 from ..index import BookIndex, build_index
+from ..matter import KINDS, front_count
 from ..stills import policy_for, variant
 from . import RenderResult
+from .copyright import copyright_html
 from .epub_nav import NavPoint, contents_tree, nav_xhtml, toc_ncx
 from .html import STYLES, Writer, attr_value, image_size_attrs, text, title_page_lines
-from .page_list import add_page_list_nav, chapter_breaks, insert_markers, marker, page_list_metadata
+from .page_list import (
+    add_page_list_nav,
+    chapter_breaks,
+    front_breaks,
+    insert_markers,
+    marker,
+    marker_id_part,
+    page_list_metadata,
+)
 from .pagemap import PageMap
 
 FONTS = STYLES / "fonts"
@@ -108,9 +124,15 @@ def chapter_xhtml(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, image_files: 
     if notes:
         body += f'<section class="footnotes" epub:type="footnotes">\n{notes}</section>\n'
     title = index.chapter(ch.id).title or meta.title
-    return _page(meta.lang, title,
-                 f'<section id="{attr_value(ch.id)}" class="chapter" epub:type="chapter" '
-                 f'role="doc-chapter">\n{body}</section>\n', sheets=edition.stylesheets)
+    semantics = 'class="chapter" epub:type="chapter" role="doc-chapter"'
+    body_attrs = ""
+    if ch.matter:  # front or back matter: its own epub:type and role, where the vocabularies have one
+        kind = KINDS[ch.matter]
+        semantics = f'class="{kind.name}"' + (f' epub:type="{kind.epub_type}"' if kind.epub_type else "") + (
+            f' role="{kind.role}"' if kind.role else "")
+        body_attrs = f' epub:type="{"frontmatter" if kind.front else "backmatter"}"'
+    return _page(meta.lang, title, f'<section id="{attr_value(ch.id)}" {semantics}>\n{body}</section>\n',
+                 body_attrs, sheets=edition.stylesheets)
 
 
 _HEADING = re.compile(r"<h([1-6])\b")
@@ -191,14 +213,36 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
         ' class="cover-page"'))
     eb.add_item(cover_page)
 
-    pages: list[tuple[str, str]] = []  # the print edition's pages: (href, label), in reading order
-    title_marker = ""
-    if page_map is not None and page_map.front_pages:  # the print title page is page i
-        title_marker = marker(page_map.label(0), "page-" + page_map.label(0))
-        pages.append(("text/titlepage.xhtml#page-" + page_map.label(0), page_map.label(0)))
+    # the print front matter's pages, mapped by what they hold (page_list.front_breaks)
+    front: dict[str, tuple[str, str]] = {}  # print anchor → (label, marker id)
+    before = {ch.id for ch in book.chapters[:front_count(book)]}  # printed before the contents
+    printed = [e for e in index.toc if e.chapter not in before]  # what the print contents list, in order
+    if page_map is not None:
+        has = {"titlepage", "contents", *(f"toc-e{n}" for n in range(1, len(printed) + 1))}
+        has |= {"imprint", "copyright"} if copyright_html(meta) else set()
+        front = {anchor: (label, "page-" + marker_id_part(label))
+                 for anchor, label in front_breaks(page_map, has).items()}
+    marks = {anchor: marker(label, ident) for anchor, (label, ident) in front.items()}
+    pages: list[tuple[str, str]] = [(f"text/titlepage.xhtml#{front[a][1]}", front[a][0])
+                                    for a in ("titlepage", "imprint", "copyright") if a in front]
     title_page = _xhtml_item("titlepage", "text/titlepage.xhtml", _page(
-        meta.lang, meta.title, _title_page(meta, title_marker), ' class="title-page"'))
+        meta.lang, meta.title,
+        _title_page(meta, marks.get("titlepage", ""), marks.get("imprint", marks.get("copyright", ""))),
+        ' class="title-page"'))
     eb.add_item(title_page)
+    # the contents' pages are in nav.xhtml, which comes next in reading order; the print contents'
+    # entry N (toc-eN) is the nav's entry with the same target
+    in_nav = {(e.chapter, e.target): k for k, e in enumerate(index.toc, 1)}  # the nav lists index.toc
+    contents_marks: dict[int, str] = {}
+    for anchor, (label, ident) in front.items():
+        if anchor.startswith("toc-e"):
+            entry = printed[int(anchor[5:]) - 1]
+            if (entry.chapter, entry.target) not in in_nav:
+                continue  # an entry the nav does not have: no marker, no page
+            contents_marks[in_nav[entry.chapter, entry.target]] = marks[anchor]
+        elif anchor != "contents":
+            continue
+        pages.append((f"nav.xhtml#{ident}", label))
 
     # chapters
     chapter_items = []
@@ -230,18 +274,33 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
     nav = epub.EpubNav(title=meta.toc_title)
     eb.add_item(nav)
     eb.add_item(epub.EpubNcx())
-    eb.spine = [cover_page, title_page, nav, *chapter_items]
+    n = min(front_count(book), len(chapter_items) - 1)  # the dedication and epigraph come before the contents
+    eb.spine = [cover_page, title_page, *chapter_items[:n], nav, *chapter_items[n:]]
     eb.guide = [
         {"href": cover_page.file_name, "title": "Cover", "type": "cover"},
         {"href": nav.file_name, "title": meta.toc_title, "type": "toc"},
-        {"href": chapter_items[0].file_name, "title": "Begin Reading", "type": "text"},
+        {"href": chapter_items[n].file_name, "title": "Begin Reading", "type": "text"},
     ]
     landmarks = [("cover", cover_page.file_name, "Cover"), ("toc", nav.file_name, meta.toc_title),
-                 ("bodymatter", chapter_items[0].file_name, "Begin Reading")]
-    nav_doc = nav_xhtml(tree, landmarks, meta.lang, meta.toc_title, edition.stylesheets)
+                 ("bodymatter", chapter_items[n].file_name, "Begin Reading")]
+    landmarks += [(KINDS[ch.matter].epub_type, item.file_name, index.chapter(ch.id).title)
+                  for ch, item in zip(book.chapters, chapter_items) if ch.matter and KINDS[ch.matter].epub_type]
+    spine_order = {item.file_name: k for k, item in enumerate(eb.spine)}
+    landmarks.sort(key=lambda mark: spine_order[mark[1]])  # in reading order
+    nav_doc = nav_xhtml(tree, landmarks, meta.lang, meta.toc_title, edition.stylesheets,
+                        top=marks.get("contents", ""), markers=contents_marks)
+    nav_doc = add_page_list_nav(nav_doc, pages) if pages else nav_doc
+    reading = {item.file_name: item.content for item in (title_page, *chapter_items)} | {nav.file_name: nav_doc}
+
+    def position(href: str) -> tuple[int, int]:
+        """Where a navigation target is in reading order: its document, then the byte of its id."""
+        name, _, frag = href.partition("#")
+        at = reading[name].find(f' id="{frag}"'.encode()) if frag else 0
+        return spine_order.get(name, -1), at
+
     navigation = {
-        "EPUB/nav.xhtml": add_page_list_nav(nav_doc, pages) if pages else nav_doc,
-        "EPUB/toc.ncx": toc_ncx(tree, meta.identifier, meta.title, len(pages)),
+        "EPUB/nav.xhtml": nav_doc,
+        "EPUB/toc.ncx": toc_ncx(tree, meta.identifier, meta.title, pages, position),
     }
     modified = dt.datetime.strptime(meta.modified, "%Y-%m-%dT%H:%M:%SZ")
     raw = io.BytesIO()
@@ -314,10 +373,14 @@ def _metadata(eb: epub.EpubBook, meta: ir.Meta) -> None:
                                                                  "property": "group-position"})
 
 
-def _title_page(meta: ir.Meta, page_marker: str = "") -> str:
-    rights = f'<p class="rights">{text(meta.rights)}</p>\n' if meta.rights else ""
-    return (f'<section class="titlepage" epub:type="titlepage">\n{page_marker}{title_page_lines(meta)}{rights}'
-            "</section>\n")
+def _title_page(meta: ir.Meta, page_marker: str = "", imprint_marker: str = "") -> str:
+    """The title page, and the copyright text as the print copyright page has it; with the print
+    title page's and copyright page's page markers."""
+    rights = copyright_html(meta)
+    if rights:
+        rights = f'{imprint_marker}<section class="copyright" epub:type="copyright-page">\n{rights}</section>\n'
+    return (f'<section class="titlepage" epub:type="titlepage">\n{page_marker}{title_page_lines(meta)}'
+            f"</section>\n{rights}")
 
 
 def _repack(data: bytes, lang: str, when: dt.datetime, replace: dict[str, bytes]) -> bytes:

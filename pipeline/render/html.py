@@ -107,7 +107,9 @@ class Writer:
             return ""
         if self.notes == "inline":
             body = _as_spans(self.blocks(note.blocks))
-            return f'<span class="footnote" id="{attr_value(self.anchor(f"fn-{n}"))}">{body}</span>'
+            # the empty span marks where the call stands (the note itself floats to the page foot)
+            return (f'<span class="fnref" id="{attr_value(self.anchor(f"fnref-{n}"))}"></span>'
+                    f'<span class="footnote" id="{attr_value(self.anchor(f"fn-{n}"))}">{body}</span>')
         self.pending_notes.append(note)
         # the pop-up convention of Apple Books, Kobo and Kindle: a noteref link, raised by <sup>
         # even where the publisher's CSS is off, to a footnote aside in the same document

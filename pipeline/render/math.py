@@ -185,12 +185,15 @@ def epub_html(node: ir.Math, attrs: str = "") -> str:
 
 
 def print_html(node: ir.Math, attrs: str = "") -> str:
-    """The SVG for print, in a span WeasyPrint lays out inline (or as a centred block)."""
+    """The SVG for print, in a span WeasyPrint lays out inline (or as a centred block); the TeX in
+    ``data-tex`` is the formula's /Alt in the tagged screen PDF."""
+    from .html import attr_value
+
     try:
         drawn = svg(node.text, node.display)
     except ValueError:
         return fallback_html(node, attrs)
-    return f'<span{attrs} class="math {_kind(node)}">{drawn.xml}</span>'
+    return f'<span{attrs} class="math {_kind(node)}" data-tex="{attr_value(node.text.strip())}">{drawn.xml}</span>'
 
 
 def print_problems(chapter: ir.Chapter) -> list[tuple[str, str]]:

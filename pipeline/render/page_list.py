@@ -28,10 +28,17 @@ not stand before it (``li``, ``td``, ``dd``…). A page whose start cannot be
 found (the EPUB's text of that element is shorter: never expected) gets its
 marker at the element's end, with warning E120.
 
-Front matter: the EPUB has the print title page (page i), so its marker is
-there; the print imprint and contents (ii, iii…) have no counterpart page in
-the EPUB (the EPUB's contents is its nav, without page numbers), so they have
-no marker and no entry.
+Front matter (:func:`front_breaks`): a front-matter page is mapped by what it
+holds, not by its number, so the mapping holds when the print front matter
+gains or loses pages. The print parts carry the ids of :data:`FRONT_ANCHORS`;
+the page where each landed gets its roman-numeral marker in the EPUB's
+counterpart: the title page (``titlepage``) and the imprint (``imprint``, before
+the title page's rights line) in ``titlepage.xhtml``, the contents
+(``contents``) before the nav's contents, and a contents page that begins
+with entry N (``toc-eN``) inside the link of the nav's entry with the same
+target. A page with nothing
+the EPUB has (a blank verso, an imprint when the EPUB shows no rights, a part
+the EPUB lacks) gets no marker and no entry.
 """
 
 from __future__ import annotations
@@ -54,6 +61,36 @@ def marker(label: str, ident: str) -> str:
     """The invisible page-break marker for the page labelled ``label``."""
     return (f'<span epub:type="pagebreak" role="doc-pagebreak" id="{attr_value(ident)}" '
             f'aria-label="{attr_value(label)}"/>')
+
+
+# The print front matter's parts, by id, in reading order: where each has its counterpart in the EPUB.
+# "copyright": the imprint under the name of a copyright page.
+FRONT_ANCHORS = ("titlepage", "imprint", "copyright", "contents")
+
+
+def front_breaks(page_map: PageMap, has: set[str]) -> dict[str, str]:
+    """The front-matter pages that the EPUB has: the anchor each page is mapped by → its label.
+
+    ``has`` names the anchors of :data:`FRONT_ANCHORS` (and ``toc-eN``) that
+    the EPUB can carry. A page is given to the first such anchor on it, in
+    reading order; pages holding none of them are left out.
+
+    >>> m = PageMap(front_pages=6, total_pages=9, ids={"titlepage": (0, 9.0), "imprint": (1, 5.0),
+    ...     "contents": (2, 9.0), "toc-e1": (2, 8.0), "toc-e2": (3, 9.0), "toc-e3": (3, 8.0)})
+    >>> front_breaks(m, {"titlepage", "contents", "toc-e1", "toc-e2", "toc-e3"})
+    {'titlepage': 'i', 'contents': 'iii', 'toc-e2': 'iv'}
+    """
+    entries = sorted((k for k in page_map.ids if k.startswith("toc-e") and k[5:].isdigit()), key=lambda k: int(k[5:]))
+    out: dict[str, str] = {}
+    seen: set[int] = set()
+    for anchor in (*FRONT_ANCHORS, *entries):
+        if anchor not in has or anchor not in page_map.ids:
+            continue
+        page = page_map.ids[anchor][0]
+        if page < page_map.front_pages and page not in seen:
+            seen.add(page)
+            out[anchor] = page_map.label(page)
+    return out
 
 
 def chapter_breaks(page_map: PageMap, chapter: str) -> list[tuple[str, str, int]]:
@@ -144,7 +181,7 @@ def insert_markers(xhtml: bytes, breaks: list[tuple[str, str, int]], reporter: R
         if n not in at:  # an anchor the EPUB does not have
             lost.append(n)
             continue
-        ident = _unique(f"page-{_id_part(label)}", ids)
+        ident = _unique(f"page-{marker_id_part(label)}", ids)
         inserts.append((at[n], n, marker(label, ident)))
         made.append((label, ident))
     for n in sorted(set(lost)):
@@ -176,7 +213,8 @@ def _tag_end(data: bytes, start: int) -> int:
     return len(data)
 
 
-def _id_part(label: str) -> str:
+def marker_id_part(label: str) -> str:
+    """A page label as it may stand in an id (``page-xii``, ``page-12``)."""
     return re.sub(r"[^A-Za-z0-9_.-]", "-", label)
 
 

@@ -4,7 +4,8 @@ Takes: the laid-out pieces' page counts and anchors (see :mod:`pipeline.render.p
 Gives: :class:`PageMap`, part of a PDF build's result: the front matter's
 length, each chapter's first page and page count, the page and height of
 every id, each page's label (``iii``, ``12``) and where each body page
-begins (``breaks``, see :mod:`pipeline.render.page_breaks`). The EPUB page-list, print
+begins (``breaks``, see :mod:`pipeline.render.page_breaks`), and where each still
+landed and at what size (``stills``). The EPUB page-list, print
 preflight and the cover's spine read it; ``pipeline build --report`` prints it.
 
 Pages are 0-based physical indexes into the PDF; labels are what the page
@@ -46,6 +47,8 @@ class PageMap:
     # where each body page begins: (page, chapter, id in the chapter, counted characters before)
     breaks: list[tuple[int, str, str, int]] = field(default_factory=list)
     bleed: list[int] = field(default_factory=list)  # pages holding a {.bleed} still (edge to edge)
+    # each still as printed: (page, chapter, source path, placed width, placed height in pt)
+    stills: list[tuple[int, str, str, float, float]] = field(default_factory=list)
 
     def label(self, page: int) -> str:
         """The page's printed number: roman in the front matter, arabic after."""

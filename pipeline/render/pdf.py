@@ -6,13 +6,20 @@ Gives: :class:`LaidOut` pieces — a chapter, the front matter, sample
 folios — each a PDF plus where its anchors and bookmarks landed; and
 :func:`render_pdf_one_pass`, the whole book in one WeasyPrint pass.
 
-This is the only module that imports WeasyPrint. A print book is:
+This is the only module that imports WeasyPrint (with :mod:`pipeline.render.pdf_tags`, which
+adjusts the structure tree it writes for the screen PDF). A print book is:
 
-- the front matter (title page, imprint, contents with page numbers), on
-  pages without folios, labelled i, ii, iii… in the PDF, padded to an even count;
+- the front matter: half-title (recto), title page (recto), copyright page
+  (its verso, :mod:`pipeline.render.copyright`), the dedication and epigraph
+  when the manuscript has them (:mod:`pipeline.matter`), then the contents,
+  set tighter when they would spill a few entries onto a page of their own;
+  labelled i, ii, iii… in the PDF, padded to an even count; only the contents'
+  pages after their first carry a folio (roman);
 - the body: each chapter opens on a right-hand page; pages are numbered from
-  1 at the first chapter. Running heads: the book's title on left-hand pages,
-  the chapter's on right-hand pages, none on a chapter's first page.
+  1 at the first chapter; back matter (acknowledgements, about the author, a
+  colophon) is part of it. Running heads: the book's title on left-hand pages,
+  the chapter's on right-hand pages, none on a chapter's first page. A
+  chapter's first page and blank pages carry no folio.
 
 Each chapter is laid out alone (:func:`layout_chapter`), since it depends on
 nothing before it but the number of notes before it: it opens on a recto,
@@ -25,6 +32,10 @@ chapter is written ``xref:ch-02/intro`` and becomes a real link at assembly.
 Every resource goes through :class:`_Fetcher`: only the shipped fonts and the
 book's own images are loaded, nothing from the network or elsewhere on disk.
 WeasyPrint's warnings become diagnostics (R102), not lost log lines.
+While it lays a piece out, two of its choices are changed: no more than two
+hyphenated lines in a row (:func:`_hyphen_ladders_limited`), and a page that
+must end early for a widow or an orphan ends early instead of sending its last
+footnote on (:func:`_notes_kept_with_their_calls`).
 
     >>> from pipeline import build_book   # doctest: +SKIP
     >>> result = render_pdf_one_pass(build_book("manuscripts/the-salt-lantern"))  # doctest: +SKIP
@@ -37,6 +48,7 @@ import functools
 import hashlib
 import logging
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -52,9 +64,11 @@ from .. import ir
 from ..diagnostics import Diagnostic, Reporter, from_dict, to_dict
 from ..editions import Edition, to_pt
 from ..index import BookIndex
+from ..matter import front_count
 from ..stills import Policy, policy_for, variant
 from ..transforms.numbering import numbered_label
-from . import floats, math
+from . import floats, math, pdf_tags
+from .copyright import copyright_html
 from .html import STYLES, Writer, attr_value, text, title_page_lines
 from .page_breaks import PageStart, page_starts
 
@@ -137,7 +151,8 @@ def uncovered(text: str, scripts: tuple[str, ...] | None = None) -> list[str]:
 
 
 def page_css(edition: Edition, folios: bool = True) -> str:
-    """@page size and margins of the edition, its folios, and the tallest a still may be.
+    """@page size and margins of the edition, its folios, the tallest a still may be, and the
+    copyright page's height (its text sits at the foot of the text block).
 
     Without ``folios`` the pages carry no page number: a chapter laid out
     alone does not know its numbers; assembly stamps them.
@@ -151,9 +166,10 @@ def page_css(edition: Edition, folios: bool = True) -> str:
             f"@bottom-center {{ content: {folio}; font-size: 8.5pt; }} }}\n"
             f"@page :left {{ margin-left: {m.outside}pt; margin-right: {m.inside}pt; }}\n"
             f"@page :right {{ margin-left: {m.inside}pt; margin-right: {m.outside}pt; }}\n"
-            f"@page body:nth(1 of body) {{ counter-reset: page 1; }}\n"
+            f"@page first-chapter:nth(1 of first-chapter) {{ counter-reset: page 1; }}\n"
             f"figure img {{ max-height: {block_height - edition.caption_room_pt:.1f}pt; }}\n"
-            f"figure.bleed img {{ width: {edition.trim[0]}; height: {edition.trim[1]}; max-height: none; }}\n")
+            f"figure.bleed img {{ width: {edition.trim[0]}; height: {edition.trim[1]}; max-height: none; }}\n"
+            f".copyright {{ height: {block_height - 2:.1f}pt; }}\n")  # its text is set at the foot
 
 
 def qualify(chapter: str, ident: str) -> str:
@@ -181,7 +197,8 @@ def _html_doc(meta: ir.Meta, body: str, full_head: bool = True) -> str:
             f"<body>\n{body}</body>\n</html>\n")
 
 
-def chapter_parts(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool) -> tuple[str, list[floats.Block], str]:
+def chapter_parts(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool,
+                  kind: str = "chapter") -> tuple[str, list[floats.Block], str]:
     """A chapter's ``<section>`` as its opening, its top-level blocks and its end (see :func:`chapter_html`)."""
     def href(target: str) -> str:
         where = index.where(target, ch.id)
@@ -200,7 +217,8 @@ def chapter_parts(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool) 
     # string(chapter, first-except) leaves the opening page bare; the footnote
     # counter goes on from the chapters before
     # toc-depth-N: print.css keeps headings deeper than the contents out of the outline too
-    head = (f'<section id="{attr_value(qualify(ch.id, ch.id))}" class="chapter toc-depth-{meta.toc_depth}" '
+    matter = f" matter-{ch.matter}" if ch.matter else ""
+    head = (f'<section id="{attr_value(qualify(ch.id, ch.id))}" class="{kind}{matter} toc-depth-{meta.toc_depth}" '
             f'style="counter-reset: footnote {max(facts.first_note - 1, 0)}">\n'
             f'<div class="chapter-mark" data-title="{attr_value(title)}" data-book="{attr_value(meta.title)}"></div>\n')
     blocks = []
@@ -211,36 +229,58 @@ def chapter_parts(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool) 
     return head, blocks, "</section>\n"
 
 
-def chapter_html(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool) -> str:
-    """A chapter's ``<section>``; ``alone`` writes links into other chapters as ``xref:`` URLs."""
-    head, blocks, tail = chapter_parts(ch, index, meta, alone)
+def chapter_html(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool, kind: str = "chapter") -> str:
+    """A chapter's ``<section>``; ``alone`` writes links into other chapters as ``xref:`` URLs.
+    ``kind`` is its class: ``chapter`` in the body, ``front-chapter`` before the contents;
+    front or back matter is also classed by what it is (``matter-colophon``)."""
+    head, blocks, tail = chapter_parts(ch, index, meta, alone, kind)
     return head + "".join(b.html for b in blocks) + tail
 
 
-def front_html(meta: ir.Meta, index: BookIndex, numbers: dict[str, str] | None) -> str:
-    """Title page, imprint and contents. ``numbers`` maps a contents target to its
-    page number; None lets WeasyPrint count them (the one-pass book)."""
-    out = ['<div class="front-matter">\n<section class="titlepage">\n', title_page_lines(meta), "</section>\n"]
-    if meta.rights or meta.identifier or meta.date:
-        out.append('<section class="imprint">\n')
-        for value in (meta.rights, meta.date and f"First published {meta.date}", meta.identifier):
-            if value:
-                out.append(f"<p>{text(value)}</p>\n")
-        out.append("</section>\n")
+TOC_SPILL = 6  # contents that spill this many entries or fewer onto a last page are set tighter
+
+
+def print_toc(index: BookIndex, front: tuple[ir.Chapter, ...] = ()) -> list:
+    """The print contents' entries: the index's, without the front matter printed before them."""
+    before = {ch.id for ch in front}
+    return [e for e in index.toc if e.chapter not in before]
+
+
+def front_html(meta: ir.Meta, index: BookIndex, numbers: dict[str, str] | None,
+               front: tuple[ir.Chapter, ...] = (), tight: int = 0) -> str:
+    """Half-title, title page, copyright page, the front-matter chapters (dedication, epigraph),
+    and contents. ``numbers`` maps a contents target to its page number; None lets WeasyPrint
+    count them (the one-pass book). ``tight`` (0–2) sets the contents' leading closer."""
+    out = ['<div class="front-matter">\n',
+           f'<section class="halftitle"><p class="halftitle-title">{text(meta.title)}</p></section>\n',
+           '<section class="titlepage" id="titlepage">\n', title_page_lines(meta), "</section>\n",
+           f'<section class="copyright" id="copyright"><div class="copyright-text">\n'
+           f'{copyright_html(meta)}</div></section>\n']
+    for ch in front:
+        out.append(chapter_html(ch, index, meta, alone=numbers is not None, kind="front-chapter"))
     writer = Writer(notes="none")
-    out.append(f'<nav class="toc">\n<h1 class="toc-title">{text(meta.toc_title)}</h1>\n<ul>\n')
-    for e in index.toc:
+    out.append(f'<nav class="toc{f" tight-{tight}" if tight else ""}" id="contents">\n'
+               f'<h1 class="toc-title">{text(meta.toc_title)}</h1>\n<ul>\n')
+    for n, e in enumerate(print_toc(index, front), 1):
         target = qualify(e.chapter, e.target or e.chapter)
         label = writer.inlines(e.title)
         if e.number:
             label = f'<span class="toc-number">{text(e.number)}</span> {label}'
         if numbers is None:
-            out.append(f'<li class="toc-l{e.level}"><a href="#{attr_value(target)}">{label}</a></li>\n')
+            out.append(f'<li id="toc-e{n}" class="toc-l{e.level}"><a href="#{attr_value(target)}">{label}</a></li>\n')
         else:
-            out.append(f'<li class="toc-l{e.level}"><a href="{XREF_SCHEME}{attr_value(target)}" '
+            out.append(f'<li id="toc-e{n}" class="toc-l{e.level}"><a href="{XREF_SCHEME}{attr_value(target)}" '
                        f'data-page="{numbers[target]}">{label}</a></li>\n')
     out.append("</ul>\n</nav>\n</div>\n")
     return "".join(out)
+
+
+def contents_spill(piece: LaidOut) -> tuple[int, int]:
+    """How many pages the contents take in a laid-out front matter, and how many entries its last page holds."""
+    pages = [page for name, (page, _x, _y) in piece.anchors.items() if name.startswith("toc-e")]
+    if not pages:
+        return 0, 0
+    return max(pages) - min(pages) + 1, pages.count(max(pages))
 
 
 def folio_html(numbers: tuple[int, ...]) -> str:
@@ -264,6 +304,8 @@ class LaidOut:
     ``bleed`` lists the pages that hold a ``{.bleed}`` still (edge to edge);
     ``moved`` the stills :mod:`pipeline.render.floats` moved later, and
     ``layouts`` how many WeasyPrint layouts the piece took.
+    ``stills`` says where each still landed: ``(page, source path, width, height)``,
+    its placed size in points, for the preflight's effective resolution.
     """
 
     pdf: bytes
@@ -275,12 +317,13 @@ class LaidOut:
     bleed: list[int] = field(default_factory=list)   # pages holding a {.bleed} still
     moved: list[str] = field(default_factory=list)   # stills moved later to fill a hole (pipeline.render.floats)
     layouts: int = 1                                 # WeasyPrint layouts it took
+    stills: list[tuple[int, str, float, float]] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """Everything but the PDF, as plain data."""
         return {"pages": self.pages, "anchors": self.anchors, "bookmarks": self.bookmarks,
                 "diagnostics": [to_dict(d) for d in self.diagnostics], "starts": self.starts,
-                "bleed": self.bleed, "moved": self.moved, "layouts": self.layouts}
+                "bleed": self.bleed, "moved": self.moved, "layouts": self.layouts, "stills": self.stills}
 
     @classmethod
     def from_json(cls, pdf: bytes, data: dict) -> LaidOut:
@@ -288,7 +331,7 @@ class LaidOut:
         return cls(pdf, data["pages"], {k: tuple(v) for k, v in data["anchors"].items()},
                    [tuple(b) for b in data["bookmarks"]], [from_dict(d) for d in data["diagnostics"]],
                    [tuple(s) for s in data.get("starts", [])], data.get("bleed", []), data.get("moved", []),
-                   data.get("layouts", 1))
+                   data.get("layouts", 1), [tuple(s) for s in data.get("stills", [])])
 
 
 class _LogToDiagnostics(logging.Handler):
@@ -372,6 +415,101 @@ def _fonts_named_not_subset() -> Iterator[None]:
         Font.subset = original  # type: ignore[method-assign]
 
 
+MAX_HYPHENATED_LINES = 2  # at most two hyphenated lines in a row (a ladder of three is a fault)
+
+
+class _LadderLimit:
+    """Hyphenation off for the line after :data:`MAX_HYPHENATED_LINES` hyphenated ones.
+
+    CSS has ``hyphenate-limit-lines`` for this; WeasyPrint 70 does not
+    implement it. Its lines are made one at a time by ``iter_line_boxes``
+    (a paragraph's lines, from the top or from a page break), each fitted by
+    ``split_first_line``: the first is wrapped to count the hyphenated lines
+    just made, the second to fit the next one without hyphenating when the
+    count is reached. Nested layouts (an inline-block inside a line) keep their
+    own count.
+    """
+
+    def __init__(self) -> None:
+        self.ban = False
+
+    def lines(self, original, *args, **kwargs):  # noqa: ANN001, ANN201
+        from weasyprint.formatting_structure.boxes import TextBox
+
+        made = original(*args, **kwargs)
+        run = 0
+        while True:
+            outer, self.ban = self.ban, run >= MAX_HYPHENATED_LINES
+            try:
+                item = next(made)
+            except StopIteration:
+                return
+            finally:
+                self.ban = outer
+            last = None
+            for box in item[0].descendants() if item[0] is not None else ():
+                if isinstance(box, TextBox):
+                    last = box
+            ends_hyphenated = last is not None and last.text.endswith(last.style["hyphenate_character"])
+            run = run + 1 if ends_hyphenated else 0
+            yield item
+
+    def split_first_line(self, original, text, style, *args, **kwargs):  # noqa: ANN001, ANN201
+        if not (self.ban and style["hyphens"] == "auto"):
+            return original(text, style, *args, **kwargs)
+        style["hyphens"] = "manual"
+        try:
+            return original(text, style, *args, **kwargs)
+        finally:
+            style["hyphens"] = "auto"
+
+
+@contextlib.contextmanager
+def _hyphen_ladders_limited() -> Iterator[None]:
+    """While a document is laid out, no more than :data:`MAX_HYPHENATED_LINES` hyphenated lines in a row."""
+    from weasyprint.layout import block, inline
+
+    limit = _LadderLimit()
+    lines, split = block.iter_line_boxes, inline.split_first_line
+    block.iter_line_boxes = functools.partial(limit.lines, lines)
+    inline.split_first_line = functools.partial(limit.split_first_line, split)
+    try:
+        yield
+    finally:
+        block.iter_line_boxes, inline.split_first_line = lines, split
+
+
+@contextlib.contextmanager
+def _notes_kept_with_their_calls() -> Iterator[None]:
+    """While a document is laid out, a page that must break early (for widows and orphans)
+    breaks early, rather than send its last footnote to the next page.
+
+    WeasyPrint 70, when a paragraph cannot break before its line at the foot of
+    the page without leaving a widow or an orphan, moves the page's last
+    footnotes to the next page to make room, whatever ``footnote-policy`` says;
+    a note moved there can be moved again at that page's foot. Measured on *The
+    Worst Journey in the World*: all of its 27 notes printed after their call's
+    page went there this way. That path is taken only where the layout is not
+    in columns, so the line layout is told it is in one (``in_column``, read
+    there for nothing else); it then breaks the page as widows and orphans ask.
+    """
+    from weasyprint.layout import LayoutContext, block
+
+    lines_code = block._linebox_layout.__code__
+
+    def in_column(context: LayoutContext) -> bool:
+        return context.__dict__.get("_in_column", False) or sys._getframe(1).f_code is lines_code
+
+    def set_in_column(context: LayoutContext, value: bool) -> None:
+        context.__dict__["_in_column"] = value
+
+    LayoutContext.in_column = property(in_column, set_in_column)  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        del LayoutContext.in_column  # type: ignore[attr-defined]
+
+
 class _Zlib:
     """zlib, as pydyf sees it, with its level 9 lowered to 6: 3.5× faster on page content,
     1.8% larger (measured on War and Peace's chapters)."""
@@ -419,17 +557,20 @@ def _weasyprint_log(where: str) -> Iterator[_LogToDiagnostics]:
 def _render(html: str, edition: Edition, root: Path, scripts: tuple[str, ...], folios: bool):  # noqa: ANN202
     """WeasyPrint's document for ``html``: its pages laid out, no PDF written."""
     sheets, fonts, fetcher, counters = _styles(edition, scripts, folios, root)
-    return HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher).render(
-        stylesheets=sheets, font_config=fonts, counter_style=counters,
-        presentational_hints=True)  # <ol type="a" start="3">, <li value>: HTML's own list numbering
+    with _hyphen_ladders_limited(), _notes_kept_with_their_calls():
+        return HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher).render(
+            stylesheets=sheets, font_config=fonts, counter_style=counters,
+            presentational_hints=True)  # <ol type="a" start="3">, <li value>: HTML's own list numbering
 
 
 def _laid_out(doc, edition: Edition, identifier: bytes, piece: bool, starts: bool,  # noqa: ANN001
-              diagnostics: list[Diagnostic]) -> LaidOut:
-    """The PDF of a rendered ``doc``, with its anchors, bookmarks and (with ``starts``) page starts."""
+              diagnostics: list[Diagnostic], variant: str | None = None) -> LaidOut:
+    """The PDF of a rendered ``doc``, with its anchors, bookmarks and (with ``starts``) page starts;
+    a ``variant`` as :func:`layout`'s."""
     assert edition.trim
-    with _fonts_named_not_subset() if piece else contextlib.nullcontext(), _compress_level_6():
-        pdf = doc.write_pdf(pdf_identifier=identifier)
+    with _fonts_named_not_subset() if piece else contextlib.nullcontext(), _compress_level_6(), \
+            pdf_tags.adjusted() if variant else contextlib.nullcontext():
+        pdf = doc.write_pdf(pdf_identifier=identifier, pdf_variant=variant)
     height_pt = to_pt(edition.trim[1])
     anchors: dict[str, tuple[int, float, float]] = {}
     bookmarks: list[tuple[int, str, int, float, float]] = []
@@ -439,11 +580,13 @@ def _laid_out(doc, edition: Edition, identifier: bytes, piece: bool, starts: boo
         for level, label, (x, y), _state in page.bookmarks:
             bookmarks.append((level, label, i, round(x * PX_TO_PT, 3), round(height_pt - y * PX_TO_PT, 3)))
     return LaidOut(pdf, len(doc.pages), anchors, bookmarks, diagnostics,
-                   page_starts(doc.pages) if starts else [], floats.bleed_pages(doc.pages))
+                   page_starts(doc.pages) if starts else [], floats.bleed_pages(doc.pages),
+                   stills=placed_stills(doc.pages))
 
 
 def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: str,
-           scripts: tuple[str, ...], folios: bool = False, piece: bool = True, starts: bool = False) -> LaidOut:
+           scripts: tuple[str, ...], folios: bool = False, piece: bool = True, starts: bool = False,
+           variant: str | None = None) -> LaidOut:
     """Lay ``html`` out with WeasyPrint; returns the PDF with its anchors and bookmarks.
 
     ``scripts`` are the extra script fonts to declare: the whole book's, so
@@ -451,10 +594,27 @@ def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: st
     A ``piece`` (not a whole book) names its shipped fonts instead of
     embedding them: only assembly makes a PDF that a reader opens.
     With ``starts``, where each page begins is recorded too (body text only).
+    A ``variant`` is WeasyPrint's ``pdf_variant``: ``"pdf/ua-1"`` writes a tagged PDF, its
+    structure tree adjusted by :mod:`pipeline.render.pdf_tags`.
     """
     with _weasyprint_log(where) as handler:
         doc = _render(html, edition, root, scripts, folios)
-        return _laid_out(doc, edition, identifier, piece, starts, list(handler.seen.values()))
+        return _laid_out(doc, edition, identifier, piece, starts, list(handler.seen.values()), variant)
+
+
+def placed_stills(pages: list) -> list[tuple[int, str, float, float]]:
+    """Each still of the book on ``pages`` (WeasyPrint's): its page, source path and placed
+    width and height in points (its content box, as printed)."""
+    from weasyprint.formatting_structure.boxes import ReplacedBox
+
+    found = []
+    for i, page in enumerate(pages):
+        for box in page._page_box.descendants():
+            src = box.element.get("src", "") if isinstance(box, ReplacedBox) and box.element is not None else ""
+            if src.startswith(IMAGE_SCHEME):
+                found.append((i, unquote(src[len(IMAGE_SCHEME):]), round(box.width * PX_TO_PT, 2),
+                              round(box.height * PX_TO_PT, 2)))
+    return found
 
 
 def uncovered_warning(html: str, reporter: Reporter, scripts: tuple[str, ...] | None = None) -> None:
@@ -522,10 +682,23 @@ def hole_warnings(ch: ir.Chapter, doc, placement: floats.Placement, reporter: Re
 
 
 def layout_front(meta: ir.Meta, index: BookIndex, edition: Edition, root: Path,
-                 numbers: dict[str, str], scripts: tuple[str, ...]) -> LaidOut:
-    """The front matter, with the contents' page numbers given."""
-    return layout(_html_doc(meta, front_html(meta, index, numbers)), edition, root, pdf_identifier(meta), "",
-                  scripts)
+                 numbers: dict[str, str], scripts: tuple[str, ...], front: tuple[ir.Chapter, ...] = ()) -> LaidOut:
+    """The front matter, with the contents' page numbers given. Contents that would spill a
+    few entries (:data:`TOC_SPILL`) onto a last page are laid out again with a closer leading,
+    kept if that saves the page."""
+    def attempt(tight: int) -> LaidOut:
+        return layout(_html_doc(meta, front_html(meta, index, numbers, front, tight)), edition, root,
+                      pdf_identifier(meta), "", scripts)
+
+    piece = attempt(0)
+    pages, last = contents_spill(piece)
+    if pages < 2 or last > TOC_SPILL:
+        return piece
+    for tight in (1, 2):
+        closer = attempt(tight)
+        if contents_spill(closer)[0] < pages:
+            return closer
+    return piece
 
 
 def layout_folios(edition: Edition, numbers: tuple[int, ...]) -> bytes:
@@ -533,9 +706,9 @@ def layout_folios(edition: Edition, numbers: tuple[int, ...]) -> bytes:
     return layout(folio_html(numbers), edition, STYLES, PIECE_ID, "", (), folios=True).pdf
 
 
-def book_html(book: ir.Book, index: BookIndex, placed: dict[str, list[str]] | None = None) -> str:
+def book_html(book: ir.Book, index: BookIndex, tight: int = 0, placed: dict[str, list[str]] | None = None) -> str:
     """The whole book as one HTML document for WeasyPrint (the one-pass layout); ``placed`` gives
-    chapters' blocks as :func:`place_chapter` placed them."""
+    body chapters' blocks as :func:`place_chapter` placed them."""
     def chapter(ch: ir.Chapter) -> str:
         if placed is None or ch.id not in placed:
             return chapter_html(ch, index, book.meta, alone=False)
@@ -543,19 +716,37 @@ def book_html(book: ir.Book, index: BookIndex, placed: dict[str, list[str]] | No
         # the placed blocks were written for a chapter alone: its links into other chapters back to #ids
         return head + "".join(placed[ch.id]).replace(f'href="{XREF_SCHEME}', 'href="#') + tail
 
-    chapters = "".join(chapter(ch) for ch in book.chapters)
-    return _html_doc(book.meta, front_html(book.meta, index, None)
+    n = front_count(book)
+    chapters = "".join(chapter(ch) for ch in book.chapters[n:])
+    return _html_doc(book.meta, front_html(book.meta, index, None, book.chapters[:n], tight)
                      + f'<div class="body-matter">\n{chapters}</div>\n')
 
 
-def render_pdf_one_pass(book: ir.Book, index: BookIndex, edition: Edition) -> LaidOut:
-    """The whole book in one WeasyPrint pass: the reference the stitched build must equal."""
-    scripts = scripts_in(book_html(book, index))
-    placements = {ch.id: place_chapter(ch, index, book.meta, edition, Path(book.root), scripts)[1]
-                  for ch in book.chapters}
-    html = book_html(book, index, {k: p.blocks for k, p in placements.items()})
-    piece = layout(html, edition, Path(book.root), pdf_identifier(book.meta), "", scripts, folios=True,
-                   piece=False, starts=True)
+def render_pdf_one_pass(book: ir.Book, index: BookIndex, edition: Edition, variant: str | None = None) -> LaidOut:
+    """The whole book in one WeasyPrint pass: the reference the stitched build must equal, and
+    the screen PDF (``variant="pdf/ua-1"``: a structure tree cannot be stitched from pieces). Its
+    contents are set tighter by the same rule as :func:`layout_front`'s. The print reference places
+    its body chapters' stills as the stitched build does; the screen PDF keeps them where written."""
+    placements: dict[str, floats.Placement] = {}
+    if variant is None:
+        scripts = scripts_in(book_html(book, index))
+        placements = {ch.id: place_chapter(ch, index, book.meta, edition, Path(book.root), scripts)[1]
+                      for ch in book.chapters[front_count(book):]}
+    placed = {k: p.blocks for k, p in placements.items()}
+
+    def attempt(tight: int) -> tuple[str, LaidOut]:
+        html = book_html(book, index, tight, placed)
+        return html, layout(html, edition, Path(book.root), pdf_identifier(book.meta), "", scripts_in(html),
+                            folios=True, piece=False, starts=variant is None, variant=variant)
+
+    html, piece = attempt(0)
+    pages, last = contents_spill(piece)
+    if pages >= 2 and last <= TOC_SPILL:
+        for tight in (1, 2):
+            closer_html, closer = attempt(tight)
+            if contents_spill(closer)[0] < pages:
+                html, piece = closer_html, closer
+                break
     for p in placements.values():
         piece.starts = p.fix_starts(piece.starts)
         piece.anchors = p.fix_anchors(piece.anchors)

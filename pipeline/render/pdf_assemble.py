@@ -10,13 +10,18 @@ earlier one grew:
 
 - a blank left-hand page before a chapter that would open on the left;
 - folios, drawn as WeasyPrint draws them (:mod:`pipeline.render.pdf_folios`,
-  which learns how from a few sample folios laid out once per edition);
+  which learns how from a few sample folios laid out once per edition), on
+  every body page but a chapter's first and the blank pages; the front
+  matter's (roman, on the contents' later pages) are laid out with it;
 - links into other chapters (``xref:`` URIs in the pieces) become links to
   named destinations, and one name tree holds every id of the book;
 - the outline, rebuilt from every piece's bookmarks with WeasyPrint's nesting;
 - page labels: i, ii… for the front matter, 1, 2… from the first chapter;
 - font subsets: each piece embeds its own subset of the same font file; they
-  are merged into one subset per file (:mod:`pipeline.render.pdf_fonts`).
+  are merged into one subset per file (:mod:`pipeline.render.pdf_fonts`);
+- blank pages at the end, without folios, up to the print service's page
+  multiple (:func:`pad_pages`), so a book never ends on an odd page count.
+- PDF/X-4 (:mod:`pipeline.render.pdf_x`), last, on the whole book.
 
     >>> body_positions([("a", 3), ("b", 2)])   # b opens on a recto: after a blank
     {'a': 0, 'b': 4}
@@ -36,6 +41,7 @@ from ..editions import Edition, to_pt
 from .pagemap import PageMap
 from .pdf import XREF_SCHEME, LaidOut
 from .pdf_folios import Folios
+from .pdf_x import Press, make_press_ready
 
 
 def body_positions(chapters: list[tuple[str, int]]) -> dict[str, int]:
@@ -59,6 +65,14 @@ def contents_numbers(targets: list[str], chapters: list[tuple[str, LaidOut]]) ->
         page = pieces[cid].anchors.get(target, (0, 0.0, 0.0))[0]
         numbers[target] = str(positions[cid] + page + 1)
     return numbers
+
+
+def pad_pages(pdf: pikepdf.Pdf, multiple: int, size: tuple[float, float]) -> int:
+    """Blank pages added at the end of ``pdf`` up to a multiple of ``multiple`` pages; returns how many."""
+    added = -len(pdf.pages) % multiple if multiple > 1 else 0
+    for _ in range(added):
+        pdf.add_blank_page(page_size=size)
+    return added
 
 
 def set_page_labels(pdf: pikepdf.Pdf, front_pages: int) -> None:
@@ -103,10 +117,12 @@ def _links_to_names(page: pikepdf.Page) -> None:
 
 
 def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], edition: Edition,
-             folio_samples: bytes) -> tuple[bytes, PageMap]:
+             folio_samples: bytes, page_multiple: int = 1, press: Press | None = None) -> tuple[bytes, PageMap]:
     """Put the pieces together. The body is assembled first; ``front()`` is asked for
     the front matter only then (it may still be being laid out). ``folio_samples``
-    is the PDF :class:`~pipeline.render.pdf_folios.Folios` learns folios from.
+    is the PDF :class:`~pipeline.render.pdf_folios.Folios` learns folios from; the
+    page count is padded to ``page_multiple`` (the print service's).
+    With ``press``, the book is made PDF/X-4 (:mod:`pipeline.render.pdf_x`).
     Returns the PDF and its page map."""
     assert edition.trim
     size = (to_pt(edition.trim[0]), to_pt(edition.trim[1]))
@@ -140,8 +156,9 @@ def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], 
         _links_to_names(page)
     folios = Folios(out, folio_samples)
     for cid, piece in chapters:
-        for number in range(body_at[cid], body_at[cid] + piece.pages):
+        for number in range(body_at[cid] + 1, body_at[cid] + piece.pages):  # none on the opening page
             folios.stamp(out.pages[front_pages + number], number + 1)
+    pad_pages(out, page_multiple, size)
 
     page_map = PageMap(front_pages, len(out.pages))
     dests = {name: (page, x, y) for name, (page, x, y) in first.anchors.items()}
@@ -155,6 +172,7 @@ def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], 
         page_map.breaks.extend((at + page, cid, anchor.split("/", 1)[1], offset)
                                for page, anchor, offset in piece.starts if "/" in anchor)
         page_map.bleed.extend(at + page for page in piece.bleed)
+        page_map.stills.extend((at + page, cid, src, w, h) for page, src, w, h in piece.stills)
     page_map.ids = {name: (page, y) for name, (page, _x, y) in dests.items()}
 
     pages = [p.obj for p in out.pages]
@@ -166,6 +184,8 @@ def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], 
 
     from .pdf_fonts import merge_fonts
     merge_fonts(out)
+    if press is not None:
+        make_press_ready(out, press)
     buf = io.BytesIO()
     out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, min_version="1.7")
     for pdf in keep_open:
@@ -191,16 +211,27 @@ def _name_tree(pdf: pikepdf.Pdf, entries: dict[str, pikepdf.Object]) -> pikepdf.
     return pdf.make_indirect(Dictionary(Kids=Array(leaves)))
 
 
-def finish_one_pass(piece: LaidOut, first_chapter: str) -> tuple[bytes, PageMap]:
-    """Page labels and a page map for the one-pass book, as :func:`assemble` gives the stitched one."""
+def finish_one_pass(piece: LaidOut, first_chapter: str, page_multiple: int = 1,
+                    press: Press | None = None) -> tuple[bytes, PageMap]:
+    """Page labels, padding, a page map and PDF/X-4 for the one-pass book, as :func:`assemble` gives the
+    stitched one."""
     out = pikepdf.open(io.BytesIO(piece.pdf))
     front_pages = piece.anchors[f"{first_chapter}/{first_chapter}"][0] if first_chapter else len(out.pages)
+    box = [float(v) for v in out.pages[0].mediabox] if len(out.pages) else [0.0, 0.0, 0.0, 0.0]
+    pad_pages(out, page_multiple, (box[2] - box[0], box[3] - box[1]))
     page_map = PageMap(front_pages, len(out.pages))
     page_map.ids = {name: (page, y) for name, (page, _x, y) in piece.anchors.items()}
     page_map.breaks = [(page, *anchor.split("/", 1), offset) for page, anchor, offset in piece.starts
                        if page >= front_pages and "/" in anchor]  # type: ignore[misc]
     page_map.bleed = list(piece.bleed)
+    firsts = sorted((page, name.split("/", 1)[0]) for name, (page, _x, _y) in piece.anchors.items()
+                    if name.count("/") == 1 and name.split("/")[0] == name.split("/")[1])
+    page_map.stills = [(page, next((c for p, c in reversed(firsts) if p <= page), ""), src, w, h)
+                       for page, src, w, h in piece.stills]
     set_page_labels(out, front_pages)
+    if press is not None:
+        make_press_ready(out, press)
     buf = io.BytesIO()
-    out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+             min_version="1.6")
     return buf.getvalue(), page_map

@@ -189,11 +189,19 @@ def _merge(pdf: pikepdf.Pdf, fonts: list[pikepdf.Object]) -> pikepdf.Object | No
     for k, v in descriptor[key].stream_dict.items():
         if k in ("/Subtype",):
             file_stream[k] = v
+    new_descriptor = Dictionary({k: v for k, v in descriptor.items() if k != key})
+    new_cid = Dictionary({k: v for k, v in cid.items() if k not in ("/W", "/FontDescriptor")})
+    if program[:4] == b"OTTO" and key == "/FontFile2" and cid.get("/CIDToGIDMap", Name.Identity) == Name.Identity:
+        # a piece that named a CFF (.otf) font was taken by WeasyPrint for TrueType: embed it as
+        # what it is, OpenType CFF in a CIDFontType0 (CIDs are its glyph ids, as the Identity map said)
+        key = "/FontFile3"
+        file_stream.Subtype = Name.OpenType
+        new_cid.Subtype = Name.CIDFontType0
+        if "/CIDToGIDMap" in new_cid:
+            del new_cid["/CIDToGIDMap"]
     if key == "/FontFile2":
         file_stream.Length1 = len(program)
-    new_descriptor = Dictionary({k: v for k, v in descriptor.items() if k != key})
     new_descriptor[key] = file_stream
-    new_cid = Dictionary({k: v for k, v in cid.items() if k not in ("/W", "/FontDescriptor")})
     new_cid.W = _widths_array(widths)
     new_cid.FontDescriptor = pdf.make_indirect(new_descriptor)
     new_font = Dictionary({k: v for k, v in first.items() if k not in ("/DescendantFonts", "/ToUnicode")})

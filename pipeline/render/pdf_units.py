@@ -13,9 +13,11 @@ A chapter unit's key covers everything its layout reads: the chapter's IR
 (its text, ids, resolved links and note numbers), the content hashes of its
 images, the number of notes before it, the edition row, the stylesheets and
 fonts, the book's title (the running heads), language (hyphenation) and
-contents depth (the outline), and
-the pipeline's code. Nothing about where the chapter will land is in it, so
-a chapter that grows moves the ones after it without laying them out again.
+contents depth (the outline), its kind (``matter``: a colophon is styled as
+one), and the pipeline's code. The front matter's unit holds the chapters
+printed before the contents (dedication, epigraph), keyed by their IR too.
+Nothing about where the chapter will land is in a chapter's key, so a chapter
+that grows moves the ones after it without laying them out again.
 
     >>> from pipeline import build_book  # doctest: +SKIP
 """
@@ -31,7 +33,9 @@ from ..cache import Cache, key
 from ..diagnostics import Reporter
 from ..editions import Edition, styles_fingerprint
 from ..index import BookIndex
+from ..matter import front_count
 from ..plan import SHARED, Run, Unit, start_units
+from ..print_services import SERVICES
 from ..progress import Progress, quiet
 from . import RenderResult
 from .pdf import (
@@ -40,12 +44,19 @@ from .pdf import (
     layout_folios,
     layout_front,
     load_styles,
+    print_toc,
     qualify,
     render_pdf_one_pass,
     scripts_in,
 )
 from .pdf_assemble import assemble, contents_numbers, finish_one_pass
 from .pdf_folios import sample_numbers
+from .pdf_x import Press
+
+
+def page_multiple(meta: ir.Meta) -> int:
+    """The page multiple the book's print service asks for (the PDF is padded to it)."""
+    return SERVICES[meta.print_service].page_multiple
 
 
 def pack(piece: LaidOut) -> bytes:
@@ -77,7 +88,7 @@ def _folio_unit() -> bytes:
 def _front_unit(numbers: dict[str, str]) -> bytes:
     book: ir.Book = SHARED["book"]
     return pack(layout_front(book.meta, SHARED["index"], SHARED["pdf"], Path(book.root), numbers,
-                             SHARED["scripts"]))
+                             SHARED["scripts"], book.chapters[:front_count(book)]))
 
 
 def folio_unit(edition: Edition) -> Unit:
@@ -97,7 +108,7 @@ def chapter_units(book: ir.Book, index: BookIndex, edition: Edition) -> tuple[li
     texts = {ch.id: ir.to_json(ch) for ch in book.chapters}
     scripts = scripts_in("".join(texts.values()) + ir.to_json(book.meta))
     units = []
-    for ch in book.chapters:
+    for ch in book.chapters[front_count(book):]:  # the front matter's chapters are laid out with it
         facts = index.chapter(ch.id)
         k = key("pdf-chapter", texts[ch.id], facts.first_note,
                 [index.images[src].sha256 for src in facts.images if src in index.images],
@@ -111,7 +122,7 @@ def start_pdf(book: ir.Book, index: BookIndex, edition: Edition, cache: Cache, j
     """Start laying out the chapters (in worker processes); returns the run to finish."""
     units, scripts = chapter_units(book, index, edition)
     SHARED.update(book=book, index=index, pdf=edition, chapters={c.id: c for c in book.chapters}, scripts=scripts)
-    progress.stage("pdf-chapter", len(book.chapters))
+    progress.stage("pdf-chapter", len(units))
     return start_units(units, cache, jobs, progress)
 
 
@@ -121,15 +132,21 @@ def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, repo
     assembled; then put the front matter in. Chapter warnings are replayed."""
     started = time.perf_counter()
     try:
-        pieces = [(ch.id, unpack(run.get(ch.id))) for ch in book.chapters]
+        n = front_count(book)
+        front, body = book.chapters[:n], book.chapters[n:]
+        pieces = [(ch.id, unpack(run.get(ch.id))) for ch in body]
         run.timings["pdf.chapters"] = time.perf_counter() - started
         for _, piece in pieces:
             reporter.replay(piece.diagnostics)
-        targets = [qualify(e.chapter, e.target or e.chapter) for e in index.toc]
+        toc = print_toc(index, front)
+        targets = [qualify(e.chapter, e.target or e.chapter) for e in toc]
         numbers = contents_numbers(targets, pieces)
-        front_key = key("pdf-front", ir.to_json(book.meta), ir.to_json(tuple(e.title for e in index.toc)),
-                        targets, numbers, [(e.level, e.number) for e in index.toc], _edition_key(edition),
-                        SHARED["scripts"])
+        images = [index.images[src].sha256 for ch in front for src in index.chapter(ch.id).images
+                  if src in index.images]
+        front_key = key("pdf-front", ir.to_json(book.meta), ir.to_json(tuple(e.title for e in toc)),
+                        targets, numbers, [(e.level, e.number) for e in toc], _edition_key(edition),
+                        SHARED["scripts"], ir.to_json(front), images,
+                        [index.chapter(ch.id).first_note for ch in front])
         run.add([Unit("pdf-front", "front", front_key, _front_unit, (numbers,), cost=1 << 40), folio_unit(edition)])
         progress.stage("pdf-assemble", 1)
 
@@ -138,7 +155,8 @@ def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, repo
             reporter.replay(piece.diagnostics)
             return piece
 
-        pdf, page_map = assemble(front, pieces, edition, run.get("folios"))
+        pdf, page_map = assemble(front, pieces, edition, run.get("folios"), page_multiple(book.meta),
+                                 Press.for_book(book.meta))
         run.timings["pdf.assemble"] = time.perf_counter() - started - run.timings["pdf.chapters"]
         progress.advance("pdf-assemble")
     finally:
@@ -153,7 +171,9 @@ def render_pdf(book: ir.Book, index: BookIndex, edition: Edition, cache: Cache |
     if one_pass:
         piece = render_pdf_one_pass(book, index, edition)
         reporter.replay(piece.diagnostics)
-        pdf, page_map = finish_one_pass(piece, book.chapters[0].id if book.chapters else "")
+        body = book.chapters[front_count(book):]
+        pdf, page_map = finish_one_pass(piece, body[0].id if body else "", page_multiple(book.meta),
+                                        Press.for_book(book.meta))
         return RenderResult(pdf, page_map)
     return finish_pdf(start_pdf(book, index, edition, cache or Cache(None), jobs), book, index, edition, reporter)
 

@@ -11,7 +11,8 @@ joins: the top level (the smallest heading level in the book, normally the
 chapters' level-1 headings) is 1, 2, 3…, the next 1.1, 1.2… A level skipped
 counts as 0 (``1.0.1``), a heading before the first top-level one gets
 ``0.1``, and a heading with ``{-}`` or ``.unnumbered`` gets no number and
-leaves the count as it was. Headings at a chapter's top level and inside
+leaves the count as it was, as do front and back matter (a dedication, a
+colophon: :mod:`pipeline.matter`). Headings at a chapter's top level and inside
 fenced divs are numbered; headings inside quotes, lists, notes or callouts
 are not (pandoc's sections).
 
@@ -60,7 +61,7 @@ def _sections(blocks: tuple[ir.Block, ...]) -> Iterator[ir.Heading]:
 
 def _numbers(book: ir.Book) -> dict[int, str]:
     """id() of each numbered heading → its number."""
-    headings = [h for ch in book.chapters for h in _sections(ch.blocks)]
+    headings = [h for ch in book.chapters if not ch.matter for h in _sections(ch.blocks)]  # matter: none
     if not headings:
         return {}
     top = min(h.level for h in headings)
