@@ -30,7 +30,7 @@ FOOTNOTE_MARGIN = 8.0   # print.css: @footnote { margin-top: 8pt }
 TOL = 1.0
 
 
-BODY_SIZE = 9.6         # text larger than this is body text (captions, notes, heads and folios are smaller)
+BODY_SIZE = 10.5        # text larger than this is body text (11.5 pt; captions 9.8, notes 9, heads and folios 8.5)
 OPENING_DROP = 50.0     # a chapter's first page sets its heading this far below the text block's top (1 in)
 
 
