@@ -16,7 +16,8 @@ does what LaTeX does with a float instead. For each such hole (more than
 :data:`HOLE` of the text block blank, in document order):
 
 1. the chapter is laid out again without that still, so the text after it
-   fills the page; where the next page then begins is read from the layout
+   fills the page (only as far as a few pages past the hole: :func:`_without`); where
+   the next page then begins is read from the layout
    (:func:`pipeline.render.page_breaks.page_starts`: an element's id and a
    count of its characters);
 2. the still is put back there: before that element, or, when the page
@@ -52,6 +53,7 @@ CONTINUED = "~cont"  # the id suffix of a split paragraph's second part (and of 
 CUTTABLE = frozenset({"p", "blockquote", "div", "aside"})  # blocks that may be cut in two
 UNCUTTABLE = frozenset({"ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th",
                         "pre", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6"})
+AHEAD = 12000  # characters of HTML past a hole's stills laid out to find where its next page begins (3–4 pages)
 MOVED = "data-float"  # on a still that was moved: its value is "moved"
 _ID = re.compile(r'\bid="([^"]*)"')
 
@@ -389,6 +391,25 @@ def _run(current: list[Block], at: int, placement: Placement) -> tuple[list[Bloc
     return current, n
 
 
+def _without(rest: list[Block], at: int, page: int, render: Callable[[list[str]], Any], placement: Placement) -> Any:
+    """The chapter laid out without the stills that left a hole on ``page``, far enough to know where
+    page ``page + 1`` begins: first only the blocks up to :data:`AHEAD` characters of HTML past the
+    stills' place (the page the text fills, and one more), then, if that ran out before page
+    ``page + 2``, the whole chapter."""
+    end, length = at, 0
+    while end < len(rest) and length < AHEAD:
+        length += len(rest[end].html)
+        end += 1
+    if end < len(rest):
+        doc = render([b.html for b in rest[:end]])
+        placement.layouts += 1
+        if len(doc.pages) > page + 2:
+            return doc
+    doc = render([b.html for b in rest])
+    placement.layouts += 1
+    return doc
+
+
 def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: float = HOLE) -> tuple[Any, Placement]:
     """The chapter laid out with its holes filled (see the module): the final document and the placement."""
     current = list(blocks)
@@ -412,8 +433,7 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
         stills = current[at:at + n]
         tried.update(b.id for b in stills)
         rest = current[:at] + current[at + n:]
-        without = render([b.html for b in rest])
-        placement.layouts += 1
+        without = _without(rest, at, hole.page, render, placement)
         starts = [s for s in page_starts(without.pages[:hole.page + 2]) if s[0] == hole.page + 1]
         next_still = next((j for j in range(at, len(rest)) if _has_still(rest[j])), len(rest))
         target, parts = next_still, None
