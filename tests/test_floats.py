@@ -192,4 +192,6 @@ def test_full_page_and_bleed_stills_are_alone_on_their_page(classes_book: tuple[
         assert image["x0"] <= 0 and image["top"] <= 0
         assert image["x1"] >= page.width - 0.5 and image["bottom"] >= page.height - 0.5
     assert result.page_map.bleed == [bleed]
+    # a folio on the full page (in its margin), none on the bleed page (it would print over the picture)
+    assert any(c.isdigit() for c in texts[full]) and not any(c.isdigit() for c in texts[bleed])
     assert summary(pdf)[0] == 0

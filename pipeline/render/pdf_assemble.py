@@ -11,7 +11,7 @@ earlier one grew:
 - a blank left-hand page before a chapter that would open on the left;
 - folios, drawn as WeasyPrint draws them (:mod:`pipeline.render.pdf_folios`,
   which learns how from a few sample folios laid out once per edition), on
-  every body page but a chapter's first and the blank pages; the front
+  every body page but a chapter's first, a {.bleed} still's and the blank pages; the front
   matter's (roman, on the contents' later pages) are laid out with it;
 - links into other chapters (``xref:`` URIs in the pieces) become links to
   named destinations, and one name tree holds every id of the book;
@@ -156,8 +156,10 @@ def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], 
         _links_to_names(page)
     folios = Folios(out, folio_samples)
     for cid, piece in chapters:
+        bleed = {body_at[cid] + page for page in piece.bleed}  # none on a {.bleed} still's page either
         for number in range(body_at[cid] + 1, body_at[cid] + piece.pages):  # none on the opening page
-            folios.stamp(out.pages[front_pages + number], number + 1)
+            if number not in bleed:
+                folios.stamp(out.pages[front_pages + number], number + 1)
     pad_pages(out, page_multiple, size)
 
     page_map = PageMap(front_pages, len(out.pages))
