@@ -267,8 +267,10 @@ def test_long_code_line_wraps_inside_the_text_block_with_a_mark(built: dict) -> 
         index = next(i for i, p in enumerate(doc.pages) if "compute_the_answer" in (p.extract_text() or ""))
         page = doc.pages[index]
         mono = [c for c in page.chars if "Mono" in c["fontname"]]
-        body = [c for c in page.chars if "Mono" not in c["fontname"] and c["top"] > 60 and c["bottom"] < 580]
-        right_edge = max(c["x1"] for c in body)  # justified text reaches the text block's right edge
+        # justified text reaches the text block's edges: on the pages of the same side (recto or verso)
+        body = [c for p in doc.pages[index % 2::2] for c in p.chars
+                if "Mono" not in c["fontname"] and c["top"] > 60 and c["bottom"] < 580]
+        right_edge = max(c["x1"] for c in body)
         left_edge = min(c["x0"] for c in body)
         lines: dict[float, list] = {}
         for c in mono:
