@@ -35,7 +35,7 @@ cover: setup
 # builds are made once. --ace-every-epub: when all are done, DAISY Ace checks every EPUB they
 # built (tests/conftest.py, tests/ace_batch.js: one browser for all).
 test: setup test-deps
-	PUPPETEER_EXECUTABLE_PATH=$(CHROMIUM) $(PY) -m pytest -q -n auto --dist loadfile --ace-every-epub
+	PUPPETEER_EXECUTABLE_PATH=$(CHROMIUM) $(PY) -m pytest -q -n auto --dist loadfile --ace-every-epub --durations=15
 
 # The checks too long for make test (DAISY Ace on War and Peace: minutes).
 test-long: setup test-deps

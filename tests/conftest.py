@@ -166,7 +166,7 @@ ACE_MAX_DOCUMENTS = 100  # larger books (the corpus) take minutes: test_corpus.p
 ACE_EXEMPT = "ace-exempt"  # a test that builds an EPUB inaccessible on purpose puts it under a folder so named
 # Ace's cost goes with the documents it opens: about 0.4 s of CPU each (the sample: 9, 3.8 s). Past
 # this many documents in all (about 2 minutes of CPU), a sample of the EPUBs, by content hash, is checked.
-ACE_MAX_TOTAL = int(os.environ.get("ACE_MAX_TOTAL", "300"))
+ACE_MAX_TOTAL = int(os.environ.get("ACE_MAX_TOTAL", "150"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,7 +1,7 @@
 """The README's pictures of the sample book: a page spread of the print PDF, and its cover.
 
 Takes: ``build/the-salt-lantern.pdf`` and ``build/the-salt-lantern.cover.pdf`` (``make`` builds them).
-Gives: ``styles/previews/the-salt-lantern-spread.png`` and ``…-cover.png``, drawn with pypdfium2.
+Gives: ``manuscripts/the-salt-lantern/previews/the-salt-lantern-spread.png`` and ``…-cover.png``, drawn with pypdfium2.
 
     .venv/bin/python tests/make_previews.py [FIRST_PAGE_LABEL]
 """
@@ -15,7 +15,7 @@ import pypdfium2
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "styles" / "previews"
+OUT = ROOT / "manuscripts" / "the-salt-lantern" / "previews"
 
 
 def spread(pdf: Path, left_label: str, scale: float = 1.4) -> Image.Image:
