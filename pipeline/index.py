@@ -66,6 +66,12 @@ class BookIndex:
         """``(chapter id, id)`` a link target in chapter ``here`` leads to; None for a URL."""
         return ir.book_target(target, here)
 
+    def printed_toc(self, front: tuple[ir.Chapter, ...] = ()) -> list[TocEntry]:
+        """The contents as print lists them (and the EPUB's page-list maps them): without the
+        ``front`` matter chapters (dedication, epigraph) printed before the contents."""
+        before = {ch.id for ch in front}
+        return [e for e in self.toc if e.chapter not in before]
+
 
 def build_index(book: ir.Book, images: dict[str, ImageFacts] | None = None) -> BookIndex:
     """Compute the index of ``book`` in one pass over its chapters."""

@@ -215,8 +215,7 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
 
     # the print front matter's pages, mapped by what they hold (page_list.front_breaks)
     front: dict[str, tuple[str, str]] = {}  # print anchor → (label, marker id)
-    before = {ch.id for ch in book.chapters[:front_count(book)]}  # printed before the contents
-    printed = [e for e in index.toc if e.chapter not in before]  # what the print contents list, in order
+    printed = index.printed_toc(book.chapters[:front_count(book)])  # what the print contents list, in order
     if page_map is not None:
         has = {"titlepage", "contents", *(f"toc-e{n}" for n in range(1, len(printed) + 1))}
         has |= {"imprint", "copyright"} if copyright_html(meta) else set()

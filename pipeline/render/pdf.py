@@ -240,12 +240,6 @@ def chapter_html(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, alone: bool, k
 TOC_SPILL = 6  # contents that spill this many entries or fewer onto a last page are set tighter
 
 
-def print_toc(index: BookIndex, front: tuple[ir.Chapter, ...] = ()) -> list:
-    """The print contents' entries: the index's, without the front matter printed before them."""
-    before = {ch.id for ch in front}
-    return [e for e in index.toc if e.chapter not in before]
-
-
 def front_html(meta: ir.Meta, index: BookIndex, numbers: dict[str, str] | None,
                front: tuple[ir.Chapter, ...] = (), tight: int = 0) -> str:
     """Half-title, title page, copyright page, the front-matter chapters (dedication, epigraph),
@@ -261,7 +255,7 @@ def front_html(meta: ir.Meta, index: BookIndex, numbers: dict[str, str] | None,
     writer = Writer(notes="none")
     out.append(f'<nav class="toc{f" tight-{tight}" if tight else ""}" id="contents">\n'
                f'<h1 class="toc-title">{text(meta.toc_title)}</h1>\n<ul>\n')
-    for n, e in enumerate(print_toc(index, front), 1):
+    for n, e in enumerate(index.printed_toc(front), 1):
         target = qualify(e.chapter, e.target or e.chapter)
         label = writer.inlines(e.title)
         if e.number:

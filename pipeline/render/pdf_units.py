@@ -44,7 +44,6 @@ from .pdf import (
     layout_folios,
     layout_front,
     load_styles,
-    print_toc,
     qualify,
     render_pdf_one_pass,
     scripts_in,
@@ -138,7 +137,7 @@ def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, repo
         run.timings["pdf.chapters"] = time.perf_counter() - started
         for _, piece in pieces:
             reporter.replay(piece.diagnostics)
-        toc = print_toc(index, front)
+        toc = index.printed_toc(front)
         targets = [qualify(e.chapter, e.target or e.chapter) for e in toc]
         numbers = contents_numbers(targets, pieces)
         images = [index.images[src].sha256 for ch in front for src in index.chapter(ch.id).images
