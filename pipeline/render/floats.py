@@ -33,6 +33,8 @@ it keeps its indent). A ``{.inline}`` still stays where it is written. ``{.full-
 ``{.bleed}`` stills are alone on their page (``print.css``), and float like
 the others. Only the print HTML changes: the IR and the EPUB keep the
 manuscript's order. A chapter without a hole is laid out once, as before.
+Last, a ``{.wide}`` still that landed on a verso is turned to reach left
+(:mod:`pipeline.render.wide`): one more layout, with the same page breaks.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from typing import Any
 
 from lxml import etree
 
+from . import wide
 from .page_breaks import SKIPPED_TAGS, PageStart, counted, local_name, own_text, page_starts
 
 HOLE = 0.10      # a blank over this part of the text block, before a still, is a hole to fill
@@ -457,6 +460,12 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
             current = rest[:target] + moved + rest[target:]
         placement.moved.extend(b.id for b in stills)
         doc = render([b.html for b in current])
+        placement.layouts += 1
+    versos = wide.on_versos(doc.pages)  # a {.wide} still on a verso reaches left, not right
+    if versos:
+        marked = wide.to_versos([b.html for b in current], versos)
+        current = [Block(html, b.id, b.figure) for html, b in zip(marked, current)]
+        doc = render(marked)
         placement.layouts += 1
     placement.blocks = [b.html for b in current]
     return doc, placement

@@ -67,7 +67,7 @@ from ..index import BookIndex
 from ..matter import front_count
 from ..stills import Policy, policy_for, variant
 from ..transforms.numbering import numbered_label
-from . import floats, math, pdf_tags
+from . import floats, math, pdf_tags, wide
 from .copyright import copyright_html
 from .html import STYLES, Writer, attr_value, text, title_page_lines
 from .page_breaks import PageStart, page_starts
@@ -169,7 +169,8 @@ def page_css(edition: Edition, folios: bool = True) -> str:
             f"@page first-chapter:nth(1 of first-chapter) {{ counter-reset: page 1; }}\n"
             f"figure img {{ max-height: {block_height - edition.caption_room_pt:.1f}pt; }}\n"
             f"figure.bleed img {{ width: {edition.trim[0]}; height: {edition.trim[1]}; max-height: none; }}\n"
-            f".copyright {{ height: {block_height - 2:.1f}pt; }}\n")  # its text is set at the foot
+            f".copyright {{ height: {block_height - 2:.1f}pt; }}\n"  # its text is set at the foot
+            + wide.wide_css(edition))
 
 
 def qualify(chapter: str, ident: str) -> str:
