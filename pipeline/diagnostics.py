@@ -137,6 +137,8 @@ CODES: dict[str, str] = {
     "X008": "print preflight: an RGB or grey image without a colour profile",
     "X009": "print preflight: a page that paints device RGB without /DefaultRGB",
     "X010": "print preflight: an annotation that prints (only page content may print)",
+    "X020": "print preflight: pages of different trim sizes",
+    "X021": "print preflight: a book with full-bleed stills whose page lacks the bleed at the top, bottom or outside",
     "X101": "print preflight: a still under 300 ppi at its placed size",
     "X102": "print preflight: a page count the print service pads with blank pages",
     "X103": "print preflight: transparency (stills with soft masks)",

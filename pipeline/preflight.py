@@ -11,7 +11,10 @@ fix the problem, the page count and the spine width.
 Every print build runs it and reports what it finds; ``pipeline check``
 runs it alone (:func:`pipeline.cli.main`). The checks:
 
-- a TrimBox on every page, and a BleedBox (when there is one) around it;
+- a TrimBox on every page, one trim size for all, and a BleedBox (when there is
+  one) around it; in a book with ``{.bleed}`` stills, every page's BleedBox
+  0.125 in beyond the trim at the top, the bottom and the outside (a recto's
+  right, a verso's left), none at the spine, inside the MediaBox (X021);
 - the page count within the print service's limits;
 - every font embedded;
 - each still's effective resolution at its placed size: under 300 ppi a
@@ -138,6 +141,7 @@ def check_pages(pdf: pikepdf.Pdf, page_map: PageMap, service: str) -> list[Diagn
                 out.append(_diag("X002", "error", f"page {page_map.label(i)}: the BleedBox does not enclose "
                                  "the TrimBox", "the bleed must lie outside the trim on every side"))
                 break
+    out += check_bleed(pdf, page_map)
     row = SERVICES[service]
     pages = len(pdf.pages)
     if pages < row.min_pages:
@@ -154,6 +158,75 @@ def check_pages(pdf: pikepdf.Pdf, page_map: PageMap, service: str) -> list[Diagn
         out.append(_diag("X102", "warning", f"{pages} pages: {row.label} prints a multiple of "
                          f"{row.page_multiple}; it will add {row.page_multiple - pages % row.page_multiple} "
                          "blank page(s)", "end the book on an even page (a colophon, or a blank verso)"))
+    return out
+
+
+def _box(page: pikepdf.Page, name: str) -> list[float] | None:
+    box = page.obj.get(name)
+    return [float(v) for v in box] if box is not None else None
+
+
+def bleed_faults(trim: list[float], bleed: list[float] | None, media: list[float], recto: bool,
+                 bleed_pt: float) -> str:
+    """What is wrong with a page's boxes in a book that bleeds ('' if nothing): the BleedBox must lie
+    ``bleed_pt`` beyond the TrimBox at the top, the bottom and the outside, on the trim at the spine,
+    and inside the MediaBox.
+
+    >>> bleed_faults([0, 0, 432, 648], [0, -9, 441, 657], [0, -9, 441, 657], True, 9)
+    ''
+    >>> bleed_faults([0, 0, 432, 648], [0, -9, 441, 657], [0, -9, 441, 657], False, 9)
+    'the bleed is 0.0 pt at the outside and 9.0 pt at the spine (want 9.0 and 0)'
+    """
+    if bleed is None:
+        return "no BleedBox"
+    x0, y0, x1, y1 = trim
+    b0, c0, b1, c1 = bleed
+    outside, spine = (b1 - x1, x0 - b0) if recto else (x0 - b0, b1 - x1)
+    faults = []
+    if abs(outside - bleed_pt) > 0.01 or abs(spine) > 0.01:
+        faults.append(f"the bleed is {outside:.1f} pt at the outside and {spine:.1f} pt at the spine "
+                      f"(want {bleed_pt:.1f} and 0)")
+    if abs(y0 - c0 - bleed_pt) > 0.01 or abs(c1 - y1 - bleed_pt) > 0.01:
+        faults.append(f"the bleed is {c1 - y1:.1f} pt at the top and {y0 - c0:.1f} pt at the bottom "
+                      f"(want {bleed_pt:.1f})")
+    m0, n0, m1, n1 = media
+    if b0 < m0 - 0.01 or c0 < n0 - 0.01 or b1 > m1 + 0.01 or c1 > n1 + 0.01:
+        faults.append("the BleedBox runs past the MediaBox")
+    return "; ".join(faults)
+
+
+def check_bleed(pdf: pikepdf.Pdf, page_map: PageMap) -> list[Diagnostic]:
+    """One trim size on every page; and, when the book has ``{.bleed}`` stills, every page grown by the
+    bleed at the top, the bottom and the outside (as KDP asks of a book with bleed)."""
+    from .render.pdf_x import BLEED_PT
+
+    out = []
+    trims = [_box(p, "/TrimBox") for p in pdf.pages]
+    sizes = {(round(t[2] - t[0], 1), round(t[3] - t[1], 1)) for t in trims if t}
+    if len(sizes) > 1:
+        first = trims[0] or [0.0] * 4
+        odd = next(i for i, t in enumerate(trims) if t and (round(t[2] - t[0], 1), round(t[3] - t[1], 1))
+                   != (round(first[2] - first[0], 1), round(first[3] - first[1], 1)))
+        out.append(_diag("X020", "error", f"the pages have {len(sizes)} trim sizes ("
+                         + ", ".join(f"{w:g} × {h:g} pt" for w, h in sorted(sizes))
+                         + f"); page {page_map.label(odd)} differs from the first",
+                         "a printed book has one trim: rebuild with this version of the pipeline, and check "
+                         "that no page of the PDF was replaced by hand"))
+    if not page_map.bleed:
+        return out
+    stills = ", ".join(page_map.label(i) for i in page_map.bleed[:6])
+    for i, page in enumerate(pdf.pages):
+        trim = trims[i]
+        if trim is None:
+            continue  # X001 reports it
+        fault = bleed_faults(trim, _box(page, "/BleedBox"), _box(page, "/MediaBox") or trim, i % 2 == 0, BLEED_PT)
+        if fault:
+            out.append(_diag("X021", "error", f"page {page_map.label(i)}: {fault}; the book has full-bleed "
+                             f"stills (page {stills}), so every page needs {BLEED_PT / 72:g} in of bleed at "
+                             "the top, the bottom and the outside",
+                             "rebuild with this version of the pipeline (the print build grows every page by "
+                             "the bleed), or drop {.bleed} from the stills to print without bleed"))
+            break
     return out
 
 

@@ -65,6 +65,7 @@ from ..diagnostics import Diagnostic, Reporter, from_dict, to_dict
 from ..editions import Edition, to_pt
 from ..index import BookIndex
 from ..matter import front_count
+from ..print_services import BLEED_IN
 from ..stills import Policy, policy_for, variant
 from ..transforms.numbering import numbered_label
 from . import floats, math, pdf_tags, wide
@@ -168,7 +169,11 @@ def page_css(edition: Edition, folios: bool = True) -> str:
             f"@page :right {{ margin-left: {m.inside}pt; margin-right: {m.outside}pt; }}\n"
             f"@page first-chapter:nth(1 of first-chapter) {{ counter-reset: page 1; }}\n"
             f"figure img {{ max-height: {block_height - edition.caption_room_pt:.1f}pt; }}\n"
-            f"figure.bleed img {{ width: {edition.trim[0]}; height: {edition.trim[1]}; max-height: none; }}\n"
+            # a {.bleed} still covers the trim and the bleed around it (pdf_x grows the page at the top, the
+            # bottom and the outside; the inside is cut at the spine); its margin box is the page
+            f"figure.bleed img {{ width: {to_pt(edition.trim[0]) + 2 * BLEED_IN * 72:g}pt; "
+            f"height: {to_pt(edition.trim[1]) + 2 * BLEED_IN * 72:g}pt; max-height: none; "
+            f"margin: -{BLEED_IN * 72:g}pt; }}\n"
             f".copyright {{ height: {block_height - 2:.1f}pt; }}\n"  # its text is set at the foot
             + wide.wide_css(edition))
 

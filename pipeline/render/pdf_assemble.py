@@ -187,7 +187,7 @@ def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], 
     from .pdf_fonts import merge_fonts
     merge_fonts(out)
     if press is not None:
-        make_press_ready(out, press)
+        make_press_ready(out, press.with_bleed(page_map.bleed))
     buf = io.BytesIO()
     out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, min_version="1.7")
     for pdf in keep_open:
@@ -232,7 +232,7 @@ def finish_one_pass(piece: LaidOut, first_chapter: str, page_multiple: int = 1,
                        for page, src, w, h in piece.stills]
     set_page_labels(out, front_pages)
     if press is not None:
-        make_press_ready(out, press)
+        make_press_ready(out, press.with_bleed(page_map.bleed))
     buf = io.BytesIO()
     out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
              min_version="1.6")

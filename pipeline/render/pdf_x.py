@@ -11,9 +11,15 @@ Gives: the same PDF, changed in place, as PDF/X-4 (ISO 15930-7) asks:
   without a profile, so it is added here;
 - ``/GTS_PDFXVersion (PDF/X-4)``, ``/Trapped /False``, the title and dates in
   the Info dictionary, and the same in XMP metadata (``pdfxid:GTS_PDFXVersion``);
-- a ``/TrimBox`` on every page (the MediaBox when there is no bleed), and a
-  ``/BleedBox`` only when the book bleeds (``Press.bleed_pt``, a hook for
-  full-bleed stills);
+- a ``/TrimBox`` on every page (the page WeasyPrint laid out), and a
+  ``/BleedBox`` only when the book bleeds (it has ``{.bleed}`` stills:
+  :meth:`Press.with_bleed`). Then, as KDP asks of a book with bleed, *every*
+  page grows by the bleed (:data:`BLEED_PT`, 0.125 in) at the top, the bottom
+  and the outside (a recto's right, a verso's left; page 0 is a recto), but
+  not at the spine: the MediaBox and BleedBox are that grown page. The content
+  does not move (the MediaBox's origin goes negative, as WeasyPrint's own
+  ``bleed`` does), so a ``{.bleed}`` still, drawn past the trim by
+  ``print.css``, fills the bleed;
 - crop marks only when asked (``crop-marks: true``): the MediaBox grows by
   :data:`MARKS_PT` on every side, outside the trim and the bleed, and each
   corner gets two hairlines in K black, offset :data:`MARK_OFFSET_PT` from the trim;
@@ -39,6 +45,7 @@ changes them. Same input, same bytes: nothing depends on the clock.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import re
@@ -51,6 +58,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator, String
 
 from .. import ir
+from ..print_services import BLEED_IN
 from ..resources import STYLES
 
 ICC = STYLES / "icc"
@@ -59,6 +67,8 @@ OUTPUT_CONDITION = "FOGRA39"  # registered in the ICC's characterization data re
 OUTPUT_CONDITION_INFO = "Coated FOGRA39 (ISO 12647-2:2004 Amd 1, paper types 1 and 2, 60/cm)"
 REGISTRY = "http://www.color.org"
 PDFX_VERSION = "PDF/X-4"
+
+BLEED_PT = BLEED_IN * 72  # 9 pt beyond the trim, where the book bleeds
 
 # exactly-black RGB and grey fills and strokes → their CMYK operator
 _BLACK = {"rg": ("k", 3), "RG": ("K", 3), "g": ("k", 1), "G": ("K", 1)}
@@ -74,6 +84,11 @@ class Press:
     document_id: str
     bleed_pt: float = 0.0
     crop_marks: bool = False
+
+    def with_bleed(self, bleed_pages: list[int]) -> Press:
+        """These press facts with the bleed set for a book whose ``bleed_pages`` hold ``{.bleed}``
+        stills (:attr:`pipeline.render.pagemap.PageMap.bleed`), or none when there are none."""
+        return dataclasses.replace(self, bleed_pt=BLEED_PT if bleed_pages else 0.0)
 
     @classmethod
     def for_book(cls, meta: ir.Meta, bleed_pt: float = 0.0) -> Press:
@@ -256,14 +271,22 @@ MARK_LENGTH_PT = 18.0  # and run this long
 MARKS_PT = MARK_OFFSET_PT + MARK_LENGTH_PT + 3.0  # the room added around the page for them
 
 
-def page_boxes(page: pikepdf.Page, bleed_pt: float, marks: bool) -> None:
-    """TrimBox on the page; a BleedBox only with a bleed (the MediaBox then holds trim and bleed)
-    or with crop marks (the MediaBox then holds them too; the BleedBox keeps them out of the trim's
-    neighbourhood a printer images)."""
+def page_boxes(page: pikepdf.Page, bleed_pt: float, marks: bool, recto: bool = True) -> None:
+    """TrimBox on the page (its MediaBox as laid out); with a bleed, the MediaBox and a BleedBox grow
+    by ``bleed_pt`` at the top, the bottom and the outside (right of a ``recto``, left of a verso);
+    with crop marks, a BleedBox (the trim, or the bleed) and a MediaBox that holds the marks too.
+
+    >>> pdf = pikepdf.new(); _ = pdf.add_blank_page(page_size=(432, 648))
+    >>> page_boxes(pdf.pages[0], 9, False, recto=False)
+    >>> [float(v) for v in pdf.pages[0].obj.MediaBox], [float(v) for v in pdf.pages[0].obj.TrimBox]
+    ([-9.0, -9.0, 432.0, 657.0], [0.0, 0.0, 432.0, 648.0])
+    """
     x0, y0, x1, y1 = (float(v) for v in page.obj.MediaBox)
+    page.obj.TrimBox = Array([x0, y0, x1, y1])
     b = bleed_pt
-    trim = [x0 + b, y0 + b, x1 - b, y1 - b]
-    page.obj.TrimBox = Array(trim)
+    if b:
+        x0, y0, x1, y1 = (x0, y0 - b, x1 + b, y1 + b) if recto else (x0 - b, y0 - b, x1, y1 + b)
+        page.obj.MediaBox = Array([x0, y0, x1, y1])
     if b or marks:
         page.obj.BleedBox = Array([x0, y0, x1, y1])
     elif "/BleedBox" in page.obj:
@@ -271,8 +294,8 @@ def page_boxes(page: pikepdf.Page, bleed_pt: float, marks: bool) -> None:
     if marks:
         m = MARKS_PT
         page.obj.MediaBox = Array([x0 - m, y0 - m, x1 + m, y1 + m])
-        if "/CropBox" in page.obj:
-            page.obj.CropBox = page.obj.MediaBox
+    if "/CropBox" in page.obj and (b or marks):
+        page.obj.CropBox = page.obj.MediaBox
 
 
 def crop_marks(trim: list[float]) -> bytes:
@@ -296,10 +319,10 @@ def make_press_ready(pdf: pikepdf.Pdf, press: Press) -> None:
     """Turn the assembled book into PDF/X-4, in place (see the module's docstring)."""
     colour = _Colour(pdf)
     marks: dict[tuple[float, ...], tuple[pikepdf.Object, pikepdf.Object]] = {}
-    for page in pdf.pages:
+    for i, page in enumerate(pdf.pages):
         k_black(pdf, page)
         colour.resources(page.obj)
-        page_boxes(page, press.bleed_pt, press.crop_marks)
+        page_boxes(page, press.bleed_pt, press.crop_marks, recto=i % 2 == 0)
         if press.crop_marks:  # the page's content inside q … Q, then the marks; shared by same-size pages
             trim = tuple(float(v) for v in page.obj.TrimBox)
             if trim not in marks:
