@@ -188,9 +188,10 @@ def test_full_page_and_bleed_stills_are_alone_on_their_page(classes_book: tuple[
     with pdfplumber.open(pdf) as doc:
         page = doc.pages[bleed]
         (image,) = page.images
-        # the picture covers the page (object-fit: cover: drawn larger, clipped to the page)
-        assert image["x0"] <= 0 and image["top"] <= 0
-        assert image["x1"] >= page.width - 0.5 and image["bottom"] >= page.height - 0.5
+        # the picture covers the page and its bleed (object-fit: cover: drawn larger, clipped to the page)
+        x0, top, x1, bottom = page.bbox
+        assert image["x0"] <= x0 and image["top"] <= top
+        assert image["x1"] >= x1 - 0.5 and image["bottom"] >= bottom - 0.5
     assert result.page_map.bleed == [bleed]
     # a folio on the full page (in its margin), none on the bleed page (it would print over the picture)
     assert any(c.isdigit() for c in texts[full]) and not any(c.isdigit() for c in texts[bleed])
