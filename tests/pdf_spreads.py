@@ -105,4 +105,5 @@ if __name__ == "__main__":
         print(f"{arg}: {total} spreads, {unlevel} unlevel, {faults} unlevel and not excused")
         for s in spreads(Path(arg)):
             if s.gap:
-                print(f"  pages {s.verso + 1}-{s.verso + 2}: {s.gap:g} line(s) apart" + (f" ({s.reason})" if s.reason else ""))
+                why = f" ({s.reason})" if s.reason else ""
+                print(f"  pages {s.verso + 1}-{s.verso + 2}: {s.gap:g} line(s) apart{why}")
