@@ -461,6 +461,9 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
         placement.moved.extend(b.id for b in stills)
         doc = render([b.html for b in current])
         placement.layouts += 1
+    from . import spreads  # it builds on this module
+
+    current, doc = spreads.level(current, doc, render, placement)  # facing pages end level
     versos = wide.on_versos(doc.pages)  # a {.wide} still on a verso reaches left, not right
     if versos:
         marked = wide.to_versos([b.html for b in current], versos)

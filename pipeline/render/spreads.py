@@ -1,0 +1,189 @@
+"""Facing pages that end level: a verso and its recto end on the same line.
+
+Takes: a chapter laid out alone (WeasyPrint's pages; its first page a recto,
+so its odd pages are versos), its top-level blocks (:class:`~pipeline.render.floats.Block`)
+and the function that lays blocks out.
+Gives: :func:`free_lines` (the whole lines a page could still hold at its
+foot), :func:`unlevel` (the spreads that end unlevel and are not excused) and
+:func:`level`, which evens them out, one spread at a time.
+
+WeasyPrint breaks a page early for widows and orphans (``print.css``:
+``widows: 2; orphans: 2``) and to keep a footnote with its call, so one page
+of a spread can end a line or two above the other. A spread is excused when
+a chapter ends on it, when a still or a heading opens the page after one of
+its pages (it moved whole, as it must), when one of its pages holds a still,
+or when a page is blank. For each other unlevel spread, in page order, the
+fuller page is made as short as the other, as a compositor does ("take a
+line back" on both pages): the paragraph that runs across its last lines is
+cut where the shorter page's count ends (as :mod:`pipeline.render.floats`
+cuts one, with the same ids and offsets for the EPUB's page markers), an
+empty ``div.level-break`` between the parts breaks the page, and the chapter
+is laid out again. The cut is kept if that spread ends no less level than
+before and no new hole opens before a still; otherwise the layout before it
+stays. A line taken from a verso often leaves the recto the longer page (its
+own widow is resolved): a second cut then takes a line from the recto too, and
+both end a line short. At most :data:`ATTEMPTS` cuts are tried on a spread
+and :data:`MAX_TRIES` in a chapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .floats import CONTINUED, Block, Placement, _block_of, _bottom, _leaves, _room, holes, split
+from .page_breaks import HYPHENS, _Anchor, _flow, local_name
+
+LINE_PX = 14.5 * 96 / 72  # print.css's leading, in CSS px
+TOL_PX = 1.5
+MAX_TRIES = 8           # cuts tried in one chapter (one layout each)
+ATTEMPTS = 2            # cuts tried on one spread
+BREAK = '<div class="level-break"></div>\n'
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def free_lines(page: Any) -> int | None:
+    """Whole lines that would still fit under the page's last line or image, above its footnotes
+    (None: a page with nothing in its text block)."""
+    leaves = list(_leaves(page._page_box))
+    if not leaves:
+        return None
+    _top, bottom = _room(page)
+    return int((bottom - max(_bottom(b) for b, _ in leaves) + TOL_PX) // LINE_PX)
+
+
+def _opens(page: Any) -> str:
+    first = next(_leaves(page._page_box), None)
+    if first is None:
+        return ""
+    box, figure = first
+    if figure is not None:
+        return "still"
+    element = box.element
+    return "heading" if element is not None and local_name(element.tag) in HEADINGS else "text"
+
+
+def _has_still(page: Any) -> bool:
+    return any(f is not None for _, f in _leaves(page._page_box))
+
+
+def unlevel(pages: list[Any]) -> list[tuple[int, int]]:
+    """The spreads of a chapter laid out from a recto that end unlevel and are not excused (see the
+    module): ``(verso, lines)``, the verso's 0-based page and how many lines apart the feet are."""
+    out = []
+    n = len(pages)
+    for verso in range(1, n - 2, 2):  # the recto verso + 1 must not be the chapter's last page
+        pair = (verso, verso + 1)
+        free = [free_lines(pages[i]) for i in pair]
+        if None in free or free[0] == free[1]:
+            continue
+        if any(_has_still(pages[i]) or _opens(pages[i + 1]) in ("still", "heading", "") for i in pair):
+            continue
+        out.append((verso, abs(free[0] - free[1])))  # type: ignore[operator]
+    return out
+
+
+def _lines(page: Any) -> list[Any]:
+    return [b for b, f in _leaves(page._page_box) if type(b).__name__ == "LineBox" and f is None]
+
+
+def line_start(pages: list[Any], page: int, line: int) -> tuple[str, int] | None:
+    """Where the ``line``-th in-flow line of ``page`` begins: the id of the element its first text
+    belongs to and the counted characters of that element before it (as
+    :func:`pipeline.render.page_breaks.page_starts` counts them). None when the line before it ends
+    inside a hyphenated word, or the line has no text of an element with an id."""
+    lines = _lines(pages[page])
+    if not 0 < line < len(lines):
+        return None
+    before = [b for b in lines[line - 1].descendants() if type(b).__name__ == "TextBox"]
+    if before and before[-1].text.rstrip()[-1:] in HYPHENS:
+        return None
+    wanted = {id(b) for b in lines[line].descendants() if type(b).__name__ == "TextBox"}
+    anchors: dict[int, _Anchor] = {}
+    seen: set[int] = set()
+    for number, p in enumerate(pages[:page + 1]):
+        headers: set[int] = set()
+        for box, owner in _flow(p._page_box, None, seen, headers):
+            if owner is None or type(box).__name__ != "TextBox":
+                continue
+            state = anchors.setdefault(id(owner), _Anchor(owner))
+            if number == page and id(box) in wanted:
+                return owner.get("id"), state.at
+            state.consume(box.text)
+        seen |= headers
+    return None
+
+
+def _cut(current: list[Block], anchor: str, offset: int, placement: Placement) -> list[Block] | None:
+    """``current`` with a page break before the ``offset``-th counted character of ``anchor``."""
+    j = _block_of(current, anchor)
+    if j is None or current[j].figure is not None:
+        return None
+    if offset == 0 and current[j].id == anchor:
+        return current[:j] + [Block(BREAK)] + current[j:]
+    parts = split(current[j].html, anchor, offset)
+    if parts is None:
+        return None
+    first, second, shifts = parts
+    taken = "".join(b.html for b in current)
+    for key in list(shifts):  # the block was cut before (by floats or here): its second part's ids are taken
+        unique = key
+        while f'id="{unique}"' in taken:
+            unique += CONTINUED
+        if unique != key:
+            second = second.replace(f'id="{key}"', f'id="{unique}"')
+            shifts[unique] = shifts.pop(key)
+    placement.shifts.update(shifts)
+    return current[:j] + [Block(first, current[j].id), Block(BREAK), Block(second, current[j].id + CONTINUED)] \
+        + current[j + 1:]
+
+
+def _holes(pages: list[Any]) -> int:
+    return sum(1 for h in holes(pages, 0.25) if not h.ends_chapter)
+
+
+def _gap(pages: list[Any], verso: int) -> int | None:
+    """How many lines apart the spread's feet are (None: it is not there, or a page is blank)."""
+    if len(pages) <= verso + 1:
+        return None
+    a, b = free_lines(pages[verso]), free_lines(pages[verso + 1])
+    return None if a is None or b is None else abs(a - b)
+
+
+def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any],
+          placement: Placement) -> tuple[list[Block], Any]:
+    """The chapter's blocks and layout with its unlevel spreads evened out (see the module)."""
+    attempts: dict[int, int] = {}
+    tries = 0
+    while tries < MAX_TRIES:
+        spread = next((v for v, _ in unlevel(doc.pages) if attempts.get(v, 0) < ATTEMPTS), None)
+        if spread is None:
+            break
+        verso = spread
+        attempts[verso] = attempts.get(verso, 0) + 1
+        free = {i: free_lines(doc.pages[i]) or 0 for i in (verso, verso + 1)}
+        fuller = min(free, key=lambda i: free[i])
+        other = verso + 1 if fuller == verso else verso
+        lines = _lines(doc.pages[fuller])
+        where = line_start(doc.pages, fuller, len(lines) - (free[other] - free[fuller]))
+        if where is None:
+            attempts[verso] = ATTEMPTS
+            continue
+        shifts = dict(placement.shifts)
+        cut = _cut(current, *where, placement)
+        if cut is None:
+            placement.shifts = shifts
+            attempts[verso] = ATTEMPTS
+            continue
+        tries += 1
+        again = render([b.html for b in cut])
+        placement.layouts += 1
+        gap = _gap(again.pages, verso)
+        # kept if the spread is no worse (a line taken from a verso may leave the recto the longer
+        # one: the next attempt takes a line from the recto too) and no hole opens before a still
+        if gap is not None and gap <= free[other] - free[fuller] and _holes(again.pages) <= _holes(doc.pages):
+            current, doc = cut, again
+        else:
+            placement.shifts = shifts
+            attempts[verso] = ATTEMPTS
+    return current, doc
