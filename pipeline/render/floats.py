@@ -33,6 +33,8 @@ it keeps its indent). A ``{.inline}`` still stays where it is written. ``{.full-
 ``{.bleed}`` stills are alone on their page (``print.css``), and float like
 the others. Only the print HTML changes: the IR and the EPUB keep the
 manuscript's order. A chapter without a hole is laid out once, as before.
+Then the chapter's facing pages are made to end level
+(:mod:`pipeline.render.spreads`, which cuts paragraphs as this module does).
 Last, a ``{.wide}`` still that landed on a verso is turned to reach left
 (:mod:`pipeline.render.wide`): one more layout, with the same page breaks.
 """

@@ -23,7 +23,8 @@ before and no new hole opens before a still; otherwise the layout before it
 stays. A line taken from a verso often leaves the recto the longer page (its
 own widow is resolved): a second cut then takes a line from the recto too, and
 both end a line short. At most :data:`ATTEMPTS` cuts are tried on a spread
-and :data:`MAX_TRIES` in a chapter.
+and :data:`MAX_TRIES` layouts made in a chapter; a layout covers only the part
+of the chapter up to a few pages past the spread (:func:`level`).
 """
 
 from __future__ import annotations
@@ -31,12 +32,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .floats import CONTINUED, Block, Placement, _block_of, _bottom, _leaves, _room, holes, split
-from .page_breaks import HYPHENS, _Anchor, _flow, local_name
+from .floats import AHEAD, CONTINUED, Block, Placement, _block_of, _bottom, _leaves, _room, holes, split
+from .page_breaks import HYPHENS, _Anchor, _flow, local_name, page_starts
 
 LINE_PX = 14.5 * 96 / 72  # print.css's leading, in CSS px
 TOL_PX = 1.5
-MAX_TRIES = 8           # cuts tried in one chapter (one layout each)
+MAX_TRIES = 10          # layouts made in one chapter to level it (whole or in part)
 ATTEMPTS = 2            # cuts tried on one spread
 BREAK = '<div class="level-break"></div>\n'
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -138,8 +139,9 @@ def _cut(current: list[Block], anchor: str, offset: int, placement: Placement) -
         + current[j + 1:]
 
 
-def _holes(pages: list[Any]) -> int:
-    return sum(1 for h in holes(pages, 0.25) if not h.ends_chapter)
+def _holes(pages: list[Any], upto: int) -> int:
+    """Holes over a quarter of the text block before a still, on the pages before ``upto``."""
+    return sum(1 for h in holes(pages[:upto + 1], 0.25) if not h.ends_chapter and h.page < upto)
 
 
 def _gap(pages: list[Any], verso: int) -> int | None:
@@ -150,15 +152,62 @@ def _gap(pages: list[Any], verso: int) -> int | None:
     return None if a is None or b is None else abs(a - b)
 
 
+def _enough(blocks: list[Block], doc: Any, page: int) -> int:
+    """How many of ``blocks`` to lay out for pages up to ``page`` to come out as in the whole chapter:
+    up to the block where ``doc``'s page ``page + 1`` begins, and :data:`AHEAD` characters more."""
+    start = next((anchor for p, anchor, _ in page_starts(doc.pages) if p > page), None)
+    end = _block_of(blocks, start) if start else None
+    if end is None:
+        return len(blocks)
+    length = 0
+    while end < len(blocks) and length < AHEAD:
+        length += len(blocks[end].html)
+        end += 1
+    return end
+
+
 def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any],
           placement: Placement) -> tuple[list[Block], Any]:
-    """The chapter's blocks and layout with its unlevel spreads evened out (see the module)."""
+    """The chapter's blocks and layout with its unlevel spreads evened out (see the module).
+
+    A layout covers only as much of the chapter as the spread it works on
+    needs (:func:`_enough`): the next spread to level is looked for in the
+    pages known (those that come out as in the whole chapter), then past them
+    where the last whole layout had one, then in a whole layout. If the whole
+    chapter then has more holes before a still than before, it is given back
+    as it was.
+    """
+    start, first = current, doc
+    whole_doc = doc          # the last layout of the whole chapter: where to look past the known pages
+    known = len(doc.pages)   # the pages of doc that are as the whole chapter would have them
     attempts: dict[int, int] = {}
-    tries = 0
-    while tries < MAX_TRIES:
-        spread = next((v for v, _ in unlevel(doc.pages) if attempts.get(v, 0) < ATTEMPTS), None)
+    layouts = 0
+
+    def lay_out(blocks: list[Block], upto: int | None) -> tuple[Any, int, bool]:
+        """A layout of ``blocks`` good up to page ``upto`` of the chapter (None: all of it), the pages
+        of it that are known, and whether it is whole."""
+        nonlocal layouts
+        end = len(blocks) if upto is None else _enough(blocks, whole_doc, upto)
+        laid = render([b.html for b in blocks[:end]])
+        layouts += 1
+        placement.layouts += 1
+        if end < len(blocks) and len(laid.pages) <= (upto or 0) + 1:  # fell short of the page: all of it
+            laid, end = render([b.html for b in blocks]), len(blocks)
+            layouts += 1
+            placement.layouts += 1
+        return laid, (len(laid.pages) - 2 if end < len(blocks) else len(laid.pages)), end == len(blocks)
+
+    whole = True
+    while layouts < MAX_TRIES:
+        spread = next((v for v, _ in unlevel(doc.pages) if v + 2 < known and attempts.get(v, 0) < ATTEMPTS), None)
         if spread is None:
-            break
+            if whole:
+                break
+            ahead = next((v for v, _ in unlevel(whole_doc.pages) if v + 2 >= known), None)
+            doc, known, whole = lay_out(current, None if ahead is None else ahead + 3)
+            if whole:
+                whole_doc = doc
+            continue
         verso = spread
         attempts[verso] = attempts.get(verso, 0) + 1
         free = {i: free_lines(doc.pages[i]) or 0 for i in (verso, verso + 1)}
@@ -175,15 +224,22 @@ def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any],
             placement.shifts = shifts
             attempts[verso] = ATTEMPTS
             continue
-        tries += 1
-        again = render([b.html for b in cut])
-        placement.layouts += 1
+        again, again_known, again_whole = lay_out(cut, verso + 3)
         gap = _gap(again.pages, verso)
         # kept if the spread is no worse (a line taken from a verso may leave the recto the longer
         # one: the next attempt takes a line from the recto too) and no hole opens before a still
-        if gap is not None and gap <= free[other] - free[fuller] and _holes(again.pages) <= _holes(doc.pages):
-            current, doc = cut, again
+        upto = min(known, again_known)
+        if gap is not None and gap <= free[other] - free[fuller] \
+                and _holes(again.pages, upto) <= _holes(doc.pages, upto):
+            current, doc, known, whole = cut, again, again_known, again_whole
+            if whole:
+                whole_doc = doc
         else:
             placement.shifts = shifts
             attempts[verso] = ATTEMPTS
+    if not whole:
+        doc = render([b.html for b in current])
+        placement.layouts += 1
+    if current is not start and _holes(doc.pages, len(doc.pages)) > _holes(first.pages, len(first.pages)):
+        return start, first  # a cut opened a hole past what was checked: the chapter as it was
     return current, doc
