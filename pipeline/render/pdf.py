@@ -71,6 +71,7 @@ from . import floats, math, pdf_tags
 from .copyright import copyright_html
 from .html import STYLES, Writer, attr_value, text, title_page_lines
 from .page_breaks import PageStart, page_starts
+from .pdf_x import black_drawn_as_k
 
 IMAGE_SCHEME = "book-image:"
 XREF_SCHEME = "xref:"
@@ -563,7 +564,8 @@ def _laid_out(doc, edition: Edition, identifier: bytes, piece: bool, starts: boo
     a ``variant`` as :func:`layout`'s."""
     assert edition.trim
     with _fonts_named_not_subset() if piece else contextlib.nullcontext(), _compress_level_6(), \
-            pdf_tags.adjusted() if variant else contextlib.nullcontext():
+            pdf_tags.adjusted() if variant else contextlib.nullcontext(), \
+            black_drawn_as_k() if piece and not variant else contextlib.nullcontext():
         pdf = doc.write_pdf(pdf_identifier=identifier, pdf_variant=variant)
     height_pt = to_pt(edition.trim[1])
     anchors: dict[str, tuple[int, float, float]] = {}

@@ -187,7 +187,7 @@ def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], 
     from .pdf_fonts import merge_fonts
     merge_fonts(out)
     if press is not None:
-        make_press_ready(out, press)
+        make_press_ready(out, press, black_done=True)  # every piece was drawn with black as K
     buf = io.BytesIO()
     out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, min_version="1.7")
     for pdf in keep_open:

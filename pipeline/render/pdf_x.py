@@ -39,10 +39,12 @@ changes them. Same input, same bytes: nothing depends on the clock.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -108,8 +110,9 @@ def _profile(name: str) -> bytes:
 class _Colour:
     """The profiles, embedded once per PDF, and the colour-space arrays that use them."""
 
-    def __init__(self, pdf: pikepdf.Pdf):
+    def __init__(self, pdf: pikepdf.Pdf, black_done: bool = False):
         self.pdf = pdf
+        self.black_done = black_done
         self.rgb = pdf.make_indirect(Array([Name.ICCBased, self._icc("sRGB.icc", 3, Name.DeviceRGB)]))
         self.gray = pdf.make_indirect(Array([Name.ICCBased, self._icc("Gray.icc", 1, Name.DeviceGray)]))
         self.seen: set[tuple[int, int]] = set()
@@ -140,7 +143,8 @@ class _Colour:
             if subtype == Name.Image:
                 self.image(xobj)
             elif subtype == Name.Form:
-                k_black(self.pdf, xobj)
+                if not self.black_done:
+                    k_black(self.pdf, xobj)
                 self.resources(xobj)
 
     def image(self, image: pikepdf.Object) -> None:
@@ -200,6 +204,33 @@ def k_black(pdf: pikepdf.Pdf, holder: pikepdf.Object | pikepdf.Page) -> bool:
         else:
             holder.write(data)
     return changed
+
+
+@contextlib.contextmanager
+def black_drawn_as_k() -> Iterator[None]:
+    """While WeasyPrint draws, exactly-black colour is written as ``0 0 0 1 k`` / ``K``: the
+    bytes :func:`k_black` would write, without reading every page of the book again at
+    assembly (the print pieces are drawn this way; :func:`make_press_ready` is then told so).
+    WeasyPrint sets every colour through ``set_color_rgb`` (``pydyf``'s ``rg`` / ``RG``)."""
+    from weasyprint.pdf.stream import Stream
+
+    own = Stream.__dict__.get("set_color_rgb")
+    inherited = Stream.set_color_rgb
+
+    def set_color_rgb(self, r: float, g: float, b: float, stroke: bool = False) -> None:  # noqa: ANN001
+        if r == g == b == 0:
+            self.stream.append(_CMYK_LINE[b"RG" if stroke else b"rg"])
+        else:
+            inherited(self, r, g, b, stroke)
+
+    Stream.set_color_rgb = set_color_rgb  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        if own is None:
+            del Stream.set_color_rgb
+        else:
+            Stream.set_color_rgb = own  # type: ignore[method-assign]
 
 
 def _xmp(info: pikepdf.Object, press: Press) -> bytes:
@@ -292,12 +323,15 @@ def crop_marks(trim: list[float]) -> bytes:
     return ("Q\nq\n0.25 w 0 0 0 1 K\n" + "\n".join(lines) + "\nS\nQ\n").encode()
 
 
-def make_press_ready(pdf: pikepdf.Pdf, press: Press) -> None:
-    """Turn the assembled book into PDF/X-4, in place (see the module's docstring)."""
-    colour = _Colour(pdf)
+def make_press_ready(pdf: pikepdf.Pdf, press: Press, black_done: bool = False) -> None:
+    """Turn the assembled book into PDF/X-4, in place (see the module's docstring).
+    With ``black_done``, every page and form was drawn under :func:`black_drawn_as_k`
+    and is not read again."""
+    colour = _Colour(pdf, black_done)
     marks: dict[tuple[float, ...], tuple[pikepdf.Object, pikepdf.Object]] = {}
     for page in pdf.pages:
-        k_black(pdf, page)
+        if not black_done:
+            k_black(pdf, page)
         colour.resources(page.obj)
         page_boxes(page, press.bleed_pt, press.crop_marks)
         if press.crop_marks:  # the page's content inside q … Q, then the marks; shared by same-size pages
