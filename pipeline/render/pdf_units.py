@@ -146,7 +146,10 @@ def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, repo
                         targets, numbers, [(e.level, e.number) for e in toc], _edition_key(edition),
                         SHARED["scripts"], ir.to_json(front), images,
                         [index.chapter(ch.id).first_note for ch in front])
-        run.add([Unit("pdf-front", "front", front_key, _front_unit, (numbers,), cost=1 << 40), folio_unit(edition)])
+        # in a worker even when it is the only unit to run (a one-chapter edit): the body is
+        # assembled here meanwhile
+        run.add([Unit("pdf-front", "front", front_key, _front_unit, (numbers,), cost=1 << 40), folio_unit(edition)],
+                background=True)
         progress.stage("pdf-assemble", 1)
 
         def front() -> LaidOut:
