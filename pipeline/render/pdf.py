@@ -261,11 +261,10 @@ def front_html(meta: ir.Meta, index: BookIndex, numbers: dict[str, str] | None,
         label = writer.inlines(e.title)
         if e.number:
             label = f'<span class="toc-number">{text(e.number)}</span> {label}'
-        if numbers is None:
-            out.append(f'<li id="toc-e{n}" class="toc-l{e.level}"><a href="#{attr_value(target)}">{label}</a></li>\n')
-        else:
-            out.append(f'<li id="toc-e{n}" class="toc-l{e.level}"><a href="{XREF_SCHEME}{attr_value(target)}" '
-                       f'data-page="{numbers[target]}">{label}</a></li>\n')
+        href = f"#{attr_value(target)}" if numbers is None else f"{XREF_SCHEME}{attr_value(target)}"
+        number = "" if numbers is None else f' data-page="{attr_value(numbers[target])}"'
+        out.append(f'<li id="toc-e{n}" class="toc-l{e.level}"><a class="toc-entry" href="{href}">{label}</a>'
+                   f'<span class="toc-page"><a href="{href}"{number}></a></span></li>\n')
     out.append("</ul>\n</nav>\n</div>\n")
     return "".join(out)
 
