@@ -39,12 +39,10 @@ changes them. Same input, same bytes: nothing depends on the clock.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -54,6 +52,7 @@ from pikepdf import Array, Dictionary, Name, Operator, String
 
 from .. import ir
 from ..resources import STYLES
+from .weasyprint_patches import CMYK_LINE
 
 ICC = STYLES / "icc"
 OUTPUT_PROFILE = "FOGRA39L_coated.icc"
@@ -163,7 +162,7 @@ class _Colour:
 # (pydyf writes text as hex strings, and ``()`` between kerning offsets).
 _BLACK_LINE = re.compile(rb"(?m)^(?:(?:0|0?\.0+) (?:0|0?\.0+) (?:0|0?\.0+) (rg|RG)|(?:0|0?\.0+) (g|G))$")
 _NONEMPTY_STRING = re.compile(rb"\((?!\))")
-_CMYK_LINE = {b"rg": b"0 0 0 1 k", b"RG": b"0 0 0 1 K", b"g": b"0 0 0 1 k", b"G": b"0 0 0 1 K"}
+_CMYK_LINE = CMYK_LINE
 
 
 def k_black(pdf: pikepdf.Pdf, holder: pikepdf.Object | pikepdf.Page) -> bool:
@@ -204,33 +203,6 @@ def k_black(pdf: pikepdf.Pdf, holder: pikepdf.Object | pikepdf.Page) -> bool:
         else:
             holder.write(data)
     return changed
-
-
-@contextlib.contextmanager
-def black_drawn_as_k() -> Iterator[None]:
-    """While WeasyPrint draws, exactly-black colour is written as ``0 0 0 1 k`` / ``K``: the
-    bytes :func:`k_black` would write, without reading every page of the book again at
-    assembly (the print pieces are drawn this way; :func:`make_press_ready` is then told so).
-    WeasyPrint sets every colour through ``set_color_rgb`` (``pydyf``'s ``rg`` / ``RG``)."""
-    from weasyprint.pdf.stream import Stream
-
-    own = Stream.__dict__.get("set_color_rgb")
-    inherited = Stream.set_color_rgb
-
-    def set_color_rgb(self, r: float, g: float, b: float, stroke: bool = False) -> None:  # noqa: ANN001
-        if r == g == b == 0:
-            self.stream.append(_CMYK_LINE[b"RG" if stroke else b"rg"])
-        else:
-            inherited(self, r, g, b, stroke)
-
-    Stream.set_color_rgb = set_color_rgb  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        if own is None:
-            del Stream.set_color_rgb
-        else:
-            Stream.set_color_rgb = own  # type: ignore[method-assign]
 
 
 def _xmp(info: pikepdf.Object, press: Press) -> bytes:
@@ -325,7 +297,7 @@ def crop_marks(trim: list[float]) -> bytes:
 
 def make_press_ready(pdf: pikepdf.Pdf, press: Press, black_done: bool = False) -> None:
     """Turn the assembled book into PDF/X-4, in place (see the module's docstring).
-    With ``black_done``, every page and form was drawn under :func:`black_drawn_as_k`
+    With ``black_done``, every page and form was drawn under :func:`pipeline.render.weasyprint_patches.black_drawn_as_k`
     and is not read again."""
     colour = _Colour(pdf, black_done)
     marks: dict[tuple[float, ...], tuple[pikepdf.Object, pikepdf.Object]] = {}
