@@ -72,7 +72,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Union
 
-IR_VERSION = (2, 1)
+IR_VERSION = (2, 2)  # 2.1: list styles and delimiters, Math; 2.2: Chapter.matter (front and back matter)
 
 
 @dataclass(frozen=True, slots=True)
