@@ -100,6 +100,7 @@ CODES: dict[str, str] = {
     "R001": "cannot write an output",
     "R002": "unknown format",
     "R003": "the manuscript is nested too deeply to build",
+    "R004": "the installed WeasyPrint is not the version the print layout is made for",
     "R101": "characters no shipped font covers",
     "R102": "the PDF layout engine (WeasyPrint) reported a problem",
     "C001": "a bibliography or CSL file named in the metadata does not exist",

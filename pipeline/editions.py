@@ -3,7 +3,7 @@
 Takes: nothing but the book's metadata (for the author's trim size).
 Gives: :data:`EDITIONS`, the table of products, and :func:`for_book`, the
 rows a build makes with the book's own trim applied (and margins to suit it:
-:func:`margins_for`).
+:func:`pipeline.margins.margins_for`).
 
 A row says everything that differs between products: the output's file
 name, the stylesheets, the image policy (what :mod:`pipeline.stills`
@@ -75,24 +75,6 @@ class Edition:
         return (to_pt(self.trim[0]) - m.inside - m.outside, to_pt(self.trim[1]) - m.top - m.bottom)
 
 
-def margins_for(trim: tuple[str, str], base: Margins, base_trim: tuple[str, str]) -> Margins:
-    """Margins for ``trim``: ``base`` (the margins designed for ``base_trim``) scaled with the page,
-    the side margins with its width and the head and foot with its height, so every trim keeps the
-    proportions of the page designed, and never under KDP's least (0.375 in inside, 0.25 in outside).
-
-    >>> m = margins_for(("5in", "8in"), Margins(54.0, 60.0, 58.0, 43.0), ("6in", "9in"))
-    >>> m.top, m.bottom, m.inside, m.outside
-    (48.0, 53.3, 48.3, 35.8)
-    >>> margins_for(("6in", "9in"), Margins(54.0, 60.0, 58.0, 43.0), ("6in", "9in")).inside
-    58.0
-    """
-    across = to_pt(trim[0]) / to_pt(base_trim[0])
-    down = to_pt(trim[1]) / to_pt(base_trim[1])
-    return Margins(top=round(base.top * down, 1), bottom=round(base.bottom * down, 1),
-                   inside=max(round(base.inside * across, 1), 27.0),
-                   outside=max(round(base.outside * across, 1), 18.0))
-
-
 EDITIONS: tuple[Edition, ...] = (
     Edition("pdf", ".pdf", ("fonts.css", "book.css", "print.css", "code.css"), images="pdf",
             trim=("6in", "9in"), margins=Margins(top=54.0, bottom=60.0, inside=45.0, outside=99.0),
@@ -119,18 +101,14 @@ def edition(name: str) -> Edition:
 
 
 def for_book(meta: ir.Meta, name: str, pages: int = 0) -> Edition:
-    """The row called ``name`` with what the book asks for applied (its ``trim-size``, and margins
-    scaled to that trim); the print row's margins are those of a book of ``pages`` pages on that
-    trim (:func:`pipeline.margins.print_margins`)."""
+    """The row called ``name`` with what the book asks for applied: its ``trim-size``, and the
+    margins for that trim and ``pages`` pages (:func:`pipeline.margins.margins_for`)."""
     row = edition(name)
-    if row.trim and meta.trim_size:
-        trim = (meta.trim_size[0], meta.trim_size[1])
-        margins = margins_for(trim, row.margins, row.trim) if row.margins else None
-        row = dataclasses.replace(row, trim=trim, margins=margins)
-    if row.gutter_from_pages:  # print: the inside margin grows with the page count, the line stays
-        from .margins import print_margins  # it reads Margins from here
+    if row.trim:
+        from .margins import margins_for  # it reads Margins from here
 
-        row = dataclasses.replace(row, margins=print_margins(row.trim, pages))
+        trim = (meta.trim_size[0], meta.trim_size[1]) if meta.trim_size else row.trim
+        row = dataclasses.replace(row, trim=trim, margins=margins_for(row, trim, pages))
     if row.image_megapixels:
         row = dataclasses.replace(row, image_megapixels=meta.epub_image_megapixels)
     return row

@@ -72,7 +72,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Union
 
-IR_VERSION = (2, 1)
+IR_VERSION = (2, 2)  # 2.1: list styles and delimiters, Math; 2.2: Chapter.matter (front and back matter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -605,33 +605,44 @@ def from_json(text: str) -> Any:
 # ---------------------------------------------------------------- walking
 
 
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_LEAF_FIELDS = frozenset({"str", "int", "bool", "float", "Attr", "tuple[str, ...]", "tuple[float, ...]",
+                          "tuple[tuple[str, str], ...]"})  # annotations that never hold a node
 
 
-def _child_fields(cls: type) -> tuple[str, ...]:
-    """The fields of a node type that may hold nodes (all but ``attr``), looked up once per type."""
-    names = _CHILD_FIELDS.get(cls)
+def _node_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node type that may hold nodes: all but ``attr`` and those whose annotation
+    says they hold text or numbers only; looked up once per type."""
+    names = _NODE_FIELDS.get(cls)
     if names is None:
-        names = _CHILD_FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.name != "attr")
+        names = _NODE_FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.name != "attr"
+                                          and str(f.type) not in _LEAF_FIELDS)
     return names
 
 
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+_IS_NODE: dict[type, bool] = {}
+
+
 def _is_node(value: Any) -> bool:
-    return hasattr(type(value), "__dataclass_fields__")
+    cls = type(value)
+    known = _IS_NODE.get(cls)
+    if known is None:
+        known = _IS_NODE[cls] = hasattr(cls, "__dataclass_fields__")
+    return known
 
 
 def children(node: Any) -> list[Any]:
     """The direct child nodes of ``node`` (blocks, inlines, items, cells…)."""
     out: list[Any] = []
-    for name in _child_fields(type(node)):
+    for name in _node_fields(type(node)):
         _collect(getattr(node, name), out)
     return out
 
 
 def _collect(value: Any, out: list[Any]) -> None:
-    if isinstance(value, tuple):
+    if type(value) is tuple:
         for v in value:
-            if isinstance(v, tuple):
+            if type(v) is tuple:
                 _collect(v, out)
             elif _is_node(v):
                 out.append(v)
@@ -642,13 +653,15 @@ def _collect(value: Any, out: list[Any]) -> None:
 def query(node: Any, kind: type | tuple[type, ...]) -> Iterator[Any]:
     """Every node of type ``kind`` under ``node`` (itself included), in document order."""
     stack = [node]
+    pop, extend = stack.pop, stack.extend
     while stack:
-        n = stack.pop()
+        n = pop()
         if isinstance(n, kind):
             yield n
         kids = children(n)
-        kids.reverse()
-        stack.extend(kids)
+        if kids:
+            kids.reverse()
+            extend(kids)
 
 
 def walk(node: Any, fn: Callable[[Any], Any]) -> Any:
@@ -680,7 +693,7 @@ def _walk_value(value: Any, fn: Callable[[Any], Any]) -> Any:
 
 def _walk(node: Any, fn: Callable[[Any], Any]) -> Any:
     changes = {}
-    for name in _child_fields(type(node)):
+    for name in _node_fields(type(node)):
         old = getattr(node, name)
         if isinstance(old, (str, int, float, bool)):
             continue

@@ -2,15 +2,16 @@
 
 Takes: a print trim (width, height as CSS lengths) and a page count; or a
 transformed :class:`~pipeline.ir.Book`, for :func:`estimate_pages`.
-Gives: :func:`print_margins`, the :class:`~pipeline.editions.Margins` of a book
-of that many pages, and :func:`estimate_pages`, the page count a book will
+Gives: :func:`margins_for`, the :class:`~pipeline.editions.Margins` of any
+edition on a trim (for print, :func:`print_margins`: those of a book of that
+many pages), and :func:`estimate_pages`, the page count a book will
 have, from its text alone.
 
 The line is :data:`MEASURE_PT` wide on the 6×9 in design trim: 4 in, the
 two-thirds of the page of the classical canon, which sets 60–70 characters of
 11.5 pt EB Garamond (``styles/print.css``); on another trim it scales with the
 page's width, and the head and foot with its height, as
-:func:`pipeline.editions.margins_for` scales the other editions' margins. The
+:func:`scaled_margins` scales the other editions' margins (:func:`margins_for` picks). The
 inside margin grows with the page count, as print-on-demand services ask,
 since a thicker book loses more of its inner margin in the binding: KDP's
 minimum gutter (:data:`KDP_GUTTER_IN`) plus :data:`INSIDE_VISIBLE_PT` of
@@ -79,6 +80,42 @@ def print_margins(trim: tuple[str, str], pages: int) -> Margins:
     down = height / DESIGN_TRIM_PT[1]
     return Margins(top=round(TOP_PT * down, 1), bottom=round(BOTTOM_PT * down, 1), inside=inside,
                    outside=round(width - inside - line, 1))
+
+
+def scaled_margins(trim: tuple[str, str], base: Margins, base_trim: tuple[str, str]) -> Margins:
+    """Margins for ``trim``: ``base`` (the margins designed for ``base_trim``) scaled with the page,
+    the side margins with its width and the head and foot with its height, so every trim keeps the
+    proportions of the page designed, and never under KDP's least (0.375 in inside, 0.25 in outside).
+
+    >>> m = scaled_margins(("5in", "8in"), Margins(54.0, 60.0, 58.0, 43.0), ("6in", "9in"))
+    >>> m.top, m.bottom, m.inside, m.outside
+    (48.0, 53.3, 48.3, 35.8)
+    >>> scaled_margins(("6in", "9in"), Margins(54.0, 60.0, 58.0, 43.0), ("6in", "9in")).inside
+    58.0
+    """
+    across = to_pt(trim[0]) / to_pt(base_trim[0])
+    down = to_pt(trim[1]) / to_pt(base_trim[1])
+    return Margins(top=round(base.top * down, 1), bottom=round(base.bottom * down, 1),
+                   inside=max(round(base.inside * across, 1), 27.0),
+                   outside=max(round(base.outside * across, 1), 18.0))
+
+
+def margins_for(row: Edition, trim: tuple[str, str], pages: int = 0) -> Margins | None:
+    """The margins of edition ``row`` on ``trim``, for a book of ``pages`` pages: the one place
+    margins come from. Print's (``gutter_from_pages``) are :func:`print_margins`; another
+    edition's are its row's, designed for the row's trim, scaled to ``trim`` (:func:`scaled_margins`).
+
+    >>> from pipeline.editions import edition
+    >>> margins_for(edition("pdf"), ("6in", "9in"), 620).inside
+    72.0
+    >>> margins_for(edition("screen-pdf"), ("5in", "8in")).inside
+    42.1
+    """
+    if row.gutter_from_pages:
+        return print_margins(trim, pages)
+    if row.margins is None or row.trim is None:
+        return row.margins
+    return scaled_margins(trim, row.margins, row.trim)
 
 
 def gutter_short(margins: Margins, pages: int) -> float:

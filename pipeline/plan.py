@@ -72,8 +72,10 @@ class Run:
     _pending: dict[str, tuple[Unit, Future]] = field(default_factory=dict)
     _pool: ProcessPoolExecutor | None = None
 
-    def add(self, units: list[Unit]) -> Run:
-        """Take results from the cache; start the rest, largest first (here and now with one job)."""
+    def add(self, units: list[Unit], background: bool = False) -> Run:
+        """Take results from the cache; start the rest, largest first (here and now with one job).
+        A single unit left runs here too, since forking costs more than it saves, unless
+        ``background`` asks for a worker so that the caller can go on meanwhile."""
         todo = []
         for unit in units:
             if unit.name in self.results or unit.name in self._pending:
@@ -86,7 +88,7 @@ class Run:
                 self.cached.append(unit.name)
                 self.progress.advance(unit.kind, unit.name)
         todo.sort(key=lambda u: -u.cost)
-        if self._pool is None and self.jobs > 1 and len(todo) > 1:  # one unit: forking costs more than it saves
+        if self._pool is None and self.jobs > 1 and (len(todo) > 1 or background and todo):
             self._pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(todo)),
                                              mp_context=multiprocessing.get_context("fork"))
         for unit in todo:

@@ -11,6 +11,7 @@ import io
 import shutil
 from pathlib import Path
 
+import pdfplumber
 import pikepdf
 import pytest
 from conftest import epubcheck_messages, image_bytes, write_files
@@ -130,6 +131,19 @@ def test_stitched_pdf_equals_one_pass(plan):
     _assert_same(plan["stitched_before"], plan["one_pass_before"])
 
 
+def _contents_digits(path: Path) -> list[tuple[str, float, float]]:
+    with pdfplumber.open(path) as pdf:
+        page = next(p for p in pdf.pages if "Contents" in (p.extract_text() or ""))
+        return [(c["text"], round(c["x0"], 2), round(c["bottom"], 2)) for c in page.chars if c["text"].isdigit()]
+
+
+def test_contents_numbers_set_at_assembly_land_where_weasyprint_puts_them(plan):
+    """The stitched book's contents were laid out with placeholders and its numbers set at
+    assembly (pdf_contents.py); the one-pass book's were drawn by WeasyPrint."""
+    stitched, one_pass = _contents_digits(plan["stitched_before"]), _contents_digits(plan["one_pass_before"])
+    assert len(stitched) > 10 and stitched == one_pass
+
+
 def test_page_map_matches_the_pdf(plan):
     page_map = plan["cold"].page_map
     reader = PdfReader(plan["stitched_before"])
@@ -149,6 +163,8 @@ def test_edited_chapter_alone_is_laid_out_again_and_the_book_still_equals_one_pa
     edit, book_dir = plan["edit"], plan["book"]
     assert edit.ran == ["ch-03"], edit.ran
     assert sorted(edit.cached) == ["ch-01", "ch-02", "ch-04", "ch-05"]
+    # the contents' numbers moved, and were set in the front matter from the cache, not laid out again
+    assert "front" in edit.units["cached"] and "front-numbered" not in edit.units["ran"], edit.units
     before = plan["cold"].page_map.chapters
     after = edit.page_map.chapters
     assert after["ch-03"][1] > before["ch-03"][1] + 1, "the edit must change chapter 3's page count"

@@ -102,7 +102,7 @@ def test_a_formula_that_cannot_be_converted_is_kept_as_code_with_a_warning() -> 
 
 def test_math_round_trips_through_json() -> None:
     node = ir.Para((ir.Math("x^2"), ir.Math(" E ", True, ir.Attr("eq-e"))))
-    assert ir.from_json(ir.to_json(node)) == node and ir.IR_VERSION == (2, 1)
+    assert ir.from_json(ir.to_json(node)) == node and ir.IR_VERSION >= (2, 1)
     assert ir.plain_text(node.inlines) == "x^2E"
 
 

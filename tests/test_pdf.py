@@ -477,3 +477,13 @@ def test_code_is_set_in_the_shipped_monospaced_face(tmp_path):
              for f in (p["/Resources"].get("/Font") or {}).values()}
     descriptor = fonts["Book-Mono"]["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
     assert "/FontFile2" in descriptor  # embedded
+
+
+def test_a_weasyprint_other_than_the_one_the_patches_were_written_for_is_refused():
+    from pipeline.diagnostics import BuildError
+    from pipeline.render import weasyprint_patches
+
+    weasyprint_patches.check_version()  # the installed, pinned one
+    with pytest.raises(BuildError) as caught:
+        weasyprint_patches.check_version("71.0")
+    assert caught.value.diagnostic.code == "R004" and "70.0" in caught.value.diagnostic.hint

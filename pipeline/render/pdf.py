@@ -33,9 +33,9 @@ Every resource goes through :class:`_Fetcher`: only the shipped fonts and the
 book's own images are loaded, nothing from the network or elsewhere on disk.
 WeasyPrint's warnings become diagnostics (R102), not lost log lines.
 While it lays a piece out, two of its choices are changed: no more than two
-hyphenated lines in a row (:func:`_hyphen_ladders_limited`), and a page that
+hyphenated lines in a row (:func:`~pipeline.render.weasyprint_patches.hyphen_ladders_limited`), and a page that
 must end early for a widow or an orphan ends early instead of sending its last
-footnote on (:func:`_notes_kept_with_their_calls`).
+footnote on (:func:`~pipeline.render.weasyprint_patches.notes_kept_with_their_calls`).
 
     >>> from pipeline import build_book   # doctest: +SKIP
     >>> result = render_pdf_one_pass(build_book("manuscripts/the-salt-lantern"))  # doctest: +SKIP
@@ -48,7 +48,6 @@ import functools
 import hashlib
 import logging
 import re
-import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -69,6 +68,7 @@ from ..print_services import BLEED_IN
 from ..stills import Policy, policy_for, variant
 from ..transforms.numbering import numbered_label
 from . import floats, math, pdf_tags, wide
+from . import weasyprint_patches as patches
 from .copyright import copyright_html
 from .html import STYLES, Writer, attr_value, text, title_page_lines
 from .page_breaks import PageStart, page_starts
@@ -266,11 +266,10 @@ def front_html(meta: ir.Meta, index: BookIndex, numbers: dict[str, str] | None,
         label = writer.inlines(e.title)
         if e.number:
             label = f'<span class="toc-number">{text(e.number)}</span> {label}'
-        if numbers is None:
-            out.append(f'<li id="toc-e{n}" class="toc-l{e.level}"><a href="#{attr_value(target)}">{label}</a></li>\n')
-        else:
-            out.append(f'<li id="toc-e{n}" class="toc-l{e.level}"><a href="{XREF_SCHEME}{attr_value(target)}" '
-                       f'data-page="{numbers[target]}">{label}</a></li>\n')
+        href = f"#{attr_value(target)}" if numbers is None else f"{XREF_SCHEME}{attr_value(target)}"
+        number = "" if numbers is None else f' data-page="{attr_value(numbers[target])}"'
+        out.append(f'<li id="toc-e{n}" class="toc-l{e.level}"><a class="toc-entry" href="{href}">{label}</a>'
+                   f'<span class="toc-page"><a href="{href}"{number}></a></span></li>\n')
     out.append("</ul>\n</nav>\n</div>\n")
     return "".join(out)
 
@@ -354,6 +353,7 @@ class _LogToDiagnostics(logging.Handler):
 @functools.cache
 def _styles(edition: Edition, scripts: tuple[str, ...], folios: bool, root: Path) -> tuple:
     """Parsed stylesheets and their font configuration, made once per worker process."""
+    patches.check_version()
     fetcher = _Fetcher(root, policy_for(edition))
     fonts = FontConfiguration()  # @font-face rules only take effect through this
     counters = CounterStyle()  # and @counter-style rules (list markers "a)", "(iv)") through this
@@ -368,7 +368,7 @@ def _styles(edition: Edition, scripts: tuple[str, ...], folios: bool, root: Path
 def load_styles(edition: Edition, scripts: tuple[str, ...], root: Path) -> None:
     """Parse the stylesheets and load the fonts in this process now, not at the next layout."""
     _styles(edition, scripts, False, root)
-    _shipped_by_hash()
+    patches.shipped_by_hash()
 
 
 def pdf_identifier(meta: ir.Meta) -> bytes:
@@ -377,164 +377,6 @@ def pdf_identifier(meta: ir.Meta) -> bytes:
 
 
 PIECE_ID = b"0" * 32  # a piece's own /ID never reaches the book
-
-
-@functools.cache
-def _shipped_by_hash() -> dict[str, str]:
-    return {hashlib.sha256(p.read_bytes()).hexdigest(): p.name for p in (STYLES / "fonts").glob("*.[ot]tf")}
-
-
-SHIPPED_FONT = b"pipeline-shipped-font:"  # a piece's stand-in for a shipped font, replaced at assembly
-
-
-@contextlib.contextmanager
-def _fonts_named_not_subset() -> Iterator[None]:
-    """While a piece is written, embed each shipped font as a name only.
-
-    Assembly subsets every font once for the whole book
-    (:mod:`pipeline.render.pdf_fonts`), so subsetting it in every piece
-    would be work thrown away; the piece keeps the glyphs' widths and
-    Unicode map, and names the shipped file. A font that is not shipped
-    (a system fallback) is subset as usual.
-    """
-    from weasyprint.pdf.fonts import Font
-
-    original = Font.subset
-
-    def name_only(font: Font, to_unicode: dict, hinting: bool) -> None:
-        shipped = _shipped_by_hash().get(hashlib.sha256(font.file_content).hexdigest())
-        if shipped is None:
-            original(font, to_unicode, hinting)
-        else:
-            font.file_content = SHIPPED_FONT + shipped.encode()
-
-    Font.subset = name_only  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        Font.subset = original  # type: ignore[method-assign]
-
-
-MAX_HYPHENATED_LINES = 2  # at most two hyphenated lines in a row (a ladder of three is a fault)
-
-
-class _LadderLimit:
-    """Hyphenation off for the line after :data:`MAX_HYPHENATED_LINES` hyphenated ones.
-
-    CSS has ``hyphenate-limit-lines`` for this; WeasyPrint 70 does not
-    implement it. Its lines are made one at a time by ``iter_line_boxes``
-    (a paragraph's lines, from the top or from a page break), each fitted by
-    ``split_first_line``: the first is wrapped to count the hyphenated lines
-    just made, the second to fit the next one without hyphenating when the
-    count is reached. Nested layouts (an inline-block inside a line) keep their
-    own count.
-    """
-
-    def __init__(self) -> None:
-        self.ban = False
-
-    def lines(self, original, *args, **kwargs):  # noqa: ANN001, ANN201
-        from weasyprint.formatting_structure.boxes import TextBox
-
-        made = original(*args, **kwargs)
-        run = 0
-        while True:
-            outer, self.ban = self.ban, run >= MAX_HYPHENATED_LINES
-            try:
-                item = next(made)
-            except StopIteration:
-                return
-            finally:
-                self.ban = outer
-            last = None
-            for box in item[0].descendants() if item[0] is not None else ():
-                if isinstance(box, TextBox):
-                    last = box
-            ends_hyphenated = last is not None and last.text.endswith(last.style["hyphenate_character"])
-            run = run + 1 if ends_hyphenated else 0
-            yield item
-
-    def split_first_line(self, original, text, style, *args, **kwargs):  # noqa: ANN001, ANN201
-        if not (self.ban and style["hyphens"] == "auto"):
-            return original(text, style, *args, **kwargs)
-        style["hyphens"] = "manual"
-        try:
-            return original(text, style, *args, **kwargs)
-        finally:
-            style["hyphens"] = "auto"
-
-
-@contextlib.contextmanager
-def _hyphen_ladders_limited() -> Iterator[None]:
-    """While a document is laid out, no more than :data:`MAX_HYPHENATED_LINES` hyphenated lines in a row."""
-    from weasyprint.layout import block, inline
-
-    limit = _LadderLimit()
-    lines, split = block.iter_line_boxes, inline.split_first_line
-    block.iter_line_boxes = functools.partial(limit.lines, lines)
-    inline.split_first_line = functools.partial(limit.split_first_line, split)
-    try:
-        yield
-    finally:
-        block.iter_line_boxes, inline.split_first_line = lines, split
-
-
-@contextlib.contextmanager
-def _notes_kept_with_their_calls() -> Iterator[None]:
-    """While a document is laid out, a page that must break early (for widows and orphans)
-    breaks early, rather than send its last footnote to the next page.
-
-    WeasyPrint 70, when a paragraph cannot break before its line at the foot of
-    the page without leaving a widow or an orphan, moves the page's last
-    footnotes to the next page to make room, whatever ``footnote-policy`` says;
-    a note moved there can be moved again at that page's foot. Measured on *The
-    Worst Journey in the World*: all of its 27 notes printed after their call's
-    page went there this way. That path is taken only where the layout is not
-    in columns, so the line layout is told it is in one (``in_column``, read
-    there for nothing else); it then breaks the page as widows and orphans ask.
-    """
-    from weasyprint.layout import LayoutContext, block
-
-    lines_code = block._linebox_layout.__code__
-
-    def in_column(context: LayoutContext) -> bool:
-        return context.__dict__.get("_in_column", False) or sys._getframe(1).f_code is lines_code
-
-    def set_in_column(context: LayoutContext, value: bool) -> None:
-        context.__dict__["_in_column"] = value
-
-    LayoutContext.in_column = property(in_column, set_in_column)  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        del LayoutContext.in_column  # type: ignore[attr-defined]
-
-
-class _Zlib:
-    """zlib, as pydyf sees it, with its level 9 lowered to 6: 3.5× faster on page content,
-    1.8% larger (measured on War and Peace's chapters)."""
-
-    def __init__(self, module):  # noqa: ANN001
-        self.module = module
-
-    def compressobj(self, level: int = 6):  # noqa: ANN201
-        return self.module.compressobj(min(level, 6))
-
-    def __getattr__(self, name: str):  # noqa: ANN204
-        return getattr(self.module, name)
-
-
-@contextlib.contextmanager
-def _compress_level_6() -> Iterator[None]:
-    """While a PDF is written, compress its streams at zlib's default level, not pydyf's 9."""
-    import pydyf
-
-    original = pydyf.zlib
-    pydyf.zlib = _Zlib(original)
-    try:
-        yield
-    finally:
-        pydyf.zlib = original
 
 
 @contextlib.contextmanager
@@ -557,7 +399,7 @@ def _weasyprint_log(where: str) -> Iterator[_LogToDiagnostics]:
 def _render(html: str, edition: Edition, root: Path, scripts: tuple[str, ...], folios: bool):  # noqa: ANN202
     """WeasyPrint's document for ``html``: its pages laid out, no PDF written."""
     sheets, fonts, fetcher, counters = _styles(edition, scripts, folios, root)
-    with _hyphen_ladders_limited(), _notes_kept_with_their_calls():
+    with patches.hyphen_ladders_limited(), patches.notes_kept_with_their_calls():
         return HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=sheets, font_config=fonts, counter_style=counters,
             presentational_hints=True)  # <ol type="a" start="3">, <li value>: HTML's own list numbering
@@ -568,8 +410,9 @@ def _laid_out(doc, edition: Edition, identifier: bytes, piece: bool, starts: boo
     """The PDF of a rendered ``doc``, with its anchors, bookmarks and (with ``starts``) page starts;
     a ``variant`` as :func:`layout`'s."""
     assert edition.trim
-    with _fonts_named_not_subset() if piece else contextlib.nullcontext(), _compress_level_6(), \
-            pdf_tags.adjusted() if variant else contextlib.nullcontext():
+    with patches.fonts_named_not_subset() if piece else contextlib.nullcontext(), patches.compress_level_6(), \
+            pdf_tags.adjusted() if variant else contextlib.nullcontext(), \
+            patches.black_drawn_as_k() if piece and not variant else contextlib.nullcontext():
         pdf = doc.write_pdf(pdf_identifier=identifier, pdf_variant=variant)
     height_pt = to_pt(edition.trim[1])
     anchors: dict[str, tuple[int, float, float]] = {}

@@ -139,9 +139,16 @@ def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], 
             warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning if hasattr(
                 pikepdf.exceptions, "PageCopyWarning") else UserWarning)
             out.pages.extend(src.pages)
+    for page in out.pages:
+        _links_to_names(page)
+    folios = Folios(out, folio_samples)
+    for cid, piece in chapters:
+        bleed = {body_at[cid] + page for page in piece.bleed}  # none on a {.bleed} still's page either
+        for number in range(body_at[cid] + 1, body_at[cid] + piece.pages):  # none on the opening page
+            if number not in bleed:
+                folios.stamp(out.pages[number], number + 1)
 
-
-    first = front()
+    first = front()  # the front matter: it may have been laid out meanwhile
     head = pikepdf.open(io.BytesIO(first.pdf))
     keep_open.append(head)
     front_pages = first.pages + first.pages % 2
@@ -152,14 +159,8 @@ def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], 
     if "/Lang" in head.Root:
         out.Root.Lang = head.Root.Lang
     out.trailer.Info = out.copy_foreign(head.trailer.Info)
-    for page in out.pages:
+    for page in out.pages[:front_pages]:
         _links_to_names(page)
-    folios = Folios(out, folio_samples)
-    for cid, piece in chapters:
-        bleed = {body_at[cid] + page for page in piece.bleed}  # none on a {.bleed} still's page either
-        for number in range(body_at[cid] + 1, body_at[cid] + piece.pages):  # none on the opening page
-            if number not in bleed:
-                folios.stamp(out.pages[front_pages + number], number + 1)
     pad_pages(out, page_multiple, size)
 
     page_map = PageMap(front_pages, len(out.pages))
@@ -187,7 +188,7 @@ def assemble(front: Callable[[], LaidOut], chapters: list[tuple[str, LaidOut]], 
     from .pdf_fonts import merge_fonts
     merge_fonts(out)
     if press is not None:
-        make_press_ready(out, press.with_bleed(page_map.bleed))
+        make_press_ready(out, press.with_bleed(page_map.bleed), black_done=True)  # pieces drew black as K
     buf = io.BytesIO()
     out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate, min_version="1.7")
     for pdf in keep_open:

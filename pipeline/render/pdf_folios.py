@@ -51,10 +51,11 @@ class Folios:
         pages = self._src.pages
         self.glyphs: dict[str, bytes] = {}
         self.widths: dict[bytes, float] = {}
+        self.faces: set[str] = set()  # the fonts the folios are set in, without subset tags
         self.sides = []
         for short, long in ((0, 2), (1, 3)):
             a, b = self._read(pages[short], SAMPLES[short]), self._read(pages[long], SAMPLES[long])
-            wa, wb = self._width(a["glyphs"], a["size"]), self._width(b["glyphs"], b["size"])
+            wa, wb = self.width(a["glyphs"], a["size"]), self.width(b["glyphs"], b["size"])
             k = round((a["x"] - b["x"]) / (wb - wa) * 4) / 4  # left, centred or right: 0, ½ or 1
             self.sides.append({"template": a["content"], "anchor": a["x"] + k * wa, "k": k, "size": a["size"],
                                "resources": pdf.copy_foreign(pages[short].obj.Resources)})
@@ -67,6 +68,7 @@ class Folios:
             self.glyphs[digit] = glyph
         font = page.obj.Resources.Font
         for value in font.values():
+            self.faces.add(re.sub(r"^/?[A-Z]{6}\+", "", str(value.get("/BaseFont", ""))))
             widths = value.DescendantFonts[0].get("/W", Array())
             for gid, width in parse_widths(widths).items():
                 self.widths[b"%04x" % gid] = float(width)
@@ -75,15 +77,16 @@ class Folios:
         return {"content": content, "x": float(tm.group(1)), "glyphs": glyphs,
                 "size": float(_TF.search(content).group(2))}  # type: ignore[union-attr]
 
-    def _width(self, glyphs: list[bytes], size: float) -> float:
-        # Pango, which WeasyPrint lays text out with, counts in 1/1024 of a pixel
+    def width(self, glyphs: list[bytes], size: float) -> float:
+        """The advance of ``glyphs`` at ``size``, as Pango (WeasyPrint's text layout) rounds it:
+        in 1/1024 of a unit, glyph by glyph."""
         return sum(round(self.widths[g.lower()] * size / 1000 * PANGO_SCALE) for g in glyphs) / PANGO_SCALE
 
     def stamp(self, page: pikepdf.Page, number: int) -> None:
         """Draw ``number``'s folio on ``page`` (a body page; odd numbers are right-hand pages)."""
         side = self.sides[(number + 1) % 2]
         glyphs = [self.glyphs[d] for d in str(number)]
-        x = side["anchor"] - side["k"] * self._width(glyphs, side["size"])
+        x = side["anchor"] - side["k"] * self.width(glyphs, side["size"])
         content = _TJ.sub(b"[" + b"".join(b"<%s>0" % g for g in glyphs) + b"] TJ", side["template"], count=1)
         shown = str(int(x)) if x.is_integer() else f"{x:f}".rstrip("0")  # as WeasyPrint writes numbers
         content = _TM.sub(lambda m: b"1 0 0 -1 %s %s Tm" % (shown.encode(), m.group(2)), content, count=1)

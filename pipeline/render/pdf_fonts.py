@@ -29,7 +29,7 @@ from pikepdf import Array, Dictionary, Name
 
 from .hb_subset import subset
 from .html import STYLES
-from .pdf import SHIPPED_FONT
+from .weasyprint_patches import SHIPPED_FONT
 
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
 

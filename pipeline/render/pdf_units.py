@@ -3,11 +3,13 @@
 Takes: a transformed Book, its :class:`~pipeline.index.BookIndex`, the print
 :class:`~pipeline.editions.Edition`, a :class:`~pipeline.cache.Cache` and a
 number of worker processes.
-Gives: :func:`start_pdf`, which starts laying out every chapter that the
-cache does not hold, and :func:`finish_pdf`, which waits for them, lays out
-the front matter (now that the contents' page numbers are known) and
-assembles the book: a :class:`~pipeline.render.RenderResult` with the PDF and
-its :class:`~pipeline.render.pagemap.PageMap`.
+Gives: :func:`start_pdf`, which starts laying out every chapter, the front
+matter and the sample folios that the cache does not hold, and
+:func:`finish_pdf`, which waits for them, sets the contents' page numbers in
+the front matter (:mod:`pipeline.render.pdf_contents`; when it cannot, the
+front matter is laid out again with them) and assembles the book: a
+:class:`~pipeline.render.RenderResult` with the PDF and its
+:class:`~pipeline.render.pagemap.PageMap`.
 
 A chapter unit's key covers everything its layout reads: the chapter's IR
 (its text, ids, resolved links and note numbers), the content hashes of its
@@ -15,15 +17,17 @@ images, the number of notes before it, the edition row, the stylesheets and
 fonts, the book's title (the running heads), language (hyphenation) and
 contents depth (the outline), its kind (``matter``: a colophon is styled as
 one), and the pipeline's code. The front matter's unit holds the chapters
-printed before the contents (dedication, epigraph), keyed by their IR too.
-Nothing about where the chapter will land is in a chapter's key, so a chapter
-that grows moves the ones after it without laying them out again.
+printed before the contents (dedication, epigraph), keyed by their IR too,
+and the contents' entries, but not their page numbers. Nothing about where a
+chapter will land is in any key, so a chapter that grows moves the ones after
+it, and the contents' numbers, without laying anything else out again.
 
     >>> from pipeline import build_book  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -49,6 +53,7 @@ from .pdf import (
     scripts_in,
 )
 from .pdf_assemble import assemble, contents_numbers, finish_one_pass
+from .pdf_contents import PLACEHOLDER, stamp
 from .pdf_folios import sample_numbers
 from .pdf_x import Press
 
@@ -116,45 +121,64 @@ def chapter_units(book: ir.Book, index: BookIndex, edition: Edition) -> tuple[li
     return units, scripts
 
 
+def _front_key(book: ir.Book, index: BookIndex, edition: Edition, numbers: dict[str, str]) -> str:
+    front = book.chapters[:front_count(book)]
+    toc = index.printed_toc(front)
+    images = [index.images[src].sha256 for ch in front for src in index.chapter(ch.id).images
+              if src in index.images]
+    meta = dataclasses.replace(book.meta, modified="")  # the front matter does not print it; an edit changes it
+    return key("pdf-front", ir.to_json(meta), ir.to_json(tuple(e.title for e in toc)),
+               numbers, [(e.level, e.number) for e in toc], _edition_key(edition),
+               SHARED["scripts"], ir.to_json(front), images, [index.chapter(ch.id).first_note for ch in front])
+
+
+def _contents_targets(book: ir.Book, index: BookIndex) -> list[str]:
+    return [qualify(e.chapter, e.target or e.chapter) for e in index.printed_toc(book.chapters[:front_count(book)])]
+
+
 def start_pdf(book: ir.Book, index: BookIndex, edition: Edition, cache: Cache, jobs: int = 0,
               progress: Progress = quiet) -> Run:
-    """Start laying out the chapters (in worker processes); returns the run to finish."""
+    """Start laying out the chapters, the front matter (its contents' numbers a placeholder:
+    :mod:`pipeline.render.pdf_contents`) and the sample folios, in worker processes;
+    returns the run to finish."""
     units, scripts = chapter_units(book, index, edition)
     SHARED.update(book=book, index=index, pdf=edition, chapters={c.id: c for c in book.chapters}, scripts=scripts)
+    placeholders = {t: PLACEHOLDER for t in _contents_targets(book, index)}
+    units.append(Unit("pdf-front", "front", _front_key(book, index, edition, placeholders), _front_unit,
+                      (placeholders,), cost=1 << 40))
+    units.append(folio_unit(edition))
     progress.stage("pdf-chapter", len(units))
     return start_units(units, cache, jobs, progress)
 
 
 def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, reporter: Reporter,
                progress: Progress = quiet) -> RenderResult:
-    """Wait for the chapters; lay out the front matter (in a worker) while the body is
-    assembled; then put the front matter in. Chapter warnings are replayed."""
+    """Wait for the chapters; set the contents' numbers in the front matter, or lay it out
+    again with them (in a worker, while the body is assembled) when they cannot be set;
+    put the front matter in. Chapter warnings are replayed."""
     started = time.perf_counter()
     try:
-        n = front_count(book)
-        front, body = book.chapters[:n], book.chapters[n:]
+        body = book.chapters[front_count(book):]
         pieces = [(ch.id, unpack(run.get(ch.id))) for ch in body]
         run.timings["pdf.chapters"] = time.perf_counter() - started
         for _, piece in pieces:
             reporter.replay(piece.diagnostics)
-        toc = index.printed_toc(front)
-        targets = [qualify(e.chapter, e.target or e.chapter) for e in toc]
+        targets = _contents_targets(book, index)
         numbers = contents_numbers(targets, pieces)
-        images = [index.images[src].sha256 for ch in front for src in index.chapter(ch.id).images
-                  if src in index.images]
-        front_key = key("pdf-front", ir.to_json(book.meta), ir.to_json(tuple(e.title for e in toc)),
-                        targets, numbers, [(e.level, e.number) for e in toc], _edition_key(edition),
-                        SHARED["scripts"], ir.to_json(front), images,
-                        [index.chapter(ch.id).first_note for ch in front])
-        run.add([Unit("pdf-front", "front", front_key, _front_unit, (numbers,), cost=1 << 40), folio_unit(edition)])
+        samples = run.get("folios")
+        front_piece = stamp(unpack(run.get("front")), {f"toc-e{n}": numbers[t] for n, t in enumerate(targets, 1)},
+                            samples)
+        if front_piece is None:  # in a worker even when it is the only unit to run: the body is assembled meanwhile
+            run.add([Unit("pdf-front", "front-numbered", _front_key(book, index, edition, numbers), _front_unit,
+                          (numbers,))], background=True)
         progress.stage("pdf-assemble", 1)
 
         def front() -> LaidOut:
-            piece = unpack(run.get("front"))
+            piece = front_piece or unpack(run.get("front-numbered"))
             reporter.replay(piece.diagnostics)
             return piece
 
-        pdf, page_map = assemble(front, pieces, edition, run.get("folios"), page_multiple(book.meta),
+        pdf, page_map = assemble(front, pieces, edition, samples, page_multiple(book.meta),
                                  Press.for_book(book.meta))
         run.timings["pdf.assemble"] = time.perf_counter() - started - run.timings["pdf.chapters"]
         progress.advance("pdf-assemble")

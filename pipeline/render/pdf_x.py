@@ -60,6 +60,7 @@ from pikepdf import Array, Dictionary, Name, Operator, String
 from .. import ir
 from ..print_services import BLEED_IN
 from ..resources import STYLES
+from .weasyprint_patches import CMYK_LINE
 
 ICC = STYLES / "icc"
 OUTPUT_PROFILE = "FOGRA39L_coated.icc"
@@ -123,8 +124,9 @@ def _profile(name: str) -> bytes:
 class _Colour:
     """The profiles, embedded once per PDF, and the colour-space arrays that use them."""
 
-    def __init__(self, pdf: pikepdf.Pdf):
+    def __init__(self, pdf: pikepdf.Pdf, black_done: bool = False):
         self.pdf = pdf
+        self.black_done = black_done
         self.rgb = pdf.make_indirect(Array([Name.ICCBased, self._icc("sRGB.icc", 3, Name.DeviceRGB)]))
         self.gray = pdf.make_indirect(Array([Name.ICCBased, self._icc("Gray.icc", 1, Name.DeviceGray)]))
         self.seen: set[tuple[int, int]] = set()
@@ -155,7 +157,8 @@ class _Colour:
             if subtype == Name.Image:
                 self.image(xobj)
             elif subtype == Name.Form:
-                k_black(self.pdf, xobj)
+                if not self.black_done:
+                    k_black(self.pdf, xobj)
                 self.resources(xobj)
 
     def image(self, image: pikepdf.Object) -> None:
@@ -174,7 +177,7 @@ class _Colour:
 # (pydyf writes text as hex strings, and ``()`` between kerning offsets).
 _BLACK_LINE = re.compile(rb"(?m)^(?:(?:0|0?\.0+) (?:0|0?\.0+) (?:0|0?\.0+) (rg|RG)|(?:0|0?\.0+) (g|G))$")
 _NONEMPTY_STRING = re.compile(rb"\((?!\))")
-_CMYK_LINE = {b"rg": b"0 0 0 1 k", b"RG": b"0 0 0 1 K", b"g": b"0 0 0 1 k", b"G": b"0 0 0 1 K"}
+_CMYK_LINE = CMYK_LINE
 
 
 def k_black(pdf: pikepdf.Pdf, holder: pikepdf.Object | pikepdf.Page) -> bool:
@@ -315,12 +318,15 @@ def crop_marks(trim: list[float]) -> bytes:
     return ("Q\nq\n0.25 w 0 0 0 1 K\n" + "\n".join(lines) + "\nS\nQ\n").encode()
 
 
-def make_press_ready(pdf: pikepdf.Pdf, press: Press) -> None:
-    """Turn the assembled book into PDF/X-4, in place (see the module's docstring)."""
-    colour = _Colour(pdf)
+def make_press_ready(pdf: pikepdf.Pdf, press: Press, black_done: bool = False) -> None:
+    """Turn the assembled book into PDF/X-4, in place (see the module's docstring).
+    With ``black_done``, every page and form was drawn under :func:`pipeline.render.weasyprint_patches.black_drawn_as_k`
+    and is not read again."""
+    colour = _Colour(pdf, black_done)
     marks: dict[tuple[float, ...], tuple[pikepdf.Object, pikepdf.Object]] = {}
     for i, page in enumerate(pdf.pages):
-        k_black(pdf, page)
+        if not black_done:
+            k_black(pdf, page)
         colour.resources(page.obj)
         page_boxes(page, press.bleed_pt, press.crop_marks, recto=i % 2 == 0)
         if press.crop_marks:  # the page's content inside q … Q, then the marks; shared by same-size pages
