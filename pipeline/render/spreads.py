@@ -229,7 +229,7 @@ def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any],
         # kept if the spread is no worse (a line taken from a verso may leave the recto the longer
         # one: the next attempt takes a line from the recto too) and no hole opens before a still
         upto = min(known, again_known)
-        if gap is not None and gap <= free[other] - free[fuller] \
+        if gap is not None and gap <= free[other] - free[fuller] and _same_before(doc.pages, again.pages, verso) \
                 and _holes(again.pages, upto) <= _holes(doc.pages, upto):
             current, doc, known, whole = cut, again, again_known, again_whole
             if whole:
@@ -240,6 +240,22 @@ def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any],
     if not whole:
         doc = render([b.html for b in current])
         placement.layouts += 1
-    if current is not start and _holes(doc.pages, len(doc.pages)) > _holes(first.pages, len(first.pages)):
-        return start, first  # a cut opened a hole past what was checked: the chapter as it was
+    if current is not start and (_holes(doc.pages, len(doc.pages)) > _holes(first.pages, len(first.pages))
+                                 or _shortest(doc.pages) > _shortest(first.pages)
+                                 or len(unlevel(doc.pages)) >= len(unlevel(first.pages))):
+        return start, first  # worse somewhere past what was checked: the chapter as it was
     return current, doc
+
+
+def _same_before(old: list[Any], new: list[Any], verso: int) -> bool:
+    """Whether the pages before ``verso`` end as they did (a cut that leaves one line of a paragraph
+    on its page makes WeasyPrint pull a line back from the page before, for widows)."""
+    return len(new) > verso and all(free_lines(a) == free_lines(b) for a, b in zip(old[:verso], new[:verso]))
+
+
+def _shortest(pages: list[Any]) -> int:
+    """The most lines left empty at the foot of a page of running text: not the chapter's last page,
+    a page with a still, or a page before a still, a heading or a blank page."""
+    found = [free_lines(pages[i]) or 0 for i in range(len(pages) - 1)
+             if not _has_still(pages[i]) and _opens(pages[i + 1]) not in ("still", "heading", "")]
+    return max(found, default=0)
