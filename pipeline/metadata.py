@@ -74,7 +74,7 @@ KNOWN_KEYS = {
     "bibliography", "references", "csl", "link-citations", "reference-section-title",
     "number-sections", "toc-depth", "shift-heading-level-by", "print-isbn",
     "accessibility", "series", "belongs-to-collection", "group-position",
-    "epub-image-megapixels", "print-service", "paper", "crop-marks", "edition", "footnotes-restart",
+    "epub-image-megapixels", "print-service", "paper", "crop-marks", "level-spreads", "edition", "footnotes-restart",
 }
 # subject schemes the EPUB names by code (EPUB 3.3, ``authority``); any other must be a URL
 AUTHORITIES = {a.lower(): a for a in ("AAT", "BIC", "BISAC", "CLC", "DDC", "CLIL", "EuroVoc", "MEDTOP",
@@ -401,6 +401,7 @@ def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
         print_service=_choice(raw, "print-service", file, tuple(SERVICES), "kdp"),
         paper=_choice(raw, "paper", file, PAPERS, "white"),
         crop_marks=_flag(raw, "crop-marks", file),
+        level_spreads=_flag(raw, "level-spreads", file),
         footnotes_restart=_choice(raw, "footnotes-restart", file, ("book", "chapter"), "book"),
         **_citations(raw, file),
     )

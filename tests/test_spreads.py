@@ -2,9 +2,8 @@
 
 A one-chapter fixture book of paragraphs of many lengths (no stills, no
 headings but the chapter's): widows and orphans leave some pages a line
-short. Built twice, with the levelling off (``MAX_TRIES = 0``, the default:
-see ``pipeline/render/spreads.py``) and on (``LEVELLING_TRIES``; the chapter
-is laid out in a forked worker, which inherits the setting).
+short. Built twice, with the levelling off (the default: see
+``pipeline/render/spreads.py``) and on (``level-spreads: true`` in the metadata).
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from test_page_list import MARKER, _documents, _pdf_first_words, _plain
 
 from pipeline.build import run_build
 from pipeline.diagnostics import Reporter
-from pipeline.render import spreads as levelling
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +34,12 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "book.yaml": "title: Level\nlang: en\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000019\n",
         "01.md": "# One\n\n" + "\n\n".join(paragraphs) + "\n"})
     out = {}
-    mp = pytest.MonkeyPatch()
-    for name, tries in (("off", 0), ("on", levelling.LEVELLING_TRIES)):
-        mp.setattr(levelling, "MAX_TRIES", tries)
+    for name in ("off", "on"):
+        if name == "on":
+            meta = root / "book.yaml"
+            meta.write_text(meta.read_text() + "level-spreads: true\n")
         result = run_build(root, ["pdf", "epub"], root.parent / name, Reporter(echo=False))
         out[name] = result.outputs[0]
-    mp.undo()
     return {**out, "root": root, "result": result, "epub": result.outputs[1]}
 
 
@@ -78,8 +76,6 @@ def test_epub_page_markers_follow_the_levelled_pages(builds: dict) -> None:
     assert checked >= 20
 
 
-def test_one_pass_reference_breaks_the_pages_alike(builds: dict, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(levelling, "MAX_TRIES", levelling.LEVELLING_TRIES)
+def test_one_pass_reference_breaks_the_pages_alike(builds: dict, tmp_path: Path) -> None:
     again = run_build(builds["root"], ["pdf"], tmp_path, Reporter(echo=False), use_cache=False, one_pass=True)
     assert again.page_map is not None and again.page_map.breaks == builds["result"].page_map.breaks

@@ -415,7 +415,8 @@ def _without(rest: list[Block], at: int, page: int, render: Callable[[list[str]]
     return doc
 
 
-def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: float = HOLE) -> tuple[Any, Placement]:
+def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: float = HOLE,
+          level: bool = False) -> tuple[Any, Placement]:
     """The chapter laid out with its holes filled (see the module): the final document and the placement."""
     current = list(blocks)
     placement = Placement()
@@ -465,7 +466,8 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
         placement.layouts += 1
     from . import spreads  # it builds on this module
 
-    current, doc = spreads.level(current, doc, render, placement)  # facing pages end level
+    if level:  # facing pages end level (the book's level-spreads)
+        current, doc = spreads.level(current, doc, render, placement)
     versos = wide.on_versos(doc.pages)  # a {.wide} still on a verso reaches left, not right
     if versos:
         marked = wide.to_versos([b.html for b in current], versos)

@@ -489,7 +489,8 @@ def place_chapter(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, edition: Edit
     head, blocks, tail = chapter_parts(ch, index, meta, alone=True)
     with _weasyprint_log(ch.source) as handler:
         doc, placement = floats.place(
-            blocks, lambda parts: _render(_chapter_doc(head, parts, tail, meta), edition, root, scripts, False))
+            blocks, lambda parts: _render(_chapter_doc(head, parts, tail, meta), edition, root, scripts, False),
+            level=meta.level_spreads)
     return doc, placement, _chapter_doc(head, placement.blocks, tail, meta), list(handler.seen.values())
 
 

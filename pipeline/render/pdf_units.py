@@ -116,7 +116,8 @@ def chapter_units(book: ir.Book, index: BookIndex, edition: Edition) -> tuple[li
         facts = index.chapter(ch.id)
         k = key("pdf-chapter", texts[ch.id], facts.first_note,
                 [index.images[src].sha256 for src in facts.images if src in index.images],
-                _edition_key(edition), book.meta.title, book.meta.lang, book.meta.toc_depth, scripts)
+                _edition_key(edition), book.meta.title, book.meta.lang, book.meta.toc_depth, book.meta.level_spreads,
+                scripts)
         units.append(Unit("pdf-chapter", ch.id, k, _chapter_unit, (ch.id,), cost=len(texts[ch.id])))
     return units, scripts
 

@@ -22,10 +22,14 @@ is laid out again. The cut is kept if that spread ends no less level than
 before and no new hole opens before a still; otherwise the layout before it
 stays. A line taken from a verso often leaves the recto the longer page (its
 own widow is resolved): a second cut then takes a line from the recto too, and
-both end a line short. It is off unless :data:`MAX_TRIES` is set (to
-:data:`LEVELLING_TRIES`): see there why. At most :data:`ATTEMPTS` cuts are tried on a spread
+both end a line short. At most :data:`ATTEMPTS` cuts are tried on a spread
 and :data:`MAX_TRIES` layouts made in a chapter; a layout covers only the part
 of the chapter up to a few pages past the spread (:func:`level`).
+
+It runs only for a book whose metadata says ``level-spreads: true``: on *The
+Worst Journey in the World* it took the unlevel spreads not excused from 94
+to 62, and the print build's CPU time from 156 s to 351 s (README, "Facing
+pages end level").
 """
 
 from __future__ import annotations
@@ -38,11 +42,7 @@ from .page_breaks import HYPHENS, _Anchor, _flow, local_name, page_starts
 
 LINE_PX = 14.5 * 96 / 72  # print.css's leading, in CSS px
 TOL_PX = 1.5
-LEVELLING_TRIES = 10    # layouts a chapter may take to level it (whole or in part), when levelling is on
-# Off by default: on The Worst Journey in the World it took the unlevel spreads not excused from 94 to 62
-# and the print build's CPU time from 156 s to 351 s (README, "Facing pages end level"). Set it to
-# LEVELLING_TRIES to turn levelling on.
-MAX_TRIES = 0
+MAX_TRIES = 10          # layouts a chapter may take to level it (whole or in part)
 ATTEMPTS = 2            # cuts tried on one spread
 BREAK = '<div class="level-break"></div>\n'
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
