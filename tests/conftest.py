@@ -185,6 +185,15 @@ def _report_violations(data: dict) -> list[str]:
     return found
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The test files that build whole books (a test marked ``slow`` or ``real_books``) first, the others
+    in their order: under pytest-xdist (``--dist loadfile --no-loadscope-reorder``, as make test runs it)
+    the longest files start at once and the short ones fill in around them, rather than the longest
+    starting last while the other worker runs out of work."""
+    heavy = {item.path for item in items if item.get_closest_marker("slow") or item.get_closest_marker("real_books")}
+    items.sort(key=lambda item: item.path not in heavy)  # stable
+
+
 # --- DAISY Ace on every EPUB the session built (`--ace-every-epub`, on in `make test`) -------------
 # Every test writes its builds under pytest's temporary folder; under pytest-xdist each worker's is a
 # sub-folder of the controller's. While the tests run, the controller looks there every few seconds
