@@ -199,9 +199,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # sub-folder of the controller's. While the tests run, the controller looks there every few seconds
 # for EPUBs this project wrote (ebooklib's generator tag; not pandoc's, nor a test's hand-made zip),
 # copies each new content (by sha256) aside and hands it at once to tests/ace_batch.js: one Node
-# process with one browser that checks the EPUBs as they come, alongside the tests (Ace waits on the
-# browser more than it computes). A document already checked in another EPUB, with the same bytes
-# and the same style sheets, fonts and images, is not checked again. When the tests are over the
+# process with one browser that checks the EPUBs as they come, alongside the tests, rather than all
+# at the end. A document already checked in another EPUB, with the same bytes and the same style
+# sheets, fonts and images, is not checked again. When the tests are over the
 # controller looks once more and waits for the last EPUBs. Any violation, in any EPUB, fails the run.
 ACE_BATCH = ROOT / "tests" / "ace_batch.js"
 ACE_EXEMPT = "ace-exempt"  # a test that builds an EPUB inaccessible on purpose puts it under a folder so named
