@@ -32,10 +32,12 @@ cover: setup
 	$(PY) -m pipeline cover $(BOOK) --out $(OUT)
 
 # Test files run in parallel, one file per worker process (pytest-xdist), so a file's shared
-# builds are made once. --ace-every-epub: when all are done, DAISY Ace checks every EPUB they
-# built (tests/conftest.py, tests/ace_batch.js: one browser for all).
+# builds are made once; the files that build whole books start first (tests/conftest.py).
+# --ace-every-epub: DAISY Ace checks every EPUB the tests build, as they are built
+# (tests/conftest.py, tests/ace_batch.js: one browser for all).
 test: setup test-deps
-	PUPPETEER_EXECUTABLE_PATH=$(CHROMIUM) $(PY) -m pytest -q -n auto --dist loadfile --ace-every-epub --durations=15
+	PUPPETEER_EXECUTABLE_PATH=$(CHROMIUM) $(PY) -m pytest -q -n auto --dist loadfile --no-loadscope-reorder \
+	  --ace-every-epub --durations=15
 
 # The checks too long for make test (DAISY Ace on War and Peace: minutes).
 test-long: setup test-deps

@@ -18,6 +18,32 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 os.environ.setdefault("SOURCE_DATE_EPOCH", "")  # the metadata date decides, unless the caller set it
 
 
+def shared_build(tmp_path_factory: pytest.TempPathFactory, source: Path, formats: tuple[str, ...]):  # noqa: ANN201
+    """``source`` built to ``formats`` once for the whole session, even under pytest-xdist: the first
+    test file to ask builds it into a folder of the session's temporary root, under a file lock; the
+    others wait for it and read its :class:`BuildResult` (the page map too) from there."""
+    import fcntl
+    import pickle
+
+    from pipeline.build import run_build
+    from pipeline.diagnostics import Reporter
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the controller's, above every worker's
+    out = root / f"shared-{source.name}-{'-'.join(formats)}"
+    with open(f"{out}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        saved = out / "result.pickle"
+        if saved.exists():
+            return pickle.loads(saved.read_bytes())
+        result = run_build(source, list(formats), out, Reporter(echo=False))
+        partial = saved.with_suffix(".partial")
+        partial.write_bytes(pickle.dumps(result))
+        partial.replace(saved)
+        return result
+
+
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run ``python -m pipeline ARGS`` and capture its output."""
     return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd or ROOT,
@@ -119,10 +145,14 @@ def ace_violations(epub: Path) -> list[str]:
     """DAISY Ace's violations (any impact) for the EPUB at ``epub``: 'rule impact: where: what'.
 
     Ace is run once per EPUB: the result is kept for the session, keyed by the path and its mtime.
+    With ``--ace-every-epub`` (make test) the test is skipped: the session's batch checks this EPUB
+    with every other one the tests built, and fails the run on any violation.
     """
     import json
     import time
 
+    if _ACE_EVERY_EPUB:
+        pytest.skip("DAISY Ace checks this EPUB in the session's batch (--ace-every-epub)")
     key = (str(epub.resolve()), epub.stat().st_mtime_ns)
     if key in _ACE_RESULTS:
         return _ACE_RESULTS[key]
@@ -155,109 +185,237 @@ def _report_violations(data: dict) -> list[str]:
     return found
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The test files that build whole books (a test marked ``slow`` or ``real_books``) first, the others
+    in their order: under pytest-xdist (``--dist loadfile --no-loadscope-reorder``, as make test runs it)
+    the longest files start at once and the short ones fill in around them, rather than the longest
+    starting last while the other worker runs out of work."""
+    heavy = {item.path for item in items if item.get_closest_marker("slow") or item.get_closest_marker("real_books")}
+    items.sort(key=lambda item: item.path not in heavy)  # stable
+
+
 # --- DAISY Ace on every EPUB the session built (`--ace-every-epub`, on in `make test`) -------------
 # Every test writes its builds under pytest's temporary folder; under pytest-xdist each worker's is a
-# sub-folder of the controller's. When the whole session is over, the controller finds there every
-# EPUB that this project wrote (ebooklib's generator tag; not pandoc's, nor a test's hand-made zip),
-# keeps one of each content, and has tests/ace_batch.js check them all in one Node process with one
-# browser (ace-cli starts Chromium for each EPUB). Any violation fails the run.
+# sub-folder of the controller's. While the tests run, the controller looks there every few seconds
+# for EPUBs this project wrote (ebooklib's generator tag; not pandoc's, nor a test's hand-made zip),
+# copies each new content (by sha256) aside and hands it at once to tests/ace_batch.js: one Node
+# process with one browser that checks the EPUBs as they come, alongside the tests, rather than all
+# at the end. A document already checked in another EPUB, with the same bytes and the same style
+# sheets, fonts and images, is not checked again. When the tests are over the
+# controller looks once more and waits for the last EPUBs. Any violation, in any EPUB, fails the run.
 ACE_BATCH = ROOT / "tests" / "ace_batch.js"
-ACE_MAX_DOCUMENTS = 100  # larger books (the corpus) take minutes: test_corpus.py and make test-long check them
 ACE_EXEMPT = "ace-exempt"  # a test that builds an EPUB inaccessible on purpose puts it under a folder so named
-# Ace's cost goes with the documents it opens: about 0.4 s of CPU each (the sample: 9, 3.8 s). Past
-# this many documents in all (about 2 minutes of CPU), a sample of the EPUBs, by content hash, is checked.
-ACE_MAX_TOTAL = int(os.environ.get("ACE_MAX_TOTAL", "150"))
+ACE_SCAN_SECONDS = 5.0
+_ACE_EVERY_EPUB = False  # set by pytest_configure: the per-test Ace checks leave their EPUB to the batch
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--ace-every-epub", action="store_true",
-                     help="after the session, check every EPUB the tests built with DAISY Ace (one browser)")
+                     help="check every EPUB the tests build with DAISY Ace, as they are built (one browser)")
 
 
-def built_epubs(base: Path) -> tuple[list[tuple[Path, int]], int]:
-    """The EPUBs of this project under ``base`` and their numbers of documents, one per content, ordered
-    by content hash; and how many were left out as too large (over ACE_MAX_DOCUMENTS documents)."""
-    import hashlib
+def pytest_configure(config: pytest.Config) -> None:
+    global _ACE_EVERY_EPUB
+    _ACE_EVERY_EPUB = bool(config.getoption("--ace-every-epub", False))
+
+
+def epub_documents(data: bytes) -> int | None:
+    """How many content documents the EPUB ``data`` holds if this project wrote it, else None."""
+    import io
     import zipfile
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            opf = z.read("EPUB/content.opf")
+            documents = sum(n.endswith(".xhtml") for n in z.namelist())
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
+        return None  # not an EPUB of ours, or one being written (the next look sees it whole)
+    return documents if b'<meta name="generator" content="Ebook-lib' in opf else None
+
+
+def _epub_files(base: Path, skip: Path | None = None) -> list[Path]:
+    """Every ``*.epub`` file under ``base``, not under an ``ace-exempt`` folder nor ``skip``; folders that
+    tests remove meanwhile are passed over (os.walk ignores them)."""
+    found = []
+    for folder, dirs, files in os.walk(base):
+        dirs[:] = sorted(d for d in dirs if d != ACE_EXEMPT and Path(folder, d) != skip)
+        found += [Path(folder, f) for f in sorted(files) if f.endswith(".epub")]
+    return found
+
+
+def built_epubs(base: Path) -> list[tuple[Path, int]]:
+    """The EPUBs of this project under ``base`` and their numbers of documents, one per content (the
+    first path found), ordered by content hash."""
+    import hashlib
+
     seen: dict[str, tuple[Path, int]] = {}
-    large = 0
-    for path in sorted(base.rglob("*.epub")):
-        if ACE_EXEMPT in path.parts or not path.is_file():
-            continue
+    for path in _epub_files(base):
         try:
-            with zipfile.ZipFile(path) as z:
-                opf = z.read("EPUB/content.opf")
-                documents = sum(n.endswith(".xhtml") for n in z.namelist())
-        except (OSError, KeyError, zipfile.BadZipFile):
+            data = path.read_bytes()
+        except OSError:
             continue
-        if b'<meta name="generator" content="Ebook-lib' not in opf:
-            continue
-        if documents > ACE_MAX_DOCUMENTS:
-            large += 1
-            continue
-        seen.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), (path, documents))
-    return [seen[h] for h in sorted(seen)], large
+        documents = epub_documents(data)
+        if documents is not None:
+            seen.setdefault(hashlib.sha256(data).hexdigest(), (path, documents))
+    return [seen[h] for h in sorted(seen)]
 
 
-def ace_batch(epubs: list[Path], work: Path) -> dict[Path, tuple[float, list[str]]]:
-    """Each EPUB's Ace run time and violations, from one Node process (tests/ace_batch.js)."""
-    import json
+class AceBatch:
+    """One Node process (tests/ace_batch.js) that checks each EPUB handed to it with :meth:`check`, at once,
+    while the caller goes on; :meth:`results` closes its input and waits for the last."""
 
-    if not epubs:
-        return {}
-    work.mkdir(parents=True, exist_ok=True)
-    (work / "epubs.txt").write_text("".join(f"{p}\n" for p in epubs), encoding="utf-8")
-    results = work / "results.jsonl"
-    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM), "PUPPETEER_SKIP_DOWNLOAD": "true"}
-    done = subprocess.run(["node", str(ACE_BATCH), str(ACE[0].parent.parent.parent), str(work / "epubs.txt"),
-                           str(results)], capture_output=True, text=True, env=env, timeout=3600)
-    out: dict[Path, tuple[float, list[str]]] = {}
-    for line in results.read_text(encoding="utf-8").splitlines() if results.exists() else []:
-        row = json.loads(line)
-        found = _report_violations(row["report"]) if "report" in row else [f"Ace failed: {row.get('error')}"]
-        out[Path(row["epub"])] = (row["seconds"], found)
-    for p in epubs:
-        out.setdefault(p, (0.0, [f"not checked: ace_batch.js exited {done.returncode}: {done.stderr[-500:]}"]))
-    return out
+    def __init__(self, work: Path) -> None:
+        work.mkdir(parents=True, exist_ok=True)
+        self.out = work / "results.jsonl"
+        self.stderr = work / "stderr.txt"
+        env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM), "PUPPETEER_SKIP_DOWNLOAD": "true"}
+        with open(self.stderr, "w") as err:
+            self.process = subprocess.Popen(["node", str(ACE_BATCH), str(ACE[0].parent.parent.parent), "-",
+                                             str(self.out)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                            stderr=err, text=True, env=env)
+        self.epubs: list[Path] = []
+        self.cpu = 0.0  # seconds of CPU, Node and Chromium, known once it has exited
+
+    def check(self, epub: Path) -> None:
+        self.epubs.append(epub)
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"{epub}\n")
+        self.process.stdin.flush()
+
+    def results(self, timeout: float = 3600) -> dict[Path, dict]:
+        """Each EPUB's row: seconds, documents, reused (documents checked in an earlier EPUB), violations."""
+        import json
+        import time
+
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        deadline = time.monotonic() + timeout
+        while True:  # wait4: the rusage of Node and of the browser it reaped
+            pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
+            if pid:
+                self.process.returncode = os.waitstatus_to_exitcode(status)
+                self.cpu = usage.ru_utime + usage.ru_stime
+                break
+            if time.monotonic() > deadline:
+                self.process.kill()
+                deadline = float("inf")
+            time.sleep(0.1)
+        out: dict[Path, dict] = {}
+        for line in self.out.read_text(encoding="utf-8").splitlines() if self.out.exists() else []:
+            row = json.loads(line)
+            row["violations"] = _report_violations(row["report"]) if "report" in row else \
+                [f"Ace failed: {row.get('error')}"]
+            out[Path(row["epub"])] = row
+        error = self.stderr.read_text(encoding="utf-8", errors="replace")[-500:]
+        for p in self.epubs:
+            out.setdefault(p, {"seconds": 0.0, "documents": 0, "reused": 0, "violations": [
+                f"not checked: ace_batch.js exited {self.process.returncode}: {error}"]})
+        return out
 
 
+class AceSession:
+    """The session's Ace batch: looks under ``base`` every few seconds (a thread of the controller) and
+    hands each new EPUB content, copied under ``work/epubs`` (a test may rewrite or remove its own), to
+    one :class:`AceBatch`."""
+
+    def __init__(self, base: Path) -> None:
+        import threading
+        import time
+
+        self.base, self.work = base, base / "ace-every-epub"
+        (self.work / "epubs").mkdir(parents=True, exist_ok=True)
+        self.started = time.perf_counter()
+        self.batch = AceBatch(self.work)
+        self.files: dict[Path, tuple[int, int]] = {}  # every file looked at: (mtime, size)
+        self.found: dict[str, tuple[Path, Path]] = {}  # sha256 -> (the first path, the copy checked)
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._watch, name="ace-every-epub", daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        while not self.stop.wait(ACE_SCAN_SECONDS):
+            self.scan()
+
+    def scan(self) -> None:
+        import hashlib
+
+        with self.lock:
+            for path in _epub_files(self.base, skip=self.work):
+                try:
+                    stat = path.stat()
+                    if self.files.get(path) == (stat.st_mtime_ns, stat.st_size):
+                        continue
+                    data = path.read_bytes()
+                except OSError:
+                    continue
+                self.files[path] = (stat.st_mtime_ns, stat.st_size)
+                if epub_documents(data) is None:
+                    continue
+                digest = hashlib.sha256(data).hexdigest()
+                if digest in self.found:
+                    continue
+                copy = self.work / "epubs" / f"{digest[:20]}.epub"
+                copy.write_bytes(data)
+                self.found[digest] = (path, copy)
+                self.batch.check(copy)
+
+    def finish(self) -> tuple[dict[Path, dict], float]:
+        """Every EPUB's row, by the path it was found at, and how long the batch ran after the tests."""
+        import time
+
+        self.stop.set()
+        self.thread.join()
+        self.scan()
+        ended = time.perf_counter()
+        rows = self.batch.results()
+        return {path: rows[copy] for path, copy in self.found.values()}, time.perf_counter() - ended
+
+
+_ACE_SESSION: list[AceSession] = []
 _ACE_SUMMARY: list[str] = []
 _ACE_FAILED: list[bool] = []
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    config = session.config
+    if config.getoption("--ace-every-epub", False) and not hasattr(config, "workerinput") and ACE \
+            and CHROMIUM.exists():
+        _ACE_SESSION.append(AceSession(config._tmp_path_factory.getbasetemp()))  # type: ignore[attr-defined]
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    import resource
     import time
 
     config = session.config
-    if not config.getoption("--ace-every-epub", False) or hasattr(config, "workerinput") \
-            or exitstatus == pytest.ExitCode.INTERRUPTED:
-        return  # off, an xdist worker (the controller checks every worker's EPUBs), or interrupted
-    if not ACE or not CHROMIUM.exists():
+    if not config.getoption("--ace-every-epub", False) or hasattr(config, "workerinput"):
+        return  # off, or an xdist worker (the controller checks every worker's EPUBs)
+    if not _ACE_SESSION:
         _ACE_SUMMARY.append("DAISY Ace on every EPUB: not run, Ace or chromium is missing (make test-deps)")
         _ACE_FAILED.append(True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         return
-    base = config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
-    found, large = built_epubs(base)
-    epubs, total = [], 0
-    for path, documents in found:  # ordered by content hash: a sample that does not favour any test
-        if total + documents <= ACE_MAX_TOTAL:
-            epubs.append(path)
-            total += documents
-    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    results = ace_batch(epubs, base / "ace-every-epub")
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    used = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
-    bad = {p: v for p, (_s, v) in results.items() if v}
-    checked = f"{len(epubs)} distinct EPUBs ({total} documents)" if len(epubs) == len(found) else \
-        f"a sample of {len(epubs)} of the {len(found)} distinct EPUBs ({total} documents, ACE_MAX_TOTAL)"
-    _ACE_SUMMARY.append(f"DAISY Ace on every EPUB the tests built: {checked} checked in "
-                        f"{wall:.0f} s ({used:.0f} s of CPU), {len(bad)} with violations"
-                        + (f"; {large} over {ACE_MAX_DOCUMENTS} documents left to test_corpus.py" if large else ""))
+    ace = _ACE_SESSION.pop()
+    if exitstatus == pytest.ExitCode.INTERRUPTED:
+        ace.stop.set()
+        ace.batch.process.kill()
+        return
+    rows, after = ace.finish()
+    wall = time.perf_counter() - ace.started
+    base = ace.base
+    documents = sum(r["documents"] for r in rows.values())
+    reused = sum(r["reused"] for r in rows.values())
+    bad = {p: r["violations"] for p, r in rows.items() if r["violations"]}
+    _ACE_SUMMARY.append(
+        f"DAISY Ace on every EPUB the tests built: {len(rows)} distinct EPUBs (of {len(ace.files)} EPUB files "
+        f"seen), {documents} content documents ({documents - reused} checked in the browser, {reused} the same "
+        f"as one checked in an earlier EPUB); {sum(r['seconds'] for r in rows.values()):.0f} s of Ace "
+        f"({ace.batch.cpu:.0f} s of CPU) alongside the tests, {after:.0f} s after them ({wall:.0f} s since the "
+        f"session began); {len(bad)} with violations")
+    slowest = sorted(rows.items(), key=lambda kv: -kv[1]["seconds"])[:5]
+    _ACE_SUMMARY.append("  slowest: " + ", ".join(
+        f"{p.relative_to(base) if p.is_relative_to(base) else p} {r['seconds']:.0f} s ({r['documents']} documents)"
+        for p, r in slowest))
     for path, found in bad.items():
         _ACE_SUMMARY.append(f"  {path.relative_to(base) if path.is_relative_to(base) else path}:")
         _ACE_SUMMARY.extend(f"    {v}" for v in found[:10])

@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 
 import pypdf
 import pytest
-from conftest import CORPUS, ace_violations, epubcheck_messages, needs_ace
+from conftest import CORPUS, ace_violations, epubcheck_messages, needs_ace, shared_build
 
 from pipeline import build, ir
 from pipeline.build import build_book
@@ -28,8 +28,8 @@ pytestmark = [pytest.mark.slow,
 
 @pytest.fixture(scope="module")
 def worst(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    paths = build(WORST, ["pdf", "epub"], tmp_path_factory.mktemp("worst"))
-    return {p.suffix[1:]: p for p in paths}
+    """Built once for the session, shared with test_floats.py."""
+    return {p.suffix[1:]: p for p in shared_build(tmp_path_factory, WORST, ("pdf", "epub")).outputs}
 
 
 @pytest.fixture(scope="module")

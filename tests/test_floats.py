@@ -1,10 +1,10 @@
 """Stills placed as a typesetter would (pipeline/render/floats.py), checked on real PDFs.
 
 The sample book (the session's shared build) and The Worst Journey in the
-World (built once here) have no page over 25 % blank before a still; every
-caption shares its still's page; the stills keep their order and stay in
-their chapter; the text reads in order; the EPUB keeps the manuscript's
-order; a ``{.inline}`` still is not moved.
+World (built once for the session, shared with test_corpus.py) have no page
+over 25 % blank before a still; every caption shares its still's page; the
+stills keep their order and stay in their chapter; the text reads in order;
+the EPUB keeps the manuscript's order; a ``{.inline}`` still is not moved.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from xml.etree import ElementTree as ET
 
 import pdfplumber
 import pytest
-from conftest import CORPUS, image_bytes, write_files
-from pdf_holes import holes, summary
+from conftest import CORPUS, image_bytes, shared_build, write_files
+from pdf_holes import holes, pages_with_images, summary
 
 from pipeline import ir
 from pipeline.build import prepare, run_build
@@ -32,8 +32,7 @@ X = "{http://www.w3.org/1999/xhtml}"
 def worst(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     if not WORST.is_dir():
         pytest.skip("../shared/corpus is not present")
-    out = tmp_path_factory.mktemp("worst-floats")
-    result = run_build(WORST, ["pdf", "epub"], out, Reporter(echo=False))
+    result = shared_build(tmp_path_factory, WORST, ("pdf", "epub"))
     return {**{p.suffix[1:]: p for p in result.outputs}, "src": WORST, "result": result}
 
 
@@ -57,6 +56,13 @@ def test_no_page_over_a_quarter_blank_before_a_still(request: pytest.FixtureRequ
     assert over == 0, [h for h in holes(book["pdf"]) if h.blank > 0.25 and not h.ends_chapter]
 
 
+def test_pages_with_images_are_those_pdfplumber_finds(sample: dict) -> None:
+    """The fast finder that the checks above rely on (the worst journey's 600 pages) misses no page."""
+    with pdfplumber.open(sample["pdf"]) as doc:
+        found = {i for i, page in enumerate(doc.pages) if page.images}
+    assert found and pages_with_images(sample["pdf"]) == found
+
+
 def _page_texts(pdf: Path) -> list[str]:
     """Every page's text (pdftotext), hyphenated line ends joined, spaces collapsed."""
     out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
@@ -65,11 +71,12 @@ def _page_texts(pdf: Path) -> list[str]:
 
 
 def _images(pdf: Path) -> list[tuple[int, tuple[int, int]]]:
-    """(page, source size) of every image, in page order, top to bottom."""
+    """(page, source size) of every image, in page order, top to bottom (pdfplumber lays out only the pages
+    that paint one)."""
     found = []
     with pdfplumber.open(pdf) as doc:
-        for i, page in enumerate(doc.pages):
-            for im in sorted(page.images, key=lambda im: im["top"]):
+        for i in sorted(pages_with_images(pdf)):
+            for im in sorted(doc.pages[i].images, key=lambda im: im["top"]):
                 found.append((i, tuple(int(v) for v in im["srcsize"])))
     return found
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from conftest import SAMPLE
+from pdf_holes import pages_with_images
 from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
@@ -94,7 +95,7 @@ def read_pages(path: Path, with_images_only: bool = False) -> list[Page]:
     """Every page's lines and images; with ``with_images_only``, pages without images get no lines (faster)."""
     pages = []
     # pdfplumber lays out every page it is asked about; pypdf finds the pages with images far faster
-    wanted = _pages_with_images(path) if with_images_only else None
+    wanted = pages_with_images(path) if with_images_only else None
     with pdfplumber.open(path) as pdf:
         for i, p in enumerate(pdf.pages):
             if wanted is not None and i not in wanted:
@@ -107,19 +108,6 @@ def read_pages(path: Path, with_images_only: bool = False) -> list[Page]:
             images = tuple(dict(im) for im in p.images)
             pages.append(Page(i, float(p.width), float(p.height), lines, images))
     return pages
-
-
-def _pages_with_images(path: Path) -> set[int]:
-    """Pages whose content stream paints an image XObject (WeasyPrint shares one resource dict)."""
-    found = set()
-    for i, page in enumerate(PdfReader(path).pages):
-        xobjects = resolve(resolve(page.get("/Resources", {})).get("/XObject", {}))
-        images = [name.encode() for name, x in xobjects.items() if resolve(x).get("/Subtype") == "/Image"]
-        content = page.get_contents()
-        data = content.get_data() if content is not None else b""
-        if any(name + b" Do" in data for name in images):
-            found.add(i)
-    return found
 
 
 def text_block(page: Page) -> tuple[float, float, float, float]:
