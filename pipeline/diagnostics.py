@@ -75,6 +75,7 @@ CODES: dict[str, str] = {
     "P121": "an unknown TeX command in a formula, set as its name",
     "P140": "a raw inline in a format other than HTML (`x`{=latex}) dropped",
     "P141": "a heading shifted above level 1 (shift-heading-level-by) becomes a paragraph",
+    "P142": "a heading with no text is left out",
     "P150": "quotation marks in a language without a quote table: English marks are used",
     "P130": "an example list label (@label) used twice",
     "P131": "a reference (@label) that names no example list item",

@@ -6,13 +6,14 @@ every block has an id, notes are numbered, internal links point at ids that exis
 
 | order | transform | module |
 |---|---|---|
-| 0 | :func:`localise_quotes` | ``quotes.py`` |
-| 1 | :func:`process_citations` | ``citations.py`` |
-| 2 | :func:`assign_ids` | ``ids.py`` (ids inside raw HTML too: ``raw_ids.py``) |
-| 3 | :func:`number_sections` | ``numbering.py`` |
-| 4 | :func:`number_notes` | ``footnotes.py`` |
-| 5 | :func:`number_crossrefs` | ``crossrefs.py`` |
-| 6 | :func:`resolve_links` | ``links.py`` |
+| 0 | :func:`drop_empty_headings` | ``empty_headings.py`` |
+| 1 | :func:`localise_quotes` | ``quotes.py`` |
+| 2 | :func:`process_citations` | ``citations.py`` |
+| 3 | :func:`assign_ids` | ``ids.py`` (ids inside raw HTML too: ``raw_ids.py``) |
+| 4 | :func:`number_sections` | ``numbering.py`` |
+| 5 | :func:`number_notes` | ``footnotes.py`` |
+| 6 | :func:`number_crossrefs` | ``crossrefs.py`` |
+| 7 | :func:`resolve_links` | ``links.py`` |
 | last | :func:`warn_literal_syntax` (a check) | ``literal_syntax.py`` |
 
 :func:`table_of_contents` (``toc.py``) is a query renderers call on the result.
@@ -26,6 +27,7 @@ from .. import ir
 from ..diagnostics import Reporter
 from .citations import process_citations
 from .crossrefs import number_crossrefs
+from .empty_headings import drop_empty_headings
 from .footnotes import number_notes
 from .ids import assign_ids
 from .links import chapter_ids, resolve_links
@@ -35,6 +37,7 @@ from .quotes import localise_quotes
 from .toc import TocEntry, table_of_contents
 
 TRANSFORMS: tuple[Callable[[ir.Book, Reporter], ir.Book], ...] = (
+    drop_empty_headings,  # before ids: an empty heading gets none
     localise_quotes,  # first: the manuscript's quotes, before citeproc writes its own (in the style's locale)
     process_citations,
     assign_ids,
