@@ -6,6 +6,8 @@ from pathlib import Path
 
 from conftest import image_bytes, outputs, run_cli, write_files
 
+from pipeline import ir
+
 GOOD = {
     "book.yaml": "title: Good Book\nlang: en\nauthor: A. Writer\n",
     "chapters/01-one.md": "# One\n\nSome text.\n",
@@ -55,7 +57,7 @@ def test_ir_prints_versioned_json(tmp_path: Path) -> None:
     result = run_cli("ir", "x", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert doc["pipeline-ir-version"] == [2, 1]
+    assert doc["pipeline-ir-version"] == list(ir.IR_VERSION)
     assert doc["ir"]["t"] == "Book" and len(doc["ir"]["chapters"]) == 2
 
 
