@@ -35,23 +35,12 @@ import re
 import pikepdf
 
 from .pdf import LaidOut
-from .pdf_folios import Folios
+from .pdf_folios import GLYPH, Folios, face, glyph_run, pdf_number
 
 PLACEHOLDER = "0000"  # up to 9999 pages; a wider number is laid out in its own place
-_SUBSET_TAG = re.compile(r"^/?[A-Z]{6}\+")
-_TM = re.compile(rb"^1 0 0 -1 (-?[\d.]+) (-?[\d.]+) Tm$")
+_TM = re.compile(rb"^1 0 0 -1 (-?[\d.]+) (-?[\d.]+) Tm$")  # one operator a line, as pydyf writes them
 _TF = re.compile(rb"^/(\S+) (-?[\d.]+) Tf$")
 _TJ = re.compile(rb"^\[((?:<[0-9a-fA-F]+>-?[\d.]*)+)\] TJ$")
-_GLYPH = re.compile(rb"<([0-9a-fA-F]+)>")
-
-
-def _face(font: pikepdf.Object) -> str:
-    return _SUBSET_TAG.sub("", str(font.get("/BaseFont", "")))
-
-
-def _shown(x: float) -> bytes:
-    """``x`` as WeasyPrint (pydyf) writes a number."""
-    return (str(int(x)) if x.is_integer() else f"{x:f}".rstrip("0")).encode()
 
 
 def stamp(piece: LaidOut, numbers: dict[str, str], folio_samples: bytes) -> LaidOut | None:
@@ -63,17 +52,16 @@ def stamp(piece: LaidOut, numbers: dict[str, str], folio_samples: bytes) -> Laid
         digits = Folios(scratch, folio_samples)
     faces = digits.faces
     placeholder = [digits.glyphs[d] for d in PLACEHOLDER]
+    wanted = [g.lower() for g in placeholder]
     by_page: dict[int, list[str]] = {}
-    for name, (page, _x, _y) in piece.anchors.items():
-        if name in numbers:
-            by_page.setdefault(page, []).append(name)
-    for names in by_page.values():
-        names.sort(key=lambda n: int(n.rsplit("e", 1)[1]) if n.rsplit("e", 1)[1].isdigit() else 0)
+    for name in numbers:  # in the contents' order, which is the order they are drawn in
+        if name in piece.anchors:
+            by_page.setdefault(piece.anchors[name][0], []).append(name)
     found = 0
     with pikepdf.open(io.BytesIO(piece.pdf)) as pdf:
         for index, page in enumerate(pdf.pages):
             entries = by_page.get(index, [])
-            fonts = {f"/{k.lstrip('/')}": _face(v) for k, v in page.obj.get("/Resources", {}).get(
+            fonts = {f"/{k.lstrip('/')}": face(v) for k, v in page.obj.get("/Resources", {}).get(
                 "/Font", {}).items()}
             contents = page.obj.get("/Contents")
             if contents is None or isinstance(contents, pikepdf.Array):
@@ -89,7 +77,7 @@ def stamp(piece: LaidOut, numbers: dict[str, str], folio_samples: bytes) -> Laid
                 elif line.endswith(b" Tf") and (m := _TF.match(line)):
                     font, size = fonts.get("/" + m.group(1).decode(), ""), float(m.group(2))
                 elif line.endswith(b" TJ") and (m := _TJ.match(line)) and font in faces and tm >= 0:
-                    if [g.lower() for g in _GLYPH.findall(m.group(1))] == [g.lower() for g in placeholder]:
+                    if [g.lower() for g in GLYPH.findall(m.group(1))] == wanted:
                         spots.append((i, tm, size))
             if len(spots) != len(entries):
                 return None
@@ -101,8 +89,8 @@ def stamp(piece: LaidOut, numbers: dict[str, str], folio_samples: bytes) -> Laid
                 m = _TM.match(lines[tm])
                 assert m is not None
                 x = float(m.group(1)) + spare
-                lines[tm] = b"1 0 0 -1 %s %s Tm" % (_shown(x), m.group(2))
-                lines[i] = b"[" + b"".join(b"<%s>0" % g for g in glyphs) + b"] TJ"
+                lines[tm] = b"1 0 0 -1 %s %s Tm" % (pdf_number(x), m.group(2))
+                lines[i] = glyph_run(glyphs)
             if spots:
                 contents.write(b"\n".join(lines))
                 found += len(spots)

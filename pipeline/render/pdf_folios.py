@@ -33,8 +33,24 @@ PANGO_SCALE = 1024
 SAMPLES = (1, 2, 1023456789, 1023456790)  # recto, verso, recto, verso; the long ones use every digit
 _TM = re.compile(rb"1 0 0 -1 (-?[\d.]+) (-?[\d.]+) Tm")
 _TJ = re.compile(rb"\[((?:<[0-9a-fA-F]+>-?[\d.]*)+)\] TJ")
-_GLYPH = re.compile(rb"<([0-9a-fA-F]+)>")
+GLYPH = re.compile(rb"<([0-9a-fA-F]+)>")
+_SUBSET_TAG = re.compile(r"^/?[A-Z]{6}\+")
 _TF = re.compile(rb"/(\S+) (-?[\d.]+) Tf")
+
+
+def face(font: pikepdf.Object) -> str:
+    """A PDF font's name without its subset tag (``ABCDEF+``)."""
+    return _SUBSET_TAG.sub("", str(font.get("/BaseFont", "")))
+
+
+def pdf_number(x: float) -> bytes:
+    """``x`` as WeasyPrint (pydyf) writes a number in a content stream."""
+    return (str(int(x)) if x.is_integer() else f"{x:f}".rstrip("0")).encode()
+
+
+def glyph_run(glyphs: list[bytes]) -> bytes:
+    """The ``TJ`` that shows ``glyphs`` (hex glyph ids) as WeasyPrint writes one, without kerning."""
+    return b"[" + b"".join(b"<%s>0" % g for g in glyphs) + b"] TJ"
 
 
 def sample_numbers() -> tuple[int, ...]:
@@ -63,12 +79,12 @@ class Folios:
 
     def _read(self, page: pikepdf.Page, number: int) -> dict:
         content = page.Contents.read_bytes()
-        glyphs = _GLYPH.findall(_TJ.search(content).group(1))  # type: ignore[union-attr]
+        glyphs = GLYPH.findall(_TJ.search(content).group(1))  # type: ignore[union-attr]
         for digit, glyph in zip(str(number), glyphs):
             self.glyphs[digit] = glyph
         font = page.obj.Resources.Font
         for value in font.values():
-            self.faces.add(re.sub(r"^/?[A-Z]{6}\+", "", str(value.get("/BaseFont", ""))))
+            self.faces.add(face(value))
             widths = value.DescendantFonts[0].get("/W", Array())
             for gid, width in parse_widths(widths).items():
                 self.widths[b"%04x" % gid] = float(width)
@@ -87,9 +103,8 @@ class Folios:
         side = self.sides[(number + 1) % 2]
         glyphs = [self.glyphs[d] for d in str(number)]
         x = side["anchor"] - side["k"] * self.width(glyphs, side["size"])
-        content = _TJ.sub(b"[" + b"".join(b"<%s>0" % g for g in glyphs) + b"] TJ", side["template"], count=1)
-        shown = str(int(x)) if x.is_integer() else f"{x:f}".rstrip("0")  # as WeasyPrint writes numbers
-        content = _TM.sub(lambda m: b"1 0 0 -1 %s %s Tm" % (shown.encode(), m.group(2)), content, count=1)
+        content = _TJ.sub(glyph_run(glyphs), side["template"], count=1)
+        content = _TM.sub(lambda m: b"1 0 0 -1 %s %s Tm" % (pdf_number(x), m.group(2)), content, count=1)
         form = self.pdf.make_stream(content, Type=Name.XObject, Subtype=Name.Form, BBox=self.mediabox,
                                     Resources=side["resources"])
         resources = Dictionary({k: v for k, v in page.obj.Resources.items()})

@@ -39,7 +39,7 @@ changes them. Same input, same bytes: nothing depends on the clock.
     'D:20240305102030Z'
     >>> black_operator("rg", [0, 0, 0]), black_operator("G", [0]), black_operator("rg", [0, 0, 0.2])
     ('k', 'K', None)
-    >>> _BLACK_LINE.sub(lambda m: _CMYK_LINE[m.group(1) or m.group(2)], b"q\n0 0 0 rg\n0.2 0 0 rg\n0 G\n10 0 0 RG")
+    >>> _BLACK_LINE.sub(lambda m: CMYK_LINE[m.group(1) or m.group(2)], b"q\n0 0 0 rg\n0.2 0 0 rg\n0 G\n10 0 0 RG")
     b'q\n0 0 0 1 k\n0.2 0 0 rg\n0 0 0 1 K\n10 0 0 RG'
 """
 
@@ -60,7 +60,6 @@ from pikepdf import Array, Dictionary, Name, Operator, String
 from .. import ir
 from ..print_services import BLEED_IN
 from ..resources import STYLES
-from .weasyprint_patches import CMYK_LINE
 
 ICC = STYLES / "icc"
 OUTPUT_PROFILE = "FOGRA39L_coated.icc"
@@ -177,7 +176,7 @@ class _Colour:
 # (pydyf writes text as hex strings, and ``()`` between kerning offsets).
 _BLACK_LINE = re.compile(rb"(?m)^(?:(?:0|0?\.0+) (?:0|0?\.0+) (?:0|0?\.0+) (rg|RG)|(?:0|0?\.0+) (g|G))$")
 _NONEMPTY_STRING = re.compile(rb"\((?!\))")
-_CMYK_LINE = CMYK_LINE
+CMYK_LINE = {b"rg": b"0 0 0 1 k", b"RG": b"0 0 0 1 K", b"g": b"0 0 0 1 k", b"G": b"0 0 0 1 K"}
 
 
 def k_black(pdf: pikepdf.Pdf, holder: pikepdf.Object | pikepdf.Page) -> bool:
@@ -197,7 +196,7 @@ def k_black(pdf: pikepdf.Pdf, holder: pikepdf.Object | pikepdf.Page) -> bool:
         if not any(_NONEMPTY_STRING.search(data) for data in datas):
             count = 0
             for st, data in zip(streams, datas):
-                new, n = _BLACK_LINE.subn(lambda m: _CMYK_LINE[m.group(1) or m.group(2)], data)
+                new, n = _BLACK_LINE.subn(lambda m: CMYK_LINE[m.group(1) or m.group(2)], data)
                 if n:
                     st.write(new)
                     count += n

@@ -34,9 +34,9 @@ import weasyprint
 
 from ..diagnostics import error
 from .html import STYLES
+from .pdf_x import CMYK_LINE
 
 WRITTEN_FOR = "70.0"
-CMYK_LINE = {b"rg": b"0 0 0 1 k", b"RG": b"0 0 0 1 K", b"g": b"0 0 0 1 k", b"G": b"0 0 0 1 K"}
 
 
 def check_version(installed: str = weasyprint.__version__) -> None:

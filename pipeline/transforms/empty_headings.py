@@ -28,8 +28,7 @@ from ..diagnostics import Reporter
 
 
 def _empty(heading: ir.Heading) -> bool:
-    return not ir.plain_text(heading.inlines).strip() and not any(
-        True for _ in ir.query(ir.Para(heading.inlines), (ir.Image, ir.Math)))
+    return not ir.plain_text(heading.inlines).strip() and not any(ir.query(heading, (ir.Image, ir.Math)))
 
 
 def drop_empty_headings(book: ir.Book, reporter: Reporter) -> ir.Book:
