@@ -178,12 +178,16 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
     image_files: dict[str, str] = {}
     image_sizes: dict[str, tuple[int, int]] = {}
     by_digest: dict[str, str] = {}  # the variant's own hash → its file: one file per content
+    # images go to ebooklib empty and into the zip at repacking, stored: ebooklib would deflate
+    # them, which costs more than the rest of the EPUB and gains nothing on compressed data
+    binaries: dict[str, bytes] = {}
     digests = {src: f.sha256 for src, f in index.images.items()}
     cover_img, cover_size = None, (1600, 2560)
     if meta.cover_image:
         still = variant(root / meta.cover_image, policy, digest=digests.get(meta.cover_image, ""))
         cover_img = epub.EpubCover(uid="cover-image", file_name="images/cover" + EXTENSIONS[still.facts.media_type])
-        cover_img.media_type, cover_img.content = still.facts.media_type, still.data
+        cover_img.media_type, cover_img.content = still.facts.media_type, b""
+        binaries[f"EPUB/{cover_img.file_name}"] = still.data
         by_digest[hashlib.sha256(still.data).hexdigest()] = cover_img.file_name
         cover_size = (still.facts.width, still.facts.height)
     for src, stem in _names(book).items():
@@ -192,7 +196,8 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
         if digest not in by_digest:
             file_name = f"images/{stem}{EXTENSIONS[still.facts.media_type]}"
             eb.add_item(epub.EpubItem(uid=f"img-{stem}", file_name=file_name, media_type=still.facts.media_type,
-                                      content=still.data))
+                                      content=b""))
+            binaries[f"EPUB/{file_name}"] = still.data
             by_digest[digest] = file_name
         image_files[src] = by_digest[digest]
         if still.facts.width:
@@ -203,7 +208,8 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
         author = ", ".join(c.name for c in meta.creators)
         cover_img = epub.EpubCover(uid="cover-image", file_name="images/cover.png")
         cover_img.media_type = "image/png"
-        cover_img.content = make_cover(meta.title, meta.subtitle, author, FONTS)
+        cover_img.content = b""
+        binaries[f"EPUB/{cover_img.file_name}"] = make_cover(meta.title, meta.subtitle, author, FONTS)
     eb.add_item(cover_img)
     cover_alt = f"Cover of {meta.title}" + (f" by {', '.join(c.name for c in meta.creators)}" if meta.creators else "")
     cover_page = _xhtml_item("cover", "text/cover.xhtml", _page(
@@ -304,7 +310,7 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
     modified = dt.datetime.strptime(meta.modified, "%Y-%m-%dT%H:%M:%SZ")
     raw = io.BytesIO()
     epub.write_epub(raw, eb, {"epub3_pages": False, "mtime": modified, "landmark_title": "Landmarks"})
-    return RenderResult(_repack(raw.getvalue(), meta.lang, modified, navigation))
+    return RenderResult(_repack(raw.getvalue(), meta.lang, modified, navigation | binaries))
 
 
 def _xhtml_item(uid: str, file_name: str, content: bytes) -> epub.EpubItem:
@@ -384,14 +390,14 @@ def _title_page(meta: ir.Meta, page_marker: str = "", imprint_marker: str = "") 
 
 def _repack(data: bytes, lang: str, when: dt.datetime, replace: dict[str, bytes]) -> bytes:
     """Rewrite the zip with fixed dates, ``mimetype`` first and stored, ``xml:lang`` on the package,
-    and the members named in ``replace`` (the navigation documents) given their new content."""
+    and the members named in ``replace`` (the navigation documents, the images) given their content."""
     stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         names = src.namelist()
         names.sort(key=lambda n: n != "mimetype")
         for name in names:
-            content = replace.get(name) or src.read(name)
+            content = replace[name] if name in replace else src.read(name)
             if name.endswith(".opf"):
                 content = content.replace(b"<package ", f'<package xml:lang="{attr_value(lang)}" '.encode(), 1)
             info = zipfile.ZipInfo(name, date_time=stamp)
