@@ -342,6 +342,18 @@ def test_mimetype_first_and_stored(sample_build: dict[str, Path]) -> None:
         assert z.read("mimetype") == b"application/epub+zip"
 
 
+def test_images_stored_whole(sample_build: dict[str, Path]) -> None:
+    """Images (the cover too) reach the zip at repacking, stored, not deflated: each is a real
+    image of its manifest type, none left empty by the packaging."""
+    with zipfile.ZipFile(sample_build["epub"]) as z:
+        images = [i for i in z.infolist() if i.filename.startswith("EPUB/images/")]
+        assert any("cover" in i.filename for i in images) and len(images) > 3
+        for info in images:
+            assert info.compress_type == zipfile.ZIP_STORED, info.filename
+            data = z.read(info)
+            assert data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff", info.filename
+
+
 def test_ir_json_round_trips_the_sample() -> None:
     book = build_book(SAMPLE)
     assert ir.from_json(ir.to_json(book)) == book
