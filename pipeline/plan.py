@@ -18,6 +18,7 @@ the same key gives the same bytes, which is what makes the cache safe.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -59,7 +60,7 @@ class Run:
 
     :meth:`add` looks units up in the cache and starts the rest; :meth:`get`
     waits for one; :meth:`wait` for several; :meth:`close` ends the workers.
-    Each result is stored in the cache as it arrives.
+    Each result is stored in the cache as soon as its worker is done.
     """
 
     cache: Cache
@@ -95,13 +96,22 @@ class Run:
             if self._pool is None:
                 self._store(unit, unit.fn(*unit.args))
             else:
-                self._pending[unit.name] = (unit, self._pool.submit(unit.fn, *unit.args))
+                future = self._pool.submit(unit.fn, *unit.args)
+                future.add_done_callback(functools.partial(self._keep, unit))
+                self._pending[unit.name] = (unit, future)
         return self
 
-    def _store(self, unit: Unit, data: bytes) -> None:
+    def _keep(self, unit: Unit, future: Future) -> None:
+        """Store a worker's result in the cache as soon as it is done, not when the build asks for
+        it: an interrupted build keeps every unit finished so far for the next one."""
+        if not future.cancelled() and future.exception() is None:
+            self.cache.put(unit.kind, unit.key, future.result())
+
+    def _store(self, unit: Unit, data: bytes, cache: bool = True) -> None:
         self.results[unit.name] = data
         self.ran.append(unit.name)
-        self.cache.put(unit.kind, unit.key, data)
+        if cache:
+            self.cache.put(unit.kind, unit.key, data)
         self.progress.advance(unit.kind, unit.name)
 
     def get(self, name: str) -> bytes:
@@ -109,7 +119,7 @@ class Run:
         if name in self._pending:
             unit, future = self._pending.pop(name)
             try:
-                self._store(unit, future.result())
+                self._store(unit, future.result(), cache=False)  # _keep stored it
             except BaseException:
                 self.close()
                 raise
@@ -122,8 +132,12 @@ class Run:
         return self
 
     def close(self) -> None:
-        """Stop the workers; units still running are cancelled."""
+        """Stop the workers; units still queued are cancelled, and workers still running one (the
+        build was interrupted or failed) are killed rather than waited for."""
         if self._pool is not None:
+            if any(not future.done() for _, future in self._pending.values()):
+                for process in list(getattr(self._pool, "_processes", {}).values()):
+                    process.kill()  # SIGKILL: a forked worker inherited the build's SIGTERM handler
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         self._pending.clear()

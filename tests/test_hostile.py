@@ -292,7 +292,13 @@ def test_killed_build_keeps_previous_outputs(tmp_path: Path, sig: int, code: int
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "build", "big"], cwd=tmp_path,
                             env={**os.environ, "PYTHONPATH": str(ROOT)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(4)
+    # interrupted mid-work, once a new chapter's layout has landed in the cache (not after a fixed
+    # time: on a loaded machine the signal could then arrive before Python has even started)
+    laid_out = tmp_path / "build" / ".cache" / "pdf-chapter"
+    before_units = len(list(laid_out.rglob("*")))
+    deadline = time.monotonic() + 300
+    while len(list(laid_out.rglob("*"))) == before_units and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert proc.poll() is None, "the build finished before it could be interrupted"
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
