@@ -144,6 +144,18 @@ def _preflight(pdf: bytes, page_map: PageMap, book: ir.Book, index: BookIndex, r
                       "and `build --strict` fails on them")
 
 
+def _preflight_cover(cover: bytes, where: str, reporter: Reporter) -> None:
+    """The cover's preflight findings, reported; R170 when the cover is not press-ready."""
+    from .preflight import check_cover
+
+    found = check_cover(cover, where)
+    reporter.replay(found)
+    errors = sorted({d.code for d in found if d.severity == "error"})
+    if errors:
+        reporter.warn("R170", f"the cover PDF is not press-ready: preflight error(s) {', '.join(errors)}; "
+                      "it is written anyway", "fix the errors above; `build --strict` fails on them", where)
+
+
 def _check_formats(formats: list[str] | tuple[str, ...]) -> None:
     for fmt in formats:
         if fmt not in NAMES:
@@ -289,6 +301,7 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
             image = index.images.get(book.meta.cover_image)
             cover_data = render_cover(book, for_book(book.meta, "cover"), rendered.page_map.total_pages,
                                       unit_reporter, cache, manuscript.metadata_file, image.sha256 if image else "")
+            _preflight_cover(cover_data, display_path(targets["cover"]), unit_reporter)
             timer.lap("cover")
     for fmt in formats:
         data = {"pdf": rendered.data if print_pdf else None, "epub": epub_data, "cover": cover_data,

@@ -24,6 +24,11 @@ runs it alone (:func:`pipeline.cli.main`). The checks:
 - no annotation that prints (links are for the screen);
 - the spine width, as information.
 
+:func:`check_cover` runs the cheap ones on the cover (``<slug>.cover.pdf``),
+whenever a build makes it: its TrimBox the wrap inset by the bleed on every
+side, its BleedBox the whole wrap (X030), and the colour, font and output-intent
+checks above, its messages starting "the cover".
+
     >>> effective_ppi((1200, 800), (288.0, 192.0))   # 1200 px over 4 in
     300.0
     >>> effective_ppi((800, 1200), (288.0, 192.0))   # turned (EXIF): the long sides match
@@ -32,6 +37,7 @@ runs it alone (:func:`pipeline.cli.main`). The checks:
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass, field
 
@@ -302,6 +308,51 @@ def check_resources(pdf: pikepdf.Pdf, page_map: PageMap) -> list[Diagnostic]:
                          "PDF/X-4 allows it; if the printer asks for PDF/X-1a or PDF/X-3, flatten the stills "
                          "(save them without an alpha channel)"))
     return out
+
+
+def cover_box_fault(page: pikepdf.Page, bleed_pt: float) -> str:
+    """What is wrong with the cover's boxes ('' if nothing): a TrimBox ``bleed_pt`` inside the
+    BleedBox on every side, and the BleedBox inside the MediaBox.
+
+    >>> pdf = pikepdf.new(); _ = pdf.add_blank_page(page_size=(882, 666))
+    >>> cover_box_fault(pdf.pages[0], 9)
+    'no TrimBox or no BleedBox'
+    >>> pdf.pages[0].obj.TrimBox = [9, 9, 873, 657]; pdf.pages[0].obj.BleedBox = [0, 0, 882, 666]
+    >>> cover_box_fault(pdf.pages[0], 9)
+    ''
+    >>> pdf.pages[0].obj.TrimBox = [0, 0, 873, 657]; cover_box_fault(pdf.pages[0], 9)
+    'the bleed is 0.0, 0.0, 9.0, 9.0 pt at the left, bottom, right and top (want 9.0 on every side)'
+    """
+    trim, bleed, media = _box(page, "/TrimBox"), _box(page, "/BleedBox"), _box(page, "/MediaBox")
+    if trim is None or bleed is None or media is None:
+        return "no TrimBox or no BleedBox"
+    sides = [trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3]]
+    faults = []
+    if any(abs(side - bleed_pt) > 0.01 for side in sides):
+        faults.append(f"the bleed is {', '.join(f'{side:.1f}' for side in sides)} pt at the left, bottom, right "
+                      f"and top (want {bleed_pt:.1f} on every side)")
+    if bleed[0] < media[0] - 0.01 or bleed[1] < media[1] - 0.01 or bleed[2] > media[2] + 0.01 \
+            or bleed[3] > media[3] + 0.01:
+        faults.append("the BleedBox runs past the MediaBox")
+    return "; ".join(faults)
+
+
+def check_cover(cover_data: bytes, where: str = "") -> list[Diagnostic]:
+    """The cover's boxes (X030), and its fonts, colour and output intent as :func:`check_resources`
+    checks the book's (their codes the same, their messages about the cover)."""
+    from .render.pdf_x import BLEED_PT
+
+    with pikepdf.open(io.BytesIO(cover_data)) as pdf:
+        out = []
+        fault = cover_box_fault(pdf.pages[0], BLEED_PT) if len(pdf.pages) == 1 else f"{len(pdf.pages)} pages"
+        if fault:
+            out.append(_diag("X030", "error", f"{fault}; the cover is one page, the wrap (back, spine and front) "
+                             f"with {BLEED_PT / 72:g} in of bleed on every side",
+                             "rebuild with this version of the pipeline (the cover build sets the boxes), and "
+                             "check that the cover PDF was not replaced by hand"))
+        out += check_resources(pdf, PageMap(0, 1))
+    return [dataclasses.replace(d, message=d.message if d.code == "X030" else f"the cover: {d.message}",
+                                file=where) for d in out]
 
 
 def preflight(pdf_data: bytes, page_map: PageMap, book: ir.Book, index: BookIndex) -> Preflight:

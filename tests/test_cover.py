@@ -11,6 +11,7 @@ and pdfplumber (where text and images landed, in PDF user space).
 
 from __future__ import annotations
 
+import io
 import random
 from pathlib import Path
 
@@ -261,3 +262,100 @@ def test_overflowing_description_and_spine_are_reported(builds: dict) -> None:
         assert pdf.startswith(b"%PDF")
         codes[name] = sorted(d.code for d in reporter.warnings)
     assert codes == {"fits": [], "overflows": ["R140", "R143"]}
+
+
+def _colour_ops(doc: pikepdf.Pdf) -> list[tuple[str, list[float]]]:
+    """Every colour operator of the cover's page and its Form XObjects, with its operands."""
+    seen: set = set()
+    holders: list = [doc.pages[0]]
+    found = []
+    while holders:
+        holder = holders.pop()
+        for operands, op in pikepdf.parse_content_stream(holder):
+            if str(op) in ("rg", "RG", "g", "G", "k", "K"):
+                found.append((str(op), [float(v) for v in operands]))
+        res = (holder.obj if isinstance(holder, pikepdf.Page) else holder).get("/Resources", {})
+        for _n, x in res.get("/XObject", {}).items():
+            if x.get("/Subtype") == "/Form" and x.objgen not in seen:
+                seen.add(x.objgen)
+                holders.append(x)
+    return found
+
+
+def _rgb_black(ops: list[tuple[str, list[float]]]) -> list[tuple[str, list[float]]]:
+    return [(op, v) for op, v in ops if op in ("rg", "RG", "g", "G") and not any(v)]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_cover_is_pdf_x(builds: dict, name: str) -> None:
+    """The cover gets the print PDF's PDF/X-4 treatment: the output intent with its CMYK profile,
+    the version keys and XMP, its boxes (the trim the wrap inset by the bleed on every side),
+    no RGB black, every other colour ICC-based; and its own preflight finds nothing."""
+    from pipeline.preflight import check_cover
+
+    path = builds[name]["cover"]
+    with pikepdf.open(path) as doc:
+        intent, = doc.Root.OutputIntents
+        assert intent.S == "/GTS_PDFX" and str(intent.OutputConditionIdentifier) == "FOGRA39"
+        assert intent.DestOutputProfile.N == 4 and len(intent.DestOutputProfile.read_bytes()) > 100_000
+        assert str(doc.trailer.Info.GTS_PDFXVersion) == "PDF/X-4" and doc.trailer.Info.Trapped == "/False"
+        xmp = doc.Root.Metadata.read_bytes().decode()
+        assert "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in xmp
+        if builds[name]["pdf"].exists():  # a document of its own: not the book's id
+            with pikepdf.open(builds[name]["pdf"]) as book:
+                assert _xmp_id(xmp) != _xmp_id(book.Root.Metadata.read_bytes().decode())
+        page = doc.pages[0].obj
+        media, trim = [float(v) for v in page.MediaBox], [float(v) for v in page.TrimBox]
+        assert [float(v) for v in page.BleedBox] == media
+        assert [t - m for t, m in zip(trim, media)] == pytest.approx([BLEED, BLEED, -BLEED, -BLEED], abs=0.01)
+        assert page.Resources.ColorSpace.DefaultRGB[0] == "/ICCBased"
+        assert _rgb_black(_colour_ops(doc)) == []
+        for _n, x in page.Resources.get("/XObject", {}).items():
+            if x.get("/Subtype") == "/Image":
+                assert x.ColorSpace[0] == "/ICCBased" or x.ColorSpace == "/DeviceCMYK"
+    assert check_cover(path.read_bytes()) == []
+    assert not {"X030", "X005", "X007", "X008", "X009", "R170"} & set(builds[name]["codes"])
+
+
+def _xmp_id(xmp: str) -> str:
+    return xmp.split("<xmpMM:DocumentID>")[1].split("<")[0]
+
+
+def test_black_on_the_cover_prints_as_pure_k(builds: dict) -> None:
+    """The cover's design has no black, so a cover whose type is black is laid out for real (the
+    same HTML, black forced): WeasyPrint paints it as RGB black, the cover's PDF/X treatment as K."""
+    import dataclasses
+
+    from pipeline.build import prepare
+    from pipeline.editions import Margins, for_book
+    from pipeline.render.cover import cover_html, press_ready, wrap_for
+    from pipeline.render.pdf import layout, scripts_in
+
+    book, _ = prepare(builds["cream"]["source"], Reporter(echo=False))
+    meta = dataclasses.replace(book.meta, description="A description set in black.")
+    edition = for_book(meta, "cover")
+    wrap = wrap_for(edition.trim, 140, meta.print_service, meta.paper)
+    html = cover_html(meta, wrap).replace("<style>", "<style>html, p, h1 { color: #000 !important; } ")
+    row = dataclasses.replace(edition, trim=(f"{2 * wrap.trim_w + wrap.spine:.3f}pt", f"{wrap.trim_h:.3f}pt"),
+                              margins=Margins(0.0, 0.0, 0.0, 0.0))
+    laid = layout(html, row, book.root, b"0" * 32, "", scripts_in(html), piece=False).pdf
+    with pikepdf.open(io.BytesIO(laid)) as doc:
+        assert _rgb_black(_colour_ops(doc)), "WeasyPrint paints black as RGB"
+    with pikepdf.open(io.BytesIO(press_ready(laid, meta, wrap))) as doc:
+        ops = _colour_ops(doc)
+    assert _rgb_black(ops) == []
+    assert ("k", [0, 0, 0, 1]) in ops
+
+
+def test_cover_preflight_finds_missing_boxes_and_intent(builds: dict) -> None:
+    from pipeline.preflight import check_cover
+
+    with pikepdf.open(builds["tiny"]["cover"]) as doc:
+        del doc.Root["/OutputIntents"]
+        doc.pages[0].obj.TrimBox = doc.pages[0].obj.MediaBox
+        buf = io.BytesIO()
+        doc.save(buf)
+    found = check_cover(buf.getvalue(), "tiny.cover.pdf")
+    assert sorted(d.code for d in found) == ["X007", "X030"]
+    assert all(d.message.startswith("the cover") or d.code == "X030" for d in found)
+    assert all(d.file == "tiny.cover.pdf" and d.severity == "error" for d in found)

@@ -6,9 +6,11 @@ print edition's final page count (its :class:`~pipeline.render.pagemap.PageMap`,
 padded to the print service's page multiple).
 Gives: :func:`wrap_for`, the geometry of the wrap, and :func:`render_cover`,
 ``<slug>.cover.pdf``: one page laid out by WeasyPrint (through
-:func:`pipeline.render.pdf.layout`), its TrimBox the wrap without bleed, its
-BleedBox and MediaBox the wrap with :data:`~pipeline.print_services.BLEED_IN`
-on every side.
+:func:`pipeline.render.pdf.layout`), made PDF/X-4 as the print PDF is
+(:func:`pipeline.render.pdf_x.make_press_ready`: the GTS_PDFX output intent
+with its CMYK profile, black as pure K, every other colour ICC-based, the
+version keys and XMP), its TrimBox the wrap without bleed, its BleedBox and
+MediaBox the wrap with :data:`~pipeline.print_services.BLEED_IN` on every side.
 
 The wrap, left to right: bleed, back, spine, front, bleed. Its width is
 2 × trim width + spine + 2 × bleed; its height trim height + 2 × bleed. The
@@ -25,8 +27,9 @@ at its ``print-service`` (:func:`pipeline.print_services.spine_width_in`).
   when it is at least :data:`SPINE_TEXT_MIN_IN` wide; a thinner spine is
   left plain (services refuse text on a spine that thin).
 
-The result is cached (kind ``cover``) by everything it reads, so a rebuild
-whose page count did not change lays nothing out.
+The layout is cached (kind ``cover``) by everything it reads, so a rebuild
+whose page count did not change lays nothing out; the PDF/X treatment, cheap on
+one page, runs after the cache (it reads the book's ``modified`` date too).
 
     >>> w = wrap_for(("6in", "9in"), 300, "kdp", "white")
     >>> round(w.spine, 2), round(w.width, 2), w.height, w.spine_text
@@ -37,9 +40,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
+
+import pikepdf
 
 from .. import ir
 from ..cache import Cache, key
@@ -49,6 +55,7 @@ from ..print_services import BLEED_IN, SERVICES, spine_width_in
 from ..stills import policy_for, variant_facts
 from .html import attr_value, text
 from .pdf import IMAGE_SCHEME, LaidOut, layout, scripts_in
+from .pdf_x import Press, make_press_ready
 
 PT = 72.0
 BARCODE_IN = (2.0, 1.2)      # KDP's barcode area, width × height
@@ -221,6 +228,17 @@ def cover_identifier(meta: ir.Meta) -> bytes:
     return hashlib.md5((meta.identifier + "#cover").encode()).hexdigest().encode()
 
 
+def press_ready(pdf_data: bytes, meta: ir.Meta, wrap: Wrap) -> bytes:
+    """The laid-out cover made PDF/X-4 (:func:`pipeline.render.pdf_x.make_press_ready`), its boxes
+    those of a page laid out with its bleed (:func:`pipeline.render.pdf_x.wrap_boxes`)."""
+    with pikepdf.open(io.BytesIO(pdf_data)) as pdf:
+        make_press_ready(pdf, Press.for_book(meta, wrap.bleed, part="cover"), wrap=True)
+        buf = io.BytesIO()
+        pdf.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                 min_version="1.6")
+    return buf.getvalue()
+
+
 def render_cover(book: ir.Book, edition: Edition, pages: int, reporter: Reporter, cache: Cache | None = None,
                  meta_file: str = "", image_digest: str = "") -> bytes:
     """The cover PDF of ``book`` for a print edition of ``pages`` pages (see the module's docstring)."""
@@ -248,4 +266,4 @@ def render_cover(book: ir.Book, edition: Edition, pages: int, reporter: Reporter
             cache.put("cover", k, pack(piece))
     reporter.replay(piece.diagnostics)
     _check_layout(piece, wrap, meta, meta_file, reporter)
-    return piece.pdf
+    return press_ready(piece.pdf, meta, wrap)

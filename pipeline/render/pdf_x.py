@@ -32,6 +32,10 @@ Gives: the same PDF, changed in place, as PDF/X-4 (ISO 15930-7) asks:
   DeviceGray image is tagged with those profiles (:mod:`pipeline.stills`
   makes every print still 8-bit sRGB or grey, untagged).
 
+The cover (:mod:`pipeline.render.cover`) goes through the same treatment, its one page
+laid out with its bleed: its TrimBox is the wrap inside the bleed, its BleedBox the
+whole page (:func:`wrap_boxes`).
+
 Fonts are embedded already (:mod:`pipeline.render.pdf_fonts`); nothing here
 changes them. Same input, same bytes: nothing depends on the clock.
 
@@ -91,10 +95,11 @@ class Press:
         return dataclasses.replace(self, bleed_pt=BLEED_PT if bleed_pages else 0.0)
 
     @classmethod
-    def for_book(cls, meta: ir.Meta, bleed_pt: float = 0.0) -> Press:
-        """The press facts of a book: its ``modified`` time, an id derived from its identifier,
-        and whether it asks for crop marks."""
-        digest = hashlib.sha256(meta.identifier.encode()).digest()[:16]
+    def for_book(cls, meta: ir.Meta, bleed_pt: float = 0.0, part: str = "") -> Press:
+        """The press facts of a book: its ``modified`` time, an id derived from its identifier
+        (and ``part``'s name, for a document of its own such as the ``cover``), and whether it
+        asks for crop marks."""
+        digest = hashlib.sha256((meta.identifier + (f"#{part}" if part else "")).encode()).digest()[:16]
         return cls(meta.modified, f"uuid:{uuid.UUID(bytes=digest, version=4)}", bleed_pt, meta.crop_marks)
 
 
@@ -300,6 +305,27 @@ def page_boxes(page: pikepdf.Page, bleed_pt: float, marks: bool, recto: bool = T
         page.obj.CropBox = page.obj.MediaBox
 
 
+def wrap_boxes(page: pikepdf.Page, bleed_pt: float, marks: bool) -> None:
+    """The boxes of a page laid out with its bleed already (the cover's wrap: WeasyPrint's ``@page``
+    ``bleed``): the BleedBox is its MediaBox, the TrimBox that inset by ``bleed_pt`` on every side;
+    with crop marks, a MediaBox that holds the marks too.
+
+    >>> pdf = pikepdf.new(); _ = pdf.add_blank_page(page_size=(882, 666))
+    >>> wrap_boxes(pdf.pages[0], 9, False)
+    >>> [float(v) for v in pdf.pages[0].obj.TrimBox], [float(v) for v in pdf.pages[0].obj.BleedBox]
+    ([9.0, 9.0, 873.0, 657.0], [0.0, 0.0, 882.0, 666.0])
+    """
+    x0, y0, x1, y1 = (float(v) for v in page.obj.MediaBox)
+    b = bleed_pt
+    page.obj.TrimBox = Array([x0 + b, y0 + b, x1 - b, y1 - b])
+    page.obj.BleedBox = Array([x0, y0, x1, y1])
+    if marks:
+        m = MARKS_PT
+        page.obj.MediaBox = Array([x0 - m, y0 - m, x1 + m, y1 + m])
+        if "/CropBox" in page.obj:
+            page.obj.CropBox = page.obj.MediaBox
+
+
 def crop_marks(trim: list[float]) -> bytes:
     """Content that draws the crop marks around ``trim`` (x0, y0, x1, y1): two hairlines per corner
     in K black, each along a trim edge, starting :data:`MARK_OFFSET_PT` outside the trim.
@@ -317,17 +343,21 @@ def crop_marks(trim: list[float]) -> bytes:
     return ("Q\nq\n0.25 w 0 0 0 1 K\n" + "\n".join(lines) + "\nS\nQ\n").encode()
 
 
-def make_press_ready(pdf: pikepdf.Pdf, press: Press, black_done: bool = False) -> None:
+def make_press_ready(pdf: pikepdf.Pdf, press: Press, black_done: bool = False, wrap: bool = False) -> None:
     """Turn the assembled book into PDF/X-4, in place (see the module's docstring).
     With ``black_done``, every page and form was drawn under :func:`pipeline.render.weasyprint_patches.black_drawn_as_k`
-    and is not read again."""
+    and is not read again. With ``wrap``, the pages were laid out with their bleed (the cover):
+    their boxes are set by :func:`wrap_boxes` instead of :func:`page_boxes`."""
     colour = _Colour(pdf, black_done)
     marks: dict[tuple[float, ...], tuple[pikepdf.Object, pikepdf.Object]] = {}
     for i, page in enumerate(pdf.pages):
         if not black_done:
             k_black(pdf, page)
         colour.resources(page.obj)
-        page_boxes(page, press.bleed_pt, press.crop_marks, recto=i % 2 == 0)
+        if wrap:
+            wrap_boxes(page, press.bleed_pt, press.crop_marks)
+        else:
+            page_boxes(page, press.bleed_pt, press.crop_marks, recto=i % 2 == 0)
         if press.crop_marks:  # the page's content inside q … Q, then the marks; shared by same-size pages
             trim = tuple(float(v) for v in page.obj.TrimBox)
             if trim not in marks:

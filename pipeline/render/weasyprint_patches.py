@@ -10,7 +10,7 @@ other than the one they were written for (:data:`WRITTEN_FOR`, pinned in
   instead of embedding a subset; assembly subsets once for the whole book.
 - :func:`hyphen_ladders_limited`: at most :data:`MAX_HYPHENATED_LINES`
   hyphenated lines in a row (CSS ``hyphenate-limit-lines``, which WeasyPrint
-  does not implement).
+  does not implement), counted across a page turn within a paragraph.
 - :func:`notes_kept_with_their_calls`: a page that must break early for
   widows and orphans does, instead of pushing its last footnote on.
 - :func:`compress_level_6`: pydyf compresses at zlib level 6, not 9.
@@ -87,6 +87,17 @@ def fonts_named_not_subset() -> Iterator[None]:
 MAX_HYPHENATED_LINES = 2  # at most two hyphenated lines in a row (a ladder of three is a fault)
 
 
+def _frozen(skip_stack: dict | None) -> tuple | None:
+    """A WeasyPrint skip stack (nested dicts: child index → the skip stack inside it) as a key.
+
+    >>> _frozen({0: {3: None, 1: {2: None}}})
+    ((0, ((1, ((2, None),)), (3, None))),)
+    """
+    if skip_stack is None:
+        return None
+    return tuple(sorted((i, _frozen(inner)) for i, inner in skip_stack.items()))
+
+
 class _LadderLimit:
     """Hyphenation off for the line after :data:`MAX_HYPHENATED_LINES` hyphenated ones.
 
@@ -97,16 +108,27 @@ class _LadderLimit:
     just made, the second to fit the next one without hyphenating when the
     count is reached. Nested layouts (an inline-block inside a line) keep their
     own count.
+
+    A paragraph that a page break splits is laid out again from where its
+    last line on the page ended (the same line box, resumed at that line's
+    ``resume_at``): the count made up to each line is kept in :attr:`runs`,
+    by the line box and where its next line resumes, and a resumed paragraph
+    starts from it, so no ladder of three hangs across a page turn. The
+    latest layout of a position wins: WeasyPrint may lay a page out more than
+    once, and the page after it resumes from the last.
     """
 
     def __init__(self) -> None:
         self.ban = False
+        # (line box, where its next line resumes) → hyphenated lines in a row up to there
+        self.runs: dict[tuple[object, tuple | None], int] = {}
 
-    def lines(self, original, *args, **kwargs):  # noqa: ANN001, ANN201
+    def lines(self, original, context, box, position_y, bottom_space, skip_stack,  # noqa: ANN001, ANN201
+              *args, **kwargs):
         from weasyprint.formatting_structure.boxes import TextBox
 
-        made = original(*args, **kwargs)
-        run = 0
+        made = original(context, box, position_y, bottom_space, skip_stack, *args, **kwargs)
+        run = 0 if skip_stack is None else self.runs.get((box, _frozen(skip_stack)), 0)
         while True:
             outer, self.ban = self.ban, run >= MAX_HYPHENATED_LINES
             try:
@@ -116,11 +138,13 @@ class _LadderLimit:
             finally:
                 self.ban = outer
             last = None
-            for box in item[0].descendants() if item[0] is not None else ():
-                if isinstance(box, TextBox):
-                    last = box
+            for child in item[0].descendants() if item[0] is not None else ():
+                if isinstance(child, TextBox):
+                    last = child
             ends_hyphenated = last is not None and last.text.endswith(last.style["hyphenate_character"])
             run = run + 1 if ends_hyphenated else 0
+            if item[1] is not None:
+                self.runs[(box, _frozen(item[1]))] = run
             yield item
 
     def split_first_line(self, original, text, style, *args, **kwargs):  # noqa: ANN001, ANN201
