@@ -98,7 +98,6 @@ def test_war_and_peace_builds(war: dict[str, Path]) -> None:
     assert len(reader.pages) > 1000
 
 
-@needs_ace
-@pytest.mark.long_check  # DAISY Ace takes minutes on 365 documents: `make test-long`
+@needs_ace  # under --ace-every-epub (make test) the session's batch checks it; alone, Ace takes minutes
 def test_war_and_peace_has_no_ace_violation(war: dict[str, Path]) -> None:
     assert ace_violations(war["epub"]) == []
