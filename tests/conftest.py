@@ -252,9 +252,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     the longest files start at once and the short ones fill in around them, rather than the longest
     starting last while the other worker runs out of work."""
     heavy = {item.path for item in items if item.get_closest_marker("slow") or item.get_closest_marker("real_books")}
-    # the EPUB with the most documents for DAISY Ace (the CommonMark spec, 633) before all: its check then
-    # runs alongside the other tests, not after them
-    items.sort(key=lambda item: (item.path.name != "test_commonmark.py", item.path not in heavy))  # stable
+    items.sort(key=lambda item: item.path not in heavy)  # stable
 
 
 # --- DAISY Ace on every EPUB the session built (`--ace-every-epub`, on in `make test`) -------------
