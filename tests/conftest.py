@@ -138,7 +138,7 @@ def epubcheck_messages(path: Path) -> list[str]:
 
     with tempfile.TemporaryDirectory() as work:
         report = Path(work) / "report.json"
-        status = _EPUBCHECK.check(path, report)
+        status = _EPUBCHECK.check(Path(path), report)
         if status is None or not report.is_file():
             messages = EpubCheck(str(path)).messages
         else:
@@ -170,7 +170,7 @@ class EpubCheckProcess:
                     [const.JAVA, "-Duser.language=en", "-cp", const.EPUBCHECK, str(EPUBCHECK_BATCH)],
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
             assert self.process.stdin is not None and self.process.stdout is not None
-            self.process.stdin.write(f"{epub}\t{report}\n")
+            self.process.stdin.write(f"{epub.resolve()}\t{report}\n")  # its working folder is where it started
             self.process.stdin.flush()
             return int(self.process.stdout.readline())
         except (OSError, ValueError):  # no java, or it ended: the package's EpubCheck, from now on
