@@ -15,7 +15,7 @@ OUT    ?= build
 CORPUS ?= ../shared/corpus
 SPEC   := $(VENV)/share/commonmark-spec/spec.txt
 
-.PHONY: all pdf epub screen-pdf cover test test-long lint clean corpus bench setup system-deps test-deps
+.PHONY: all pdf epub screen-pdf cover test lint clean corpus bench setup system-deps test-deps
 all: setup
 	$(PY) -m pipeline build $(BOOK) --to pdf,epub,screen-pdf,cover --out $(OUT)
 
@@ -38,10 +38,6 @@ cover: setup
 test: setup test-deps
 	PUPPETEER_EXECUTABLE_PATH=$(CHROMIUM) $(PY) -m pytest -q -n auto --dist loadfile --no-loadscope-reorder \
 	  --ace-every-epub --durations=15
-
-# The checks too long for make test (DAISY Ace on War and Peace: minutes).
-test-long: setup test-deps
-	PUPPETEER_EXECUTABLE_PATH=$(CHROMIUM) $(PY) -m pytest -q -m long_check tests/test_corpus.py
 
 lint: setup
 	$(VENV)/bin/ruff check pipeline tests

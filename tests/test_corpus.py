@@ -43,6 +43,24 @@ def _xhtml(epub: Path) -> dict[str, ET.Element]:
         return {n: ET.fromstring(z.read(n)) for n in z.namelist() if n.startswith("EPUB/text/")}
 
 
+# War and Peace first: its EPUB has the most documents for DAISY Ace (368), which make test's batch then
+# checks alongside the other tests, and test_floats.py's worker meanwhile makes the Worst Journey's
+# shared build.
+def test_war_and_peace_builds(war: dict[str, Path]) -> None:
+    assert epubcheck_messages(war["epub"]) == []
+    docs = _xhtml(war["epub"])
+    assert len(docs) == 365 + 2  # the chapters, the cover and the title page
+    notes = [a for d in docs.values() for a in d.iter(X + "aside") if a.get(EPUB_TYPE) == "footnote"]
+    assert len(notes) == 137
+    reader = pypdf.PdfReader(war["pdf"])
+    assert len(reader.pages) > 1000
+
+
+@needs_ace  # under --ace-every-epub (make test) the session's batch checks it; alone, Ace takes minutes
+def test_war_and_peace_has_no_ace_violation(war: dict[str, Path]) -> None:
+    assert ace_violations(war["epub"]) == []
+
+
 def test_worst_journey_epub_is_valid(worst: dict[str, Path]) -> None:
     assert epubcheck_messages(worst["epub"]) == []
 
@@ -86,19 +104,3 @@ def test_worst_journey_pdf_has_every_figure_with_its_caption(worst: dict[str, Pa
     problems, used = caption_problems(pages, figures, WORST)
     assert not problems, "\n".join(problems)
     assert len(used) == 76
-
-
-def test_war_and_peace_builds(war: dict[str, Path]) -> None:
-    assert epubcheck_messages(war["epub"]) == []
-    docs = _xhtml(war["epub"])
-    assert len(docs) == 365 + 2  # the chapters, the cover and the title page
-    notes = [a for d in docs.values() for a in d.iter(X + "aside") if a.get(EPUB_TYPE) == "footnote"]
-    assert len(notes) == 137
-    reader = pypdf.PdfReader(war["pdf"])
-    assert len(reader.pages) > 1000
-
-
-@needs_ace
-@pytest.mark.long_check  # DAISY Ace takes minutes on 365 documents: `make test-long`
-def test_war_and_peace_has_no_ace_violation(war: dict[str, Path]) -> None:
-    assert ace_violations(war["epub"]) == []
