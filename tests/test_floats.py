@@ -203,3 +203,36 @@ def test_full_page_and_bleed_stills_are_alone_on_their_page(classes_book: tuple[
     # a folio on the full page (in its margin), none on the bleed page (it would print over the picture)
     assert any(c.isdigit() for c in texts[full]) and not any(c.isdigit() for c in texts[bleed])
     assert summary(pdf)[0] == 0
+
+
+@pytest.fixture(scope="module")
+def list_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    """A tall still in the second item of a numbered list, where it does not fit its page."""
+    before = "\n\n".join(_prose(i, 110) for i in range(5))
+    after = "\n\n".join(_prose(100 + i, 110) for i in range(6))
+    root = write_files(tmp_path_factory.mktemp("list"), {
+        "book.yaml": "title: Lists\nlang: en\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000003\n",
+        "01.md": f"# One\n\n{before}\n\n3. The first item, numbered three.\n\n"
+                 f"4. The second item.\n\n"
+                 f"   ![A tall still in a list](tall.png){{#fig-list alt=\"A tall grey block.\"}}\n\n"
+                 f"   The second item goes on after its still. {_prose(50, 60)}\n\n"
+                 f"5. The third item.\n\n6. The fourth item.\n\n{after}\n",
+        "tall.png": image_bytes("PNG", (600, 800)),
+    })
+    result = run_build(root, ["pdf"], root / "out", Reporter(echo=False))
+    return root / "out" / f"{root.name}.pdf", result
+
+
+def test_still_in_a_list_floats_and_the_list_counts_on(list_book: tuple[Path, object]) -> None:
+    pdf, result = list_book
+    assert summary(pdf)[0] == 0, holes(pdf)  # it left a hole when stills in lists could not move
+    texts = _page_texts(pdf)
+    key = next(k for k in result.page_map.ids if k.endswith("/fig-list"))
+    page = result.page_map.ids[key][0]
+    assert "A tall still in a list" in texts[page][:40]  # it opens its page (after the running head)
+    whole = " ".join(texts)
+    # each number once, in order, before its own item: the item cut by the still shows no second marker
+    found = [(whole.find(f"{n}. The {what}"), whole.count(f"{n}. ")) for n, what in
+             ((3, "first"), (4, "second"), (5, "third"), (6, "fourth"))]
+    assert all(at >= 0 for at, _ in found) and [at for at, _ in found] == sorted(at for at, _ in found), found
+    assert whole.index("The second item goes on") < whole.index("5. The third")

@@ -28,8 +28,9 @@ does what LaTeX does with a float instead. For each such hole (more than
 
 A still never moves past another still (it then goes just before it) nor
 past its chapter's end, and is moved at most once, so this ends. A still
-that closes a quote or a div floats out of it, in a copy of that block (so
-it keeps its indent). A ``{.inline}`` still stays where it is written. ``{.full-page}`` and
+inside a quote, a div or a list floats out of it, in a copy of that block (so
+it keeps its indent; in a list, the item goes on after it without a second
+marker, and a numbered list goes on counting). A ``{.inline}`` still stays where it is written. ``{.full-page}`` and
 ``{.bleed}`` stills are alone on their page (``print.css``), and float like
 the others. Only the print HTML changes: the IR and the EPUB keep the
 manuscript's order. A chapter without a hole is laid out once, as before.
@@ -56,6 +57,7 @@ HOLE = 0.10      # a blank over this part of the text block, before a still, is 
 REPORTED = 0.25  # a hole over this part that cannot be filled is reported (R150)
 CONTINUED = "~cont"  # the id suffix of a split paragraph's second part (and of what it copies)
 CUTTABLE = frozenset({"p", "blockquote", "div", "aside"})  # blocks that may be cut in two
+LISTS = frozenset({"ol", "ul", "li"})  # a still in a list floats out of it too (:func:`detach`)
 UNCUTTABLE = frozenset({"ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th",
                         "pre", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6"})
 AHEAD = 12000  # characters of HTML past a hole's stills laid out to find where its next page begins (3–4 pages)
@@ -312,35 +314,80 @@ def _halves(root: Any) -> tuple[Any, Any]:
     return first, second
 
 
+def _item_number(item: Any) -> int | None:
+    """The number an ``<li>`` of an ``<ol>`` shows (``start``, ``value``), or None when it cannot be
+    told (a reversed list, a value that is not a number)."""
+    ol = item.getparent()
+    if ol.get("reversed") is not None:
+        return None
+    items = [c for c in ol if c.tag == "li"]
+    number = None
+    try:
+        for k, li in enumerate(items):
+            number = int(li.get("value")) if li.get("value") is not None else \
+                (int(ol.get("start", "1")) if k == 0 else number + 1)  # type: ignore[operator]
+            if li is item:
+                return number
+    except ValueError:
+        return None
+    return None
+
+
+def _continue_lists(second: Any, numbers: list[int | None]) -> bool:
+    """In the part of a list after a cut, each item the cut runs through (``float-cut-after``,
+    outermost first) goes on without a marker, and each numbered list goes on counting from that
+    item's number in ``numbers`` (taken before the cut). False when a number cannot be told."""
+    items = [li for li in second.iter("li") if "float-cut-after" in (li.get("class") or "").split()]
+    for li, number in zip(items, numbers):
+        if li.getparent().tag == "ol":
+            if number is None:
+                return False
+            li.getparent().set("start", str(number))
+            li.attrib.pop("value", None)
+    return True
+
+
 def detach(html: str, figure: str) -> tuple[str, str, str, dict[str, tuple[str, int]]] | None:
-    """A block (a quote, a div) that holds the still ``figure``, cut around it: the part before (maybe
-    ''), the still in a copy of the block that holds nothing else and has no id (so it keeps the block's
-    indent), the part after (maybe ''), and the ids the part after renames (see :class:`Placement`).
-    None for a list or a table, or a still marked ``{.inline}``."""
+    """A block (a quote, a div, a list) that holds the still ``figure``, cut around it: the part before
+    (maybe ''), the still in a copy of the block that holds nothing else and has no id (so it keeps the
+    block's indent; out of a list, the still alone), the part after (maybe ''), and the ids the part
+    after renames (see :class:`Placement`). In a list, the item the still was in goes on after it without
+    a second marker, and a numbered list goes on counting. None for a table, or a still marked
+    ``{.inline}``."""
     try:
         root = etree.fromstring(html.strip())
     except etree.XMLSyntaxError:
         return None
     fig = next(iter(root.iterfind(f".//figure[@id='{figure}']")), None)
-    if fig is None or root.tag not in CUTTABLE or "inline" in (fig.get("class") or "").split() \
-            or any(a.tag not in CUTTABLE for a in fig.iterancestors()):
+    movable = CUTTABLE | LISTS
+    if fig is None or root.tag not in movable or "inline" in (fig.get("class") or "").split() \
+            or any(a.tag not in movable for a in fig.iterancestors()):
         return None
-    wrapper = copy.deepcopy(root)
-    node = next(iter(wrapper.iterfind(f".//figure[@id='{figure}']")))
-    node.tail = None
-    while node is not wrapper:
-        parent = node.getparent()
-        for sibling in list(parent):
-            if sibling is not node:
-                parent.remove(sibling)
-        parent.text = None
-        parent.attrib.pop("id", None)
-        node = parent
+    numbers = [_item_number(li) for li in reversed(list(fig.iterancestors("li")))]  # before the cut
+    if any(a.tag in LISTS for a in fig.iterancestors()) or root.tag in LISTS:
+        # out of a list, the still stands alone: in a copy of its item WeasyPrint breaks the page two
+        # lines early before it (measured), and it is placed among the text after the list anyway
+        wrapper = copy.deepcopy(fig)
+        wrapper.tail = None
+    else:
+        wrapper = copy.deepcopy(root)
+        node = next(iter(wrapper.iterfind(f".//figure[@id='{figure}']")))
+        node.tail = None
+        while node is not wrapper:
+            parent = node.getparent()
+            for sibling in list(parent):
+                if sibling is not node:
+                    parent.remove(sibling)
+            parent.text = None
+            parent.attrib.pop("id", None)
+            node = parent
     marker = etree.Element("float-cut")
     marker.tail = fig.tail
     fig.addprevious(marker)
     fig.getparent().remove(fig)
     first, second = _halves(root)
+    if not _continue_lists(second, numbers):
+        return None
     shifts = _rename_shared(first, second)
 
     def out(e: Any) -> str:
