@@ -513,7 +513,7 @@ def layout_chapter(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, edition: Edi
 
 def hole_warnings(ch: ir.Chapter, doc, placement: floats.Placement, reporter: Reporter) -> None:  # noqa: ANN001
     """Warn (R150) about each still that still leaves a hole over a quarter of the text block before it."""
-    lines = {b.attr.id: b.line for b in ch.blocks if isinstance(b, ir.Figure)}
+    lines = {b.attr.id: b.line for b in ir.query(ch, ir.Figure)}  # in a list or a quote too
     for hole in floats.holes(doc.pages, floats.REPORTED):
         if hole.ends_chapter:
             continue
