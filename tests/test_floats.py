@@ -236,3 +236,35 @@ def test_still_in_a_list_floats_and_the_list_counts_on(list_book: tuple[Path, ob
              ((3, "first"), (4, "second"), (5, "third"), (6, "fourth"))]
     assert all(at >= 0 for at, _ in found) and [at for at, _ in found] == sorted(at for at, _ in found), found
     assert whole.index("The second item goes on") < whole.index("5. The third")
+
+
+def test_placing_from_the_hole_page_is_exact(tmp_path: Path) -> None:
+    """Where the page after a hole begins, found by laying out from the hole's page on (its first
+    paragraph cut, its footnotes numbered on), gives the placement a layout from the chapter's start
+    gives: the same blocks, fewer pages laid out."""
+    from pipeline.render import floats, pdf
+    from pipeline.render.pdf import scripts_in
+
+    paragraphs = []
+    for i in range(14):  # notes numbered past 9 and 99 on the pages laid out from a hole's page on
+        calls = "".join(f"{_prose(400 + 10 * i + k, 30)}[^n{i}-{k}] " for k in range(8))
+        notes = "\n\n".join(f"[^n{i}-{k}]: {_prose(600 + 10 * i + k, 3 + 9 * (k % 2))}" for k in range(8))
+        paragraphs.append(f"{calls}\n\n{notes}")
+        if i in (4, 8, 11):
+            paragraphs.append(f"![Still {i}](tall.png){{#fig-{i} alt=\"A tall grey block.\"}}")
+    root = write_files(tmp_path / "book", {
+        "book.yaml": "title: Segments\nlang: en\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000004\n",
+        "01.md": "# One\n\n" + "\n\n".join(paragraphs) + "\n",
+        "tall.png": image_bytes("PNG", (600, 700)),
+    })
+    book, index = prepare(root, Reporter(echo=False))
+    from pipeline.editions import for_book
+    edition = for_book(book.meta, "pdf")
+    scripts = scripts_in(ir.to_json(book))
+    ch = book.chapters[-1]
+    _, blocks, _, render, render_from = pdf.chapter_layouts(ch, index, book.meta, edition, root, scripts)
+    whole_doc, whole = floats.place(blocks, render)
+    part_doc, part = floats.place(blocks, render, render_from=render_from)
+    assert whole.moved and part.from_page >= 1
+    assert part.blocks == whole.blocks and part.moved == whole.moved
+    assert [len(p._page_box.children) for p in part_doc.pages] == [len(p._page_box.children) for p in whole_doc.pages]

@@ -16,7 +16,11 @@ does what LaTeX does with a float instead. For each such hole (more than
 :data:`HOLE` of the text block blank, in document order):
 
 1. the chapter is laid out again without that still, so the text after it
-   fills the page (only as far as a few pages past the hole: :func:`_without`); where
+   fills the page: from the start of the hole's page, its first paragraph cut
+   where the page begins and its footnotes numbered on
+   (:func:`_segment_starts`; used only when that page's lines fall where they
+   do in the chapter), else from the chapter's start
+   (:func:`_without`), only as far as a few pages past the hole; where
    the next page then begins is read from the layout
    (:func:`pipeline.render.page_breaks.page_starts`: an element's id and a
    count of its characters);
@@ -24,7 +28,12 @@ does what LaTeX does with a float instead. For each such hole (more than
    begins inside a paragraph, between its two parts. The first part's last
    line is justified like any inner line and the second part is not
    indented, so every line breaks where it broke without the still;
-3. the chapter is laid out once more, and the next hole is looked for.
+3. the chapter is laid out once more, and the next hole is looked for. A
+   still placed from the hole's page on that still leaves its hole is placed
+   again from a layout of the chapter from its start, if that finds another
+   place. Laid out from the hole's page on or from the chapter's start, the
+   sample's and *The Worst Journey in the World*'s chapters come out
+   byte-identical (the first costs 16–20% less CPU on the latter).
 
 A still never moves past another still (it then goes just before it) nor
 past its chapter's end, and is moved at most once, so this ends. A still
@@ -97,6 +106,7 @@ class Placement:
     moved: list[str] = field(default_factory=list)          # the ids of the stills moved, in order
     shifts: dict[str, tuple[str, int]] = field(default_factory=dict)  # "id~cont" → (id, counted chars before)
     layouts: int = 1                                        # WeasyPrint layouts made for the chapter
+    from_page: int = 0                                      # holes whose next page was found from their page on
     blocks: list[str] = field(default_factory=list)         # the final blocks' XHTML
 
     def fix_starts(self, starts: list[PageStart]) -> list[PageStart]:
@@ -462,14 +472,120 @@ def _without(rest: list[Block], at: int, page: int, render: Callable[[list[str]]
     return doc
 
 
+def _move(rest: list[Block], at: int, stills: list[Block], starts: list[PageStart],
+          render: Callable[[list[str]], Any], placement: Placement) -> tuple[list[Block], Any]:
+    """Put ``stills`` (taken out of ``rest`` at ``at``) where the next page begins (``starts``: that
+    page's start, or none), before any later still; returns the blocks and their layout, or the blocks
+    as they were and None when nothing would change."""
+    next_still = next((j for j in range(at, len(rest)) if _has_still(rest[j])), len(rest))
+    target, parts = next_still, None
+    if starts:
+        _, anchor, offset = starts[0]
+        j = _block_of(rest, anchor)
+        if j is not None and at <= j < next_still:
+            target = j
+            if not (offset == 0 and rest[j].id == anchor):
+                parts = split(rest[j].html, anchor, offset)
+    if target == at and parts is None:
+        return rest[:at] + stills + rest[at:], None  # nothing would change
+    moved = [Block(_with_moved(b.html), b.id, b.figure) for b in stills]
+    if parts is not None:
+        first, second, shifts = parts
+        placement.shifts.update(shifts)
+        new = [Block(first, rest[target].id), *moved, Block(second, rest[target].id + CONTINUED)]
+        current = rest[:target] + new + rest[target + 1:]
+    else:
+        current = rest[:target] + moved + rest[target:]
+    placement.moved.extend(b.id for b in stills)
+    doc = render([b.html for b in current])
+    placement.layouts += 1
+    return current, doc
+
+
+_NOTE = re.compile(r'<span class="footnote[ "]')
+_FIRST_TAG = re.compile(r"^(\s*<[A-Za-z][\w-]*)")
+HIDDEN = "data-segment-hidden"  # print.css: display: none (a block there only for its siblings' selectors)
+
+
+def _segment_starts(doc: Any, rest: list[Block], at: int, page: int, render_from: Callable[[list[str], int], Any],
+                    placement: Placement) -> list[PageStart] | None:
+    """Where page ``page + 1`` would begin without the stills taken out at ``at``, found by laying out
+    only from the start of page ``page`` (as far as :data:`AHEAD` past the stills), not from the
+    chapter's start: the page's first paragraph cut where the page begins (as :func:`split` cuts one),
+    the block before it there but hidden (so that ``figure + p`` and the like still match), and the
+    footnote counter going on (``render_from(blocks, notes before them)``). Returns the start as
+    :func:`page_starts` gives it, in ``rest``'s ids (``[]``: the chapter ends on that page), or None when
+    this cannot be done here (the first page, a page opening with a still, a start not found)."""
+    if page == 0:
+        return None
+    first = next(_leaves(doc.pages[page]._page_box), None)
+    if first is None or first[1] is not None:
+        return None
+    opening = [s for s in page_starts(doc.pages[:page + 1]) if s[0] == page]
+    if not opening:
+        return None
+    _, anchor, offset = opening[0]
+    j = _block_of(rest, anchor)
+    if j is None or j == 0 or j >= at:
+        return None
+    local: dict[str, tuple[str, int]] = {}
+    before = "".join(b.html for b in rest[:j])
+    if offset == 0 and rest[j].id == anchor:
+        lead, hidden = rest[j].html, rest[j - 1].html
+    else:
+        parts = split(rest[j].html, anchor, offset)
+        if parts is None:
+            return None
+        hidden, lead, local = parts
+        before += hidden
+    end, length = at, 0
+    while end < len(rest) and length < AHEAD:
+        length += len(rest[end].html)
+        end += 1
+    blocks = [_FIRST_TAG.sub(rf'\1 {HIDDEN}=""', hidden, count=1), lead, *(b.html for b in rest[j + 1:end])]
+    seg = render_from(blocks, len(_NOTE.findall(before)))
+    placement.layouts += 1
+    if len(seg.pages) < 3 and end < len(rest):
+        return None  # the part laid out ran out before the page after next: the whole chapter is needed
+    laid = [round(_bottom(b), 2) for b, _ in _leaves(doc.pages[page]._page_box)]
+    if [round(_bottom(b), 2) for b, _ in _leaves(seg.pages[0]._page_box)][:len(laid)] != laid:
+        return None  # the page does not begin as it does in the chapter (a margin kept or dropped at its top)
+    starts = [s for s in page_starts(seg.pages[:2]) if s[0] == 1]
+    out = []
+    for _, ident, at_char in starts[:1]:
+        while ident in local:  # the cut paragraph's second part: back to the ids the chapter has
+            ident, chars = local[ident]
+            at_char += chars
+        out.append((page + 1, ident, at_char))
+    return out
+
+
 def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: float = HOLE,
-          level: bool = False) -> tuple[Any, Placement]:
-    """The chapter laid out with its holes filled (see the module): the final document and the placement."""
+          level: bool = False, render_from: Callable[[list[str], int], Any] | None = None) -> tuple[Any, Placement]:
+    """The chapter laid out with its holes filled (see the module): the final document and the placement.
+    With ``render_from`` (blocks laid out as a part of the chapter, its footnotes numbered on from a
+    count), where the page after a hole begins is found from the hole's page on (:func:`_segment_starts`);
+    a placement made that way that still leaves its hole is made again from a layout of the whole
+    chapter up to there."""
     current = list(blocks)
     placement = Placement()
     doc = render([b.html for b in current])
     tried: set[str] = set()
+    checked: tuple | None = None  # a placement found from a part of the chapter, to verify
     while True:
+        if checked is not None:  # the placement found from a part of the chapter: did it fill the hole?
+            before_move, before_doc, ids, still_blocks, hole_page, segment = checked
+            checked = None
+            if any(h.figure in ids for h in holes(doc.pages, threshold)):  # no: ask the whole chapter
+                at = next(j for j, b in enumerate(before_move) if b.id == still_blocks[0].id)
+                rest = before_move[:at] + before_move[at + len(still_blocks):]
+                without = _without(rest, at, hole_page, render, placement)
+                starts = [s for s in page_starts(without.pages[:hole_page + 2]) if s[0] == hole_page + 1]
+                if starts != segment:  # it finds another place: the stills go there instead
+                    placement.moved = placement.moved[:-len(still_blocks)]
+                    current, moved_doc = _move(rest, at, still_blocks, starts, render, placement)
+                    doc = moved_doc if moved_doc is not None else before_doc
+                continue
         by_id = {b.id: j for j, b in enumerate(current) if b.floats}
         hole = next((h for h in holes(doc.pages, threshold) if h.figure not in tried and not h.ends_chapter), None)
         if hole is None:
@@ -482,35 +598,25 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
             current = detached
             by_id = {b.id: j for j, b in enumerate(current) if b.floats}
         at = by_id[hole.figure]
+        unchanged = len(current)
         current, n = _run(current, at, placement)
         stills = current[at:at + n]
         tried.update(b.id for b in stills)
         rest = current[:at] + current[at + n:]
-        without = _without(rest, at, hole.page, render, placement)
-        starts = [s for s in page_starts(without.pages[:hole.page + 2]) if s[0] == hole.page + 1]
-        next_still = next((j for j in range(at, len(rest)) if _has_still(rest[j])), len(rest))
-        target, parts = next_still, None
-        if starts:
-            _, anchor, offset = starts[0]
-            j = _block_of(rest, anchor)
-            if j is not None and at <= j < next_still:
-                target = j
-                if not (offset == 0 and rest[j].id == anchor):
-                    parts = split(rest[j].html, anchor, offset)
-        if target == at and parts is None:
-            current = rest[:at] + stills + rest[at:]
-            continue  # nothing would change
-        moved = [Block(_with_moved(b.html), b.id, b.figure) for b in stills]
-        if parts is not None:
-            first, second, shifts = parts
-            placement.shifts.update(shifts)
-            new = [Block(first, rest[target].id), *moved, Block(second, rest[target].id + CONTINUED)]
-            current = rest[:target] + new + rest[target + 1:]
-        else:
-            current = rest[:target] + moved + rest[target:]
-        placement.moved.extend(b.id for b in stills)
-        doc = render([b.html for b in current])
-        placement.layouts += 1
+        starts = None
+        if render_from is not None and len(current) == unchanged:  # the blocks are those ``doc`` laid out
+            starts = _segment_starts(doc, rest, at, hole.page, render_from, placement)
+        from_segment = starts is not None
+        placement.from_page += from_segment
+        if starts is None:
+            without = _without(rest, at, hole.page, render, placement)
+            starts = [s for s in page_starts(without.pages[:hole.page + 2]) if s[0] == hole.page + 1]
+        before_move, before_doc = current, doc
+        current, moved_doc = _move(rest, at, stills, starts, render, placement)
+        if moved_doc is not None:
+            doc = moved_doc
+            if from_segment:
+                checked = (before_move, before_doc, {b.id for b in stills}, stills, hole.page, starts)
     from . import spreads  # it builds on this module
 
     if level:  # facing pages end level (the book's level-spreads)

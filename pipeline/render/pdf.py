@@ -478,19 +478,39 @@ def math_warnings(ch: ir.Chapter, reporter: Reporter) -> None:
                       ch.source)
 
 
+_NOTES_BEFORE = re.compile(r"counter-reset: footnote (\d+)")  # in a chapter's opening (chapter_parts)
+
+
 def _chapter_doc(head: str, blocks: list[str], tail: str, meta: ir.Meta) -> str:
     return _html_doc(meta, f'<div class="body-matter">\n{head}{"".join(blocks)}{tail}</div>\n', full_head=False)
+
+
+def chapter_layouts(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, edition: Edition, root: Path,
+                    scripts: tuple[str, ...]):  # noqa: ANN201
+    """The chapter's opening, blocks and end, and the two ways :func:`pipeline.render.floats.place` lays
+    it out: blocks as the whole chapter, and blocks as a part of it whose footnotes are numbered on from
+    a count of notes before them."""
+    head, blocks, tail = chapter_parts(ch, index, meta, alone=True)
+    notes = _NOTES_BEFORE.search(head)
+    assert notes is not None
+
+    def render(parts: list[str]):  # noqa: ANN202
+        return _render(_chapter_doc(head, parts, tail, meta), edition, root, scripts, False)
+
+    def render_from(parts: list[str], before: int):  # noqa: ANN202
+        part_head = head.replace(notes.group(0), f"counter-reset: footnote {int(notes.group(1)) + before}", 1)
+        return _render(_chapter_doc(part_head, parts, tail, meta), edition, root, scripts, False)
+
+    return head, blocks, tail, render, render_from
 
 
 def place_chapter(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, edition: Edition, root: Path,
                   scripts: tuple[str, ...]):  # noqa: ANN201
     """The chapter laid out alone with its stills placed (:mod:`pipeline.render.floats`): WeasyPrint's
     document, the placement, the HTML laid out, and WeasyPrint's warnings."""
-    head, blocks, tail = chapter_parts(ch, index, meta, alone=True)
+    head, blocks, tail, render, render_from = chapter_layouts(ch, index, meta, edition, root, scripts)
     with _weasyprint_log(ch.source) as handler:
-        doc, placement = floats.place(
-            blocks, lambda parts: _render(_chapter_doc(head, parts, tail, meta), edition, root, scripts, False),
-            level=meta.level_spreads)
+        doc, placement = floats.place(blocks, render, level=meta.level_spreads, render_from=render_from)
     return doc, placement, _chapter_doc(head, placement.blocks, tail, meta), list(handler.seen.values())
 
 
