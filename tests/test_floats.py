@@ -138,6 +138,21 @@ def _prose(seed: int, words: int) -> str:
     return " ".join(rng.choice(vocabulary) for _ in range(words)).capitalize() + "."
 
 
+def _one_chapter(root: Path, title: str, n: int, text: str, image: str, size: tuple[int, int]) -> Path:
+    """A book of one chapter file, ``01.md`` (``text``), with one grey test image (book identifier ``n``)."""
+    return write_files(root, {
+        "book.yaml": f"title: {title}\nlang: en\nidentifier: urn:uuid:00000000-0000-4000-8000-{n:012d}\n",
+        "01.md": text,
+        image: image_bytes("PNG", size),
+    })
+
+
+def _pdf(root: Path) -> tuple[Path, object]:
+    """``root`` built to PDF in ``root/out``: the file and the build's result."""
+    result = run_build(root, ["pdf"], root / "out", Reporter(echo=False))
+    return root / "out" / f"{root.name}.pdf", result
+
+
 @pytest.fixture(scope="module")
 def inline_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, object]]:
     """Two one-chapter books alike but for ``{.inline}`` on a tall still that does not fit its page."""
@@ -145,14 +160,10 @@ def inline_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Pa
     for name, attr in (("floating", ""), ("inline", " .inline")):
         before = "\n\n".join(_prose(i, 110) for i in range(5))
         after = "\n\n".join(_prose(100 + i, 110) for i in range(8))
-        root = write_files(tmp_path_factory.mktemp(name), {
-            "book.yaml": "title: Floats\nlang: en\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000001\n",
-            "01.md": f"# One\n\n{before}\n\n![A tall still](tall.png){{#fig-tall{attr} alt=\"A tall grey block.\"}}"
-                     f"\n\n{after}\n\n# Two\n\nThe end.\n",
-            "tall.png": image_bytes("PNG", (600, 800)),
-        })
-        result = run_build(root, ["pdf"], root / "out", Reporter(echo=False))
-        out[name] = (root / "out" / f"{root.name}.pdf", result)
+        out[name] = _pdf(_one_chapter(
+            tmp_path_factory.mktemp(name), "Floats", 1,
+            f"# One\n\n{before}\n\n![A tall still](tall.png){{#fig-tall{attr} alt=\"A tall grey block.\"}}"
+            f"\n\n{after}\n\n# Two\n\nThe end.\n", "tall.png", (600, 800)))
     return out
 
 
@@ -175,14 +186,11 @@ def classes_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object
     """A book with a {.full-page} and a {.bleed} still among paragraphs."""
     text = "\n\n".join(_prose(200 + i, 110) for i in range(4))
     more = "\n\n".join(_prose(300 + i, 110) for i in range(4))
-    root = write_files(tmp_path_factory.mktemp("classes"), {
-        "book.yaml": "title: Classes\nlang: en\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000002\n",
-        "01.md": f"# One\n\n{text}\n\n![Full page](wide.png){{#fig-full .full-page alt=\"A grey block.\"}}\n\n"
-                 f"{more}\n\n![Bleed](wide.png){{#fig-bleed .bleed alt=\"A grey block.\"}}\n\n{text}\n",
-        "wide.png": image_bytes("PNG", (800, 600)),
-    })
-    result = run_build(root, ["pdf"], root / "out", Reporter(echo=False))
-    return root / "out" / f"{root.name}.pdf", result
+    return _pdf(_one_chapter(
+        tmp_path_factory.mktemp("classes"), "Classes", 2,
+        f"# One\n\n{text}\n\n![Full page](wide.png){{#fig-full .full-page alt=\"A grey block.\"}}\n\n"
+        f"{more}\n\n![Bleed](wide.png){{#fig-bleed .bleed alt=\"A grey block.\"}}\n\n{text}\n",
+        "wide.png", (800, 600)))
 
 
 def test_full_page_and_bleed_stills_are_alone_on_their_page(classes_book: tuple[Path, object]) -> None:
@@ -210,17 +218,13 @@ def list_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     """A tall still in the second item of a numbered list, where it does not fit its page."""
     before = "\n\n".join(_prose(i, 110) for i in range(5))
     after = "\n\n".join(_prose(100 + i, 110) for i in range(6))
-    root = write_files(tmp_path_factory.mktemp("list"), {
-        "book.yaml": "title: Lists\nlang: en\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000003\n",
-        "01.md": f"# One\n\n{before}\n\n3. The first item, numbered three.\n\n"
-                 f"4. The second item.\n\n"
-                 f"   ![A tall still in a list](tall.png){{#fig-list alt=\"A tall grey block.\"}}\n\n"
-                 f"   The second item goes on after its still. {_prose(50, 60)}\n\n"
-                 f"5. The third item.\n\n6. The fourth item.\n\n{after}\n",
-        "tall.png": image_bytes("PNG", (600, 800)),
-    })
-    result = run_build(root, ["pdf"], root / "out", Reporter(echo=False))
-    return root / "out" / f"{root.name}.pdf", result
+    return _pdf(_one_chapter(
+        tmp_path_factory.mktemp("list"), "Lists", 3,
+        f"# One\n\n{before}\n\n3. The first item, numbered three.\n\n"
+        f"4. The second item.\n\n"
+        f"   ![A tall still in a list](tall.png){{#fig-list alt=\"A tall grey block.\"}}\n\n"
+        f"   The second item goes on after its still. {_prose(50, 60)}\n\n"
+        f"5. The third item.\n\n6. The fourth item.\n\n{after}\n", "tall.png", (600, 800)))
 
 
 def test_still_in_a_list_floats_and_the_list_counts_on(list_book: tuple[Path, object]) -> None:
@@ -252,11 +256,8 @@ def test_placing_from_the_hole_page_is_exact(tmp_path: Path) -> None:
         paragraphs.append(f"{calls}\n\n{notes}")
         if i in (4, 8, 11):
             paragraphs.append(f"![Still {i}](tall.png){{#fig-{i} alt=\"A tall grey block.\"}}")
-    root = write_files(tmp_path / "book", {
-        "book.yaml": "title: Segments\nlang: en\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000004\n",
-        "01.md": "# One\n\n" + "\n\n".join(paragraphs) + "\n",
-        "tall.png": image_bytes("PNG", (600, 700)),
-    })
+    root = _one_chapter(tmp_path / "book", "Segments", 4, "# One\n\n" + "\n\n".join(paragraphs) + "\n",
+                        "tall.png", (600, 700))
     book, index = prepare(root, Reporter(echo=False))
     from pipeline.editions import for_book
     edition = for_book(book.meta, "pdf")

@@ -453,23 +453,32 @@ def _run(current: list[Block], at: int, placement: Placement) -> tuple[list[Bloc
     return current, n
 
 
-def _without(rest: list[Block], at: int, page: int, render: Callable[[list[str]], Any], placement: Placement) -> Any:
-    """The chapter laid out without the stills that left a hole on ``page``, far enough to know where
-    page ``page + 1`` begins: first only the blocks up to :data:`AHEAD` characters of HTML past the
-    stills' place (the page the text fills, and one more), then, if that ran out before page
-    ``page + 2``, the whole chapter."""
+def _ahead(rest: list[Block], at: int) -> int:
+    """The end of the blocks to lay out to find where the page after a hole at ``at`` begins: up to
+    :data:`AHEAD` characters of HTML past the stills' place (the page the text fills, and one more)."""
     end, length = at, 0
     while end < len(rest) and length < AHEAD:
         length += len(rest[end].html)
         end += 1
+    return end
+
+
+def _without(rest: list[Block], at: int, page: int, render: Callable[[list[str]], Any],
+             placement: Placement) -> list[PageStart]:
+    """Where page ``page + 1`` begins with the chapter laid out without the stills that left a hole on
+    ``page`` (as :func:`page_starts` gives it; ``[]``: the chapter ends first): first only the blocks up
+    to :func:`_ahead`, then, if that ran out before page ``page + 2``, the whole chapter."""
+    end = _ahead(rest, at)
+    doc = None
     if end < len(rest):
         doc = render([b.html for b in rest[:end]])
         placement.layouts += 1
-        if len(doc.pages) > page + 2:
-            return doc
-    doc = render([b.html for b in rest])
-    placement.layouts += 1
-    return doc
+        if len(doc.pages) <= page + 2:
+            doc = None
+    if doc is None:
+        doc = render([b.html for b in rest])
+        placement.layouts += 1
+    return [s for s in page_starts(doc.pages[:page + 2]) if s[0] == page + 1]
 
 
 def _move(rest: list[Block], at: int, stills: list[Block], starts: list[PageStart],
@@ -538,10 +547,7 @@ def _segment_starts(doc: Any, rest: list[Block], at: int, page: int, render_from
             return None
         hidden, lead, local = parts
         before += hidden
-    end, length = at, 0
-    while end < len(rest) and length < AHEAD:
-        length += len(rest[end].html)
-        end += 1
+    end = _ahead(rest, at)
     blocks = [_FIRST_TAG.sub(rf'\1 {HIDDEN}=""', hidden, count=1), lead, *(b.html for b in rest[j + 1:end])]
     seg = render_from(blocks, len(_NOTE.findall(before)))
     placement.layouts += 1
@@ -571,21 +577,7 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
     placement = Placement()
     doc = render([b.html for b in current])
     tried: set[str] = set()
-    checked: tuple | None = None  # a placement found from a part of the chapter, to verify
     while True:
-        if checked is not None:  # the placement found from a part of the chapter: did it fill the hole?
-            before_move, before_doc, ids, still_blocks, hole_page, segment = checked
-            checked = None
-            if any(h.figure in ids for h in holes(doc.pages, threshold)):  # no: ask the whole chapter
-                at = next(j for j, b in enumerate(before_move) if b.id == still_blocks[0].id)
-                rest = before_move[:at] + before_move[at + len(still_blocks):]
-                without = _without(rest, at, hole_page, render, placement)
-                starts = [s for s in page_starts(without.pages[:hole_page + 2]) if s[0] == hole_page + 1]
-                if starts != segment:  # it finds another place: the stills go there instead
-                    placement.moved = placement.moved[:-len(still_blocks)]
-                    current, moved_doc = _move(rest, at, still_blocks, starts, render, placement)
-                    doc = moved_doc if moved_doc is not None else before_doc
-                continue
         by_id = {b.id: j for j, b in enumerate(current) if b.floats}
         hole = next((h for h in holes(doc.pages, threshold) if h.figure not in tried and not h.ends_chapter), None)
         if hole is None:
@@ -603,20 +595,23 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
         stills = current[at:at + n]
         tried.update(b.id for b in stills)
         rest = current[:at] + current[at + n:]
-        starts = None
-        if render_from is not None and len(current) == unchanged:  # the blocks are those ``doc`` laid out
-            starts = _segment_starts(doc, rest, at, hole.page, render_from, placement)
-        from_segment = starts is not None
-        placement.from_page += from_segment
-        if starts is None:
-            without = _without(rest, at, hole.page, render, placement)
-            starts = [s for s in page_starts(without.pages[:hole.page + 2]) if s[0] == hole.page + 1]
-        before_move, before_doc = current, doc
+        segment = None
+        if render_from is not None and len(current) == unchanged:  # _run took no further still out of a block
+            segment = _segment_starts(doc, rest, at, hole.page, render_from, placement)
+            placement.from_page += segment is not None
+        starts = segment if segment is not None else _without(rest, at, hole.page, render, placement)
+        before_doc = doc
         current, moved_doc = _move(rest, at, stills, starts, render, placement)
-        if moved_doc is not None:
-            doc = moved_doc
-            if from_segment:
-                checked = (before_move, before_doc, {b.id for b in stills}, stills, hole.page, starts)
+        if moved_doc is None:
+            continue
+        doc = moved_doc
+        ids = {b.id for b in stills}
+        if segment is not None and any(h.figure in ids for h in holes(doc.pages, threshold)):
+            starts = _without(rest, at, hole.page, render, placement)  # the hole stays: ask the whole chapter
+            if starts != segment:  # it finds another place: the stills go there instead
+                placement.moved = placement.moved[:-len(stills)]
+                current, moved_doc = _move(rest, at, stills, starts, render, placement)
+                doc = moved_doc if moved_doc is not None else before_doc
     from . import spreads  # it builds on this module
 
     if level:  # facing pages end level (the book's level-spreads)
