@@ -6,6 +6,7 @@ Takes: book names (default: all of them), on the command line::
     python tests/benchmark.py --quick              # the sample only
     python tests/benchmark.py --books 50k,the-salt-lantern
     python tests/benchmark.py --skip-pandoc        # our builds only
+    python tests/benchmark.py --watch 10           # watch: 10 saves of the sample, against pandoc's EPUB
     make bench BENCH_ARGS=--quick                  # installs pandoc (pypandoc-binary) first
 
 The books: ``the-salt-lantern`` (the sample, alias ``sample``), the two books in
@@ -34,6 +35,12 @@ our EPUB), as :mod:`pipeline.stills` makes them.
 And the blank at page feet before stills in our PDF (``tests/pdf_holes.py``):
 pages more than 25% blank before a page a still opens, and the blank of all
 such pages, in pages of text block.
+
+``--watch N`` measures ``watch`` instead: the sample is built once and warmed up as
+``python -m pipeline watch`` does it, then N times a sentence is appended to a
+paragraph of its chapter 3 and both formats are rebuilt in this process, as the
+watcher rebuilds on a save; after each rebuild pandoc makes the sample's EPUB
+alone. It prints each pair and the medians.
 
 Times are wall-clock seconds. Peak RSS comes from ``os.wait4`` on the command:
 the largest resident set of the process and of the children it waited for
@@ -417,6 +424,41 @@ def print_header(pandoc_bin: Path | None, work: Path) -> None:
 
 # --- main ---------------------------------------------------------------------------------------------------------
 
+def bench_watch(work: Path, pandoc_bin: Path | None, saves: int) -> None:
+    """``--watch``: our rebuild of both formats after a one-paragraph save, against pandoc's EPUB."""
+    import statistics
+
+    sys.path.insert(0, str(ROOT))
+    from pipeline.build import run_build
+    from pipeline.diagnostics import Reporter
+    from pipeline.render.pdf_units import warm
+
+    book = work / "src" / "watch"
+    shutil.copytree(SAMPLE, book, ignore=shutil.ignore_patterns("build", ".cache"))
+    out = work / "out-watch"
+    chapter = book / "chapters" / "03-sound.md"
+    run_build(book, ["pdf", "epub"], out, Reporter(echo=False))
+    warm()
+    ours, theirs = [], []
+    for n in range(1, saves + 1):
+        heading, paragraph, rest = chapter.read_text(encoding="utf-8").split("\n\n", 2)
+        chapter.write_text("\n\n".join([heading, f"{paragraph} Save number {n}.", rest]), encoding="utf-8")
+        started = time.perf_counter()
+        result = run_build(book, ["pdf", "epub"], out, Reporter(echo=False))
+        ours.append(time.perf_counter() - started)
+        line = f"save {n}: ours {ours[-1]:.3f} s ({len(result.ran)} chapter laid out)"
+        if pandoc_bin is not None:
+            run = pandoc("pandoc-epub", pandoc_bin, book, work / "pandoc" / "watch.epub", work)
+            theirs.append(run.seconds)
+            line += f", pandoc's EPUB {run.seconds:.3f} s"
+        print(line, flush=True)
+    summary = f"watch, {saves} saves: ours median {statistics.median(ours):.3f} s (min {min(ours):.3f})"
+    if theirs:
+        summary += (f"; pandoc's EPUB median {statistics.median(theirs):.3f} s (min {min(theirs):.3f}); "
+                    f"ratio of medians {statistics.median(ours) / statistics.median(theirs):.2f}×")
+    print(summary)
+
+
 def choose_books(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:
     if args.quick:
         return ["the-salt-lantern"]
@@ -436,8 +478,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-pandoc", action="store_true", help="time our builds only")
     parser.add_argument("-j", "--jobs", type=int, metavar="N", help="pass -j N to our builds (default: theirs)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary work folder (outputs, logs)")
+    parser.add_argument("--watch", type=int, metavar="N", help="time N watch rebuilds of the sample instead")
     args = parser.parse_args(argv)
-    books = choose_books(args, parser)
+    books = [] if args.watch else choose_books(args, parser)
 
     pandoc_bin = None if args.skip_pandoc else pandoc_binary()
     if not args.skip_pandoc and pandoc_bin is None:
@@ -445,6 +488,9 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
     print_header(pandoc_bin, work)
     try:
+        if args.watch:
+            bench_watch(work, pandoc_bin, args.watch)
+            return 0
         results = [bench_book(name, work, pandoc_bin, args.jobs) for name in books]
     finally:
         if not args.keep:

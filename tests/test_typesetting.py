@@ -19,7 +19,7 @@ from pathlib import Path
 import pdfplumber
 import pikepdf
 import pytest
-from conftest import SAMPLE, write_files
+from conftest import write_files
 
 from pipeline import build, build_book
 from pipeline.margins import estimate_pages, kdp_gutter_pt, print_margins
@@ -347,32 +347,3 @@ def test_a_fallback_glyph_keeps_the_leading(fixture_lines: list[list[dict]]) -> 
                 assert body[i + 1]["top"] - body[i]["top"] == pytest.approx(LEADING, abs=0.1)
                 return
     pytest.fail("no body line with ⅒ between two others")
-
-
-@pytest.mark.parametrize("which", ["fixture_book", "sample"])
-def test_fewer_line_layouts_same_pages(which: str, request: pytest.FixtureRequest,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """``weasyprint_patches.lines_shaped_fewer_times`` skips Pango layouts WeasyPrint throws away:
-    every chapter's piece (justified text, hyphens, notes, a glossary, a table, German, stills,
-    links, a fallback glyph) is byte for byte what stock WeasyPrint makes."""
-    import contextlib
-
-    from pipeline import ir
-    from pipeline.build import prepare
-    from pipeline.editions import for_book
-    from pipeline.render import pdf, weasyprint_patches
-
-    root = request.getfixturevalue(which) if which == "fixture_book" else SAMPLE
-    book, index = prepare(root)
-    edition = for_book(book.meta, "pdf", estimate_pages(book))
-    scripts = pdf.scripts_in("".join(ir.to_json(c) for c in book.chapters) + ir.to_json(book.meta))
-
-    def pieces() -> list[bytes]:
-        return [pdf.layout_chapter(ch, index, book.meta, edition, Path(book.root), scripts).pdf
-                for ch in book.chapters]
-
-    patched = pieces()
-    monkeypatch.setattr(weasyprint_patches, "lines_shaped_fewer_times", contextlib.nullcontext)
-    stock = pieces()
-    assert len(patched) == len(book.chapters) > 3
-    assert [hash(p) for p in patched] == [hash(p) for p in stock]

@@ -399,7 +399,7 @@ def _weasyprint_log(where: str) -> Iterator[_LogToDiagnostics]:
 def _render(html: str, edition: Edition, root: Path, scripts: tuple[str, ...], folios: bool):  # noqa: ANN202
     """WeasyPrint's document for ``html``: its pages laid out, no PDF written."""
     sheets, fonts, fetcher, counters = _styles(edition, scripts, folios, root)
-    with patches.hyphen_ladders_limited(), patches.notes_kept_with_their_calls(), patches.lines_shaped_fewer_times():
+    with patches.hyphen_ladders_limited(), patches.notes_kept_with_their_calls():
         return HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=sheets, font_config=fonts, counter_style=counters,
             presentational_hints=True)  # <ol type="a" start="3">, <li value>: HTML's own list numbering

@@ -11,7 +11,6 @@ other than the one they were written for (:data:`WRITTEN_FOR`, pinned in
 - :func:`hyphen_ladders_limited`: at most :data:`MAX_HYPHENATED_LINES`
   hyphenated lines in a row (CSS ``hyphenate-limit-lines``, which WeasyPrint
   does not implement), counted across a page turn within a paragraph.
-- :func:`lines_shaped_fewer_times`: two throw-away Pango layouts of each line skipped.
 - :func:`notes_kept_with_their_calls`: a page that must break early for
   widows and orphans does, instead of pushing its last footnote on.
 - :func:`compress_level_6`: pydyf compresses at zlib level 6, not 9.
@@ -190,64 +189,6 @@ def hyphen_ladders_limited() -> Iterator[None]:
         yield
     finally:
         block.iter_line_boxes, inline.split_first_line = lines, split
-
-
-@contextlib.contextmanager
-def lines_shaped_fewer_times() -> Iterator[None]:
-    """While a document is laid out, skip two of the Pango layouts WeasyPrint makes of each line
-    that it throws away unused. The pages come out byte for byte as without
-    (``tests/test_typesetting.py::test_fewer_line_layouts_same_pages``).
-
-    - A line that wraps is measured on the layout that found its break; WeasyPrint set its
-      text again, alone and without a width, and measured that: the same width, height,
-      baseline and length (checked on every such line of 20 *War and Peace* chapters). Only
-      for plain text: ``white-space: normal``, no letter or word spacing, no tab or newline.
-    - A justified line's text box gets its word spacing as a layout made when it is drawn;
-      WeasyPrint made a complete one (a Pango context, the font, the text) and dropped it
-      at once. Not for decorated text, whose drawing reads the font's metrics off it.
-
-    Together, 3% fewer instructions laying out *War and Peace* (callgrind, 3 chapters).
-    """
-    from weasyprint.formatting_structure.boxes import TextBox
-    from weasyprint.layout import inline
-    from weasyprint.text import line_break
-    from weasyprint.text.ffi import FROM_UNITS, pango
-
-    metrics, spacing = line_break.first_line_metrics, inline.add_word_spacing
-
-    def first_line_metrics(first_line, text, layout, resume_at, space_collapse, style,  # noqa: ANN001, ANN202
-                           hyphenated=False, hyphenation_character=None):
-        line_text = text.encode()[:first_line.length].decode() if resume_at and not hyphenated else "\t"
-        if "\n" in line_text or "\t" in line_text or style["white_space"] != "normal" \
-                or style["letter_spacing"] != "normal" or style["word_spacing"] != 0:
-            return metrics(first_line, text, layout, resume_at, space_collapse, style, hyphenated,
-                           hyphenation_character)
-        line_text = line_text.rstrip(" ")
-        width, height = line_break.line_size(first_line, style)
-        baseline = pango.pango_layout_get_baseline(layout.layout) * FROM_UNITS
-        layout.text = line_text  # what drawing sets again (reactivate)
-        layout.deactivate()
-        return layout, len(line_text.encode()), resume_at, width, height, baseline
-
-    def add_word_spacing(context, box, justification_spacing, x_advance):  # noqa: ANN001, ANN202
-        if not isinstance(box, TextBox) or box.style["text_decoration_line"] != "none":
-            return spacing(context, box, justification_spacing, x_advance)
-        box.justification_spacing = justification_spacing
-        box.position_x += x_advance
-        if spaces := inline.count_expandable_spaces(box):
-            layout = line_break.Layout.__new__(line_break.Layout)  # set up when drawn (reactivate)
-            layout.justification_spacing, layout.max_width = justification_spacing, None
-            layout.first_line_direction, layout.text = 0, box.text
-            box.pango_layout = layout
-            x_advance += justification_spacing * spaces
-            box.width += justification_spacing * spaces
-        return x_advance
-
-    line_break.first_line_metrics, inline.add_word_spacing = first_line_metrics, add_word_spacing
-    try:
-        yield
-    finally:
-        line_break.first_line_metrics, inline.add_word_spacing = metrics, spacing
 
 
 @contextlib.contextmanager
