@@ -475,3 +475,15 @@ def test_a_weasyprint_other_than_the_one_the_patches_were_written_for_is_refused
     with pytest.raises(BuildError) as caught:
         weasyprint_patches.check_version("71.0")
     assert caught.value.diagnostic.code == "R004" and "70.0" in caught.value.diagnostic.hint
+
+
+def test_shipped_fonts_are_recognised_by_their_bytes():
+    """A piece names a shipped font instead of embedding it (assembly subsets it once); only the exact
+    bytes of a shipped file count, found by size first so that no process hashes all 28 MB of them."""
+    from pipeline.render.html import STYLES
+    from pipeline.render.weasyprint_patches import shipped_name
+
+    regular = (STYLES / "fonts" / "EBGaramond12-Regular.otf").read_bytes()
+    assert shipped_name(regular) == "EBGaramond12-Regular.otf"
+    assert shipped_name(regular[:-1] + bytes([regular[-1] ^ 1])) is None  # same size, other bytes
+    assert shipped_name(regular + b"\0") is None
