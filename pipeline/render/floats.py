@@ -516,54 +516,87 @@ _FIRST_TAG = re.compile(r"^(\s*<[A-Za-z][\w-]*)")
 HIDDEN = "data-segment-hidden"  # print.css: display: none (a block there only for its siblings' selectors)
 
 
+@dataclass
+class Part:
+    """A chapter laid out from the start of one of its pages on (:func:`lay_out_from`)."""
+
+    doc: Any                                  # WeasyPrint's document of the part: its page 0 is the chapter's ``page``
+    page: int                                 # the chapter's page the part starts at
+    local: dict[str, tuple[str, int]]         # ids of the cut first paragraph's second part → (id, chars before)
+
+    def ids(self, anchor: str, offset: int) -> tuple[str, int]:
+        """An element and offset of the part as the chapter's blocks name them."""
+        while anchor in self.local:
+            anchor, chars = self.local[anchor]
+            offset += chars
+        return anchor, offset
+
+
+def lay_out_from(pages: list[Any], blocks: list[Block], page: int, limit: int, end: int,
+                 render_from: Callable[[list[str], int], Any], placement: Placement,
+                 local: dict[str, tuple[str, int]] | None = None, tag: str = CONTINUED) -> Part | None:
+    """``blocks`` up to ``end`` laid out from the start of ``pages[page]`` (the chapter laid out as
+    ``blocks`` are, before ``limit`` at least), not from the chapter's start: the page's first
+    paragraph cut where the page begins (as :func:`split` cuts one; its second part's ids end in
+    ``tag``), the block before it there but hidden (so that ``figure + p`` and the like still match),
+    and the footnote counter going on (``render_from(blocks, notes before them)``). ``local`` maps ids
+    the pages carry that ``blocks`` do not (an earlier part's). None when this cannot be done here: the
+    first page, a page opening with a still, a start not found or at ``limit`` or later, or a page that
+    does not begin as it does in ``pages`` (the same lines, ending at the same heights: WeasyPrint may
+    keep a margin at the top of a page that it drops at the top of a document)."""
+    if page == 0:
+        return None
+    first = next(_leaves(pages[page]._page_box), None)
+    if first is None or first[1] is not None:
+        return None
+    opening = [s for s in page_starts(pages[:page + 1]) if s[0] == page]
+    if not opening:
+        return None
+    anchor, offset = Part(None, page, local or {}).ids(*opening[0][1:])
+    j = _block_of(blocks, anchor)
+    if j is None or j == 0 or j >= limit:
+        return None
+    part_local: dict[str, tuple[str, int]] = {}
+    before = "".join(b.html for b in blocks[:j])
+    if offset == 0 and blocks[j].id == anchor:
+        lead, hidden = blocks[j].html, blocks[j - 1].html
+    else:
+        parts = split(blocks[j].html, anchor, offset)
+        if parts is None:
+            return None
+        hidden, lead, part_local = parts
+        before += hidden
+        if tag != CONTINUED:
+            for key in list(part_local):
+                lead = lead.replace(f'id="{key}"', f'id="{key[:-len(CONTINUED)]}{tag}"')
+                part_local[key[:-len(CONTINUED)] + tag] = part_local.pop(key)
+    seg = render_from([_FIRST_TAG.sub(rf'\1 {HIDDEN}=""', hidden, count=1), lead, *(b.html for b in blocks[j + 1:end])],
+                      len(_NOTE.findall(before)))
+    placement.layouts += 1
+    laid = _lines_of(pages[page])
+    if _lines_of(seg.pages[0])[:len(laid)] != laid:
+        return None
+    return Part(seg, page, part_local)
+
+
+def _lines_of(page: Any) -> list[tuple[float, str]]:
+    """A page's lines and images: where each ends, and its text."""
+    return [(round(_bottom(b), 2), "".join(t.text for t in b.descendants() if type(t).__name__ == "TextBox")
+             if type(b).__name__ == "LineBox" else "") for b, _ in _leaves(page._page_box)]
+
+
 def _segment_starts(doc: Any, rest: list[Block], at: int, page: int, render_from: Callable[[list[str], int], Any],
                     placement: Placement) -> list[PageStart] | None:
     """Where page ``page + 1`` would begin without the stills taken out at ``at``, found by laying out
-    only from the start of page ``page`` (as far as :data:`AHEAD` past the stills), not from the
-    chapter's start: the page's first paragraph cut where the page begins (as :func:`split` cuts one),
-    the block before it there but hidden (so that ``figure + p`` and the like still match), and the
-    footnote counter going on (``render_from(blocks, notes before them)``). Returns the start as
-    :func:`page_starts` gives it, in ``rest``'s ids (``[]``: the chapter ends on that page), or None when
-    this cannot be done here (the first page, a page opening with a still, a start not found)."""
-    if page == 0:
-        return None
-    first = next(_leaves(doc.pages[page]._page_box), None)
-    if first is None or first[1] is not None:
-        return None
-    opening = [s for s in page_starts(doc.pages[:page + 1]) if s[0] == page]
-    if not opening:
-        return None
-    _, anchor, offset = opening[0]
-    j = _block_of(rest, anchor)
-    if j is None or j == 0 or j >= at:
-        return None
-    local: dict[str, tuple[str, int]] = {}
-    before = "".join(b.html for b in rest[:j])
-    if offset == 0 and rest[j].id == anchor:
-        lead, hidden = rest[j].html, rest[j - 1].html
-    else:
-        parts = split(rest[j].html, anchor, offset)
-        if parts is None:
-            return None
-        hidden, lead, local = parts
-        before += hidden
+    only from the start of page ``page`` (:func:`lay_out_from`, as far as :data:`AHEAD` past the stills),
+    not from the chapter's start. Returns the start as :func:`page_starts` gives it, in ``rest``'s ids
+    (``[]``: the chapter ends on that page), or None when this cannot be done here."""
     end = _ahead(rest, at)
-    blocks = [_FIRST_TAG.sub(rf'\1 {HIDDEN}=""', hidden, count=1), lead, *(b.html for b in rest[j + 1:end])]
-    seg = render_from(blocks, len(_NOTE.findall(before)))
-    placement.layouts += 1
-    if len(seg.pages) < 3 and end < len(rest):
+    part = lay_out_from(doc.pages, rest, page, at, end, render_from, placement)
+    if part is None or len(part.doc.pages) < 3 and end < len(rest):
         return None  # the part laid out ran out before the page after next: the whole chapter is needed
-    laid = [round(_bottom(b), 2) for b, _ in _leaves(doc.pages[page]._page_box)]
-    if [round(_bottom(b), 2) for b, _ in _leaves(seg.pages[0]._page_box)][:len(laid)] != laid:
-        return None  # the page does not begin as it does in the chapter (a margin kept or dropped at its top)
-    starts = [s for s in page_starts(seg.pages[:2]) if s[0] == 1]
-    out = []
-    for _, ident, at_char in starts[:1]:
-        while ident in local:  # the cut paragraph's second part: back to the ids the chapter has
-            ident, chars = local[ident]
-            at_char += chars
-        out.append((page + 1, ident, at_char))
-    return out
+    return [(page + 1, *part.ids(ident, at_char)) for _, ident, at_char in
+            [s for s in page_starts(part.doc.pages[:2]) if s[0] == 1][:1]]
 
 
 def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: float = HOLE,
@@ -615,7 +648,7 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
     from . import spreads  # it builds on this module
 
     if level:  # facing pages end level (the book's level-spreads)
-        current, doc = spreads.level(current, doc, render, placement)
+        current, doc = spreads.level(current, doc, render, placement, render_from)
     versos = wide.on_versos(doc.pages)  # a {.wide} still on a verso reaches left, not right
     if versos:
         marked = wide.to_versos([b.html for b in current], versos)

@@ -35,9 +35,23 @@ pages end level").
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from .floats import AHEAD, CONTINUED, Block, Placement, _block_of, _bottom, _leaves, _room, holes, split
+from .floats import (
+    AHEAD,
+    CONTINUED,
+    Block,
+    Part,
+    Placement,
+    _block_of,
+    _bottom,
+    _leaves,
+    _room,
+    holes,
+    lay_out_from,
+    split,
+)
 from .page_breaks import HYPHENS, _Anchor, _flow, local_name, page_starts
 
 LINE_PX = 14.5 * 96 / 72  # print.css's leading, in CSS px
@@ -171,28 +185,50 @@ def _enough(blocks: list[Block], doc: Any, page: int) -> int:
     return end
 
 
-def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any],
-          placement: Placement) -> tuple[list[Block], Any]:
+@dataclass
+class _Pages:
+    """A chapter's pages put together from a layout and a part laid out from one of its pages on."""
+
+    pages: list[Any]
+
+
+def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any], placement: Placement,
+          render_from: Callable[[list[str], int], Any] | None = None) -> tuple[list[Block], Any]:
     """The chapter's blocks and layout with its unlevel spreads evened out (see the module).
 
     A layout covers only as much of the chapter as the spread it works on
     needs (:func:`_enough`): the next spread to level is looked for in the
     pages known (those that come out as in the whole chapter), then past them
-    where the last whole layout had one, then in a whole layout. If the whole
-    chapter then has more holes before a still than before, it is given back
-    as it was.
+    where the last whole layout had one, then in a whole layout. With
+    ``render_from`` (as :func:`pipeline.render.floats.place` has it), a cut is
+    tried on a part laid out from the page before the spread on
+    (:func:`~pipeline.render.floats.lay_out_from`), not from the chapter's
+    start: the pages before it are the layout's own. If the whole chapter then
+    has more holes before a still than before, it is given back as it was.
     """
     start, first = current, doc
     whole_doc = doc          # the last layout of the whole chapter: where to look past the known pages
     known = len(doc.pages)   # the pages of doc that are as the whole chapter would have them
     attempts: dict[int, int] = {}
     layouts = 0
+    local: dict[str, tuple[str, int]] = {}  # ids on doc's pages that only a part laid out from a page has
 
-    def lay_out(blocks: list[Block], upto: int | None) -> tuple[Any, int, bool]:
+    def lay_out(blocks: list[Block], upto: int | None, start: int = 0) -> tuple[Any, int, bool, dict]:
         """A layout of ``blocks`` good up to page ``upto`` of the chapter (None: all of it), the pages
-        of it that are known, and whether it is whole."""
+        of it that are known, whether it is whole, and the ids its pages have that ``blocks`` do not
+        (a part laid out from page ``start`` on, when it can be)."""
         nonlocal layouts
         end = len(blocks) if upto is None else _enough(blocks, whole_doc, upto)
+        if upto is not None and start > 0 and render_from is not None:
+            made = placement.layouts
+            part = lay_out_from(doc.pages, blocks, start, len(blocks), end, render_from, placement, local,
+                                tag=f"~level{made}")
+            layouts += placement.layouts - made
+            if part is not None:
+                pages = doc.pages[:start] + part.doc.pages
+                if end == len(blocks) or len(pages) > upto + 1:
+                    return _Pages(pages), len(pages) - (2 if end < len(blocks) else 0), False, \
+                        {**local, **part.local}
         laid = render([b.html for b in blocks[:end]])
         layouts += 1
         placement.layouts += 1
@@ -200,7 +236,7 @@ def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any],
             laid, end = render([b.html for b in blocks]), len(blocks)
             layouts += 1
             placement.layouts += 1
-        return laid, (len(laid.pages) - 2 if end < len(blocks) else len(laid.pages)), end == len(blocks)
+        return laid, (len(laid.pages) - 2 if end < len(blocks) else len(laid.pages)), end == len(blocks), {}
 
     whole = True
     while layouts < MAX_TRIES:
@@ -209,7 +245,7 @@ def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any],
             if whole:
                 break
             ahead = next((v for v, _ in unlevel(whole_doc.pages) if v + 2 >= known), None)
-            doc, known, whole = lay_out(current, None if ahead is None else ahead + 3)
+            doc, known, whole, local = lay_out(current, None if ahead is None else ahead + 3, known - 1)
             if whole:
                 whole_doc = doc
             continue
@@ -220,6 +256,8 @@ def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any],
         other = verso + 1 if fuller == verso else verso
         lines = _lines(doc.pages[fuller])
         where = line_start(doc.pages, fuller, len(lines) - (free[other] - free[fuller]))
+        if where is not None:
+            where = Part(None, 0, local).ids(*where)
         if where is None:
             attempts[verso] = ATTEMPTS
             continue
@@ -229,14 +267,14 @@ def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any],
             placement.shifts = shifts
             attempts[verso] = ATTEMPTS
             continue
-        again, again_known, again_whole = lay_out(cut, verso + 3)
+        again, again_known, again_whole, again_local = lay_out(cut, verso + 3, verso - 1)
         gap = _gap(again.pages, verso)
         # kept if the spread is no worse (a line taken from a verso may leave the recto the longer
         # one: the next attempt takes a line from the recto too) and no hole opens before a still
         upto = min(known, again_known)
         if gap is not None and gap <= free[other] - free[fuller] and _same_before(doc.pages, again.pages, verso) \
                 and _holes(again.pages, upto) <= _holes(doc.pages, upto):
-            current, doc, known, whole = cut, again, again_known, again_whole
+            current, doc, known, whole, local = cut, again, again_known, again_whole, again_local
             if whole:
                 whole_doc = doc
         else:
