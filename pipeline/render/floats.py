@@ -28,7 +28,10 @@ does what LaTeX does with a float instead. For each such hole (more than
    begins inside a paragraph, between its two parts. The first part's last
    line is justified like any inner line and the second part is not
    indented, so every line breaks where it broke without the still;
-3. the chapter is laid out once more, and the next hole is looked for. A
+3. the chapter is laid out once more, and the next hole is looked for (while
+   more stills follow, only from the hole's page on, with the same guard and
+   the same text on that page, the pages before it kept; the last layout is
+   of the whole chapter). A
    still placed from the hole's page on that still leaves its hole is placed
    again from a layout of the chapter from its start, if that finds another
    place. Laid out from the hole's page on or from the chapter's start, the
@@ -60,7 +63,7 @@ from typing import Any
 from lxml import etree
 
 from . import wide
-from .page_breaks import SKIPPED_TAGS, PageStart, counted, local_name, own_text, page_starts
+from .page_breaks import HYPHENS, SKIPPED_TAGS, PageStart, counted, local_name, own_text, page_starts
 
 HOLE = 0.10      # a blank over this part of the text block, before a still, is a hole to fill
 REPORTED = 0.25  # a hole over this part that cannot be filled is reported (R150)
@@ -107,6 +110,7 @@ class Placement:
     shifts: dict[str, tuple[str, int]] = field(default_factory=dict)  # "id~cont" → (id, counted chars before)
     layouts: int = 1                                        # WeasyPrint layouts made for the chapter
     from_page: int = 0                                      # holes whose next page was found from their page on
+    parts: int = 0                                          # layouts after a move made from the hole's page on
     blocks: list[str] = field(default_factory=list)         # the final blocks' XHTML
 
     def fix_starts(self, starts: list[PageStart]) -> list[PageStart]:
@@ -482,10 +486,10 @@ def _without(rest: list[Block], at: int, page: int, render: Callable[[list[str]]
 
 
 def _move(rest: list[Block], at: int, stills: list[Block], starts: list[PageStart],
-          render: Callable[[list[str]], Any], placement: Placement) -> tuple[list[Block], Any]:
+          lay: Callable[[list[Block]], Any], placement: Placement) -> tuple[list[Block], Any]:
     """Put ``stills`` (taken out of ``rest`` at ``at``) where the next page begins (``starts``: that
-    page's start, or none), before any later still; returns the blocks and their layout, or the blocks
-    as they were and None when nothing would change."""
+    page's start, or none), before any later still; returns the blocks and their layout (``lay``'s),
+    or the blocks as they were and None when nothing would change."""
     next_still = next((j for j in range(at, len(rest)) if _has_still(rest[j])), len(rest))
     target, parts = next_still, None
     if starts:
@@ -506,9 +510,7 @@ def _move(rest: list[Block], at: int, stills: list[Block], starts: list[PageStar
     else:
         current = rest[:target] + moved + rest[target:]
     placement.moved.extend(b.id for b in stills)
-    doc = render([b.html for b in current])
-    placement.layouts += 1
-    return current, doc
+    return current, lay(current)
 
 
 _NOTE = re.compile(r'<span class="footnote[ "]')
@@ -532,9 +534,23 @@ class Part:
         return anchor, offset
 
 
+@dataclass
+class Pages:
+    """A chapter's pages put together from a layout's first pages and a part laid out from the next
+    one on (:func:`lay_out_from`), with the ids the part's pages have that the chapter's blocks do not."""
+
+    pages: list[Any]
+    local: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+
+def _local(doc: Any) -> dict[str, tuple[str, int]]:
+    return doc.local if isinstance(doc, Pages) else {}
+
+
 def lay_out_from(pages: list[Any], blocks: list[Block], page: int, limit: int, end: int,
                  render_from: Callable[[list[str], int], Any], placement: Placement,
-                 local: dict[str, tuple[str, int]] | None = None, tag: str = CONTINUED) -> Part | None:
+                 local: dict[str, tuple[str, int]] | None = None, tag: str = CONTINUED,
+                 same_text: bool = True) -> Part | None:
     """``blocks`` up to ``end`` laid out from the start of ``pages[page]`` (the chapter laid out as
     ``blocks`` are, before ``limit`` at least), not from the chapter's start: the page's first
     paragraph cut where the page begins (as :func:`split` cuts one; its second part's ids end in
@@ -549,6 +565,9 @@ def lay_out_from(pages: list[Any], blocks: list[Block], page: int, limit: int, e
     first = next(_leaves(pages[page]._page_box), None)
     if first is None or first[1] is not None:
         return None
+    above = [t for _, t in _lines_of(pages[page - 1]) if t] if same_text else []
+    if above and above[-1].rstrip()[-1:] in HYPHENS:
+        return None  # the page begins inside a word: the part would begin with the whole word
     opening = [s for s in page_starts(pages[:page + 1]) if s[0] == page]
     if not opening:
         return None
@@ -573,26 +592,27 @@ def lay_out_from(pages: list[Any], blocks: list[Block], page: int, limit: int, e
     seg = render_from([_FIRST_TAG.sub(rf'\1 {HIDDEN}=""', hidden, count=1), lead, *(b.html for b in blocks[j + 1:end])],
                       len(_NOTE.findall(before)))
     placement.layouts += 1
-    laid = _lines_of(pages[page])
-    if _lines_of(seg.pages[0])[:len(laid)] != laid:
+    laid = _lines_of(pages[page], same_text)
+    if _lines_of(seg.pages[0], same_text)[:len(laid)] != laid:
         return None
     return Part(seg, page, part_local)
 
 
-def _lines_of(page: Any) -> list[tuple[float, str]]:
-    """A page's lines and images: where each ends, and its text."""
+def _lines_of(page: Any, text: bool = True) -> list[tuple[float, str]]:
+    """A page's lines and images: where each ends, and (with ``text``) its text."""
     return [(round(_bottom(b), 2), "".join(t.text for t in b.descendants() if type(t).__name__ == "TextBox")
-             if type(b).__name__ == "LineBox" else "") for b, _ in _leaves(page._page_box)]
+             if text and type(b).__name__ == "LineBox" else "") for b, _ in _leaves(page._page_box)]
 
 
 def _segment_starts(doc: Any, rest: list[Block], at: int, page: int, render_from: Callable[[list[str], int], Any],
-                    placement: Placement) -> list[PageStart] | None:
+                    placement: Placement, local: dict[str, tuple[str, int]]) -> list[PageStart] | None:
     """Where page ``page + 1`` would begin without the stills taken out at ``at``, found by laying out
     only from the start of page ``page`` (:func:`lay_out_from`, as far as :data:`AHEAD` past the stills),
-    not from the chapter's start. Returns the start as :func:`page_starts` gives it, in ``rest``'s ids
-    (``[]``: the chapter ends on that page), or None when this cannot be done here."""
+    not from the chapter's start (``local``: the ids ``doc``'s pages have that ``rest`` does not).
+    Returns the start as :func:`page_starts` gives it, in ``rest``'s ids (``[]``: the chapter ends on
+    that page), or None when this cannot be done here."""
     end = _ahead(rest, at)
-    part = lay_out_from(doc.pages, rest, page, at, end, render_from, placement)
+    part = lay_out_from(doc.pages, rest, page, at, end, render_from, placement, local, same_text=False)
     if part is None or len(part.doc.pages) < 3 and end < len(rest):
         return None  # the part laid out ran out before the page after next: the whole chapter is needed
     return [(page + 1, *part.ids(ident, at_char)) for _, ident, at_char in
@@ -610,6 +630,20 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
     placement = Placement()
     doc = render([b.html for b in current])
     tried: set[str] = set()
+
+    def lay(blocks: list[Block], page: int, at: int, more: bool) -> Any:
+        """``blocks`` laid out: when a still that may leave a hole comes after this one (``more``), only
+        from ``doc``'s page ``page`` on (:func:`lay_out_from`, the pages before it ``doc``'s own) if that
+        can be done; the chapter's layout is made whole again after the last."""
+        if more and render_from is not None:
+            part = lay_out_from(doc.pages, blocks, page, at, len(blocks), render_from, placement, _local(doc),
+                                tag=f"~place{placement.layouts}")
+            if part is not None:
+                placement.parts += 1
+                return Pages(doc.pages[:page] + part.doc.pages, {**_local(doc), **part.local})
+        placement.layouts += 1
+        return render([b.html for b in blocks])
+
     while True:
         by_id = {b.id: j for j, b in enumerate(current) if b.floats}
         hole = next((h for h in holes(doc.pages, threshold) if h.figure not in tried and not h.ends_chapter), None)
@@ -627,14 +661,19 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
         current, n = _run(current, at, placement)
         stills = current[at:at + n]
         tried.update(b.id for b in stills)
+        more = any(b.floats and b.id not in tried for b in current[at + n:])  # a later still may leave a hole
         rest = current[:at] + current[at + n:]
         segment = None
         if render_from is not None and len(current) == unchanged:  # _run took no further still out of a block
-            segment = _segment_starts(doc, rest, at, hole.page, render_from, placement)
+            segment = _segment_starts(doc, rest, at, hole.page, render_from, placement, _local(doc))
             placement.from_page += segment is not None
         starts = segment if segment is not None else _without(rest, at, hole.page, render, placement)
         before_doc = doc
-        current, moved_doc = _move(rest, at, stills, starts, render, placement)
+
+        def lay_here(blocks: list[Block], page: int = hole.page, at: int = at, more: bool = more) -> Any:
+            return lay(blocks, page, at, more)
+
+        current, moved_doc = _move(rest, at, stills, starts, lay_here, placement)
         if moved_doc is None:
             continue
         doc = moved_doc
@@ -643,8 +682,12 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
             starts = _without(rest, at, hole.page, render, placement)  # the hole stays: ask the whole chapter
             if starts != segment:  # it finds another place: the stills go there instead
                 placement.moved = placement.moved[:-len(stills)]
-                current, moved_doc = _move(rest, at, stills, starts, render, placement)
+                doc = before_doc
+                current, moved_doc = _move(rest, at, stills, starts, lay_here, placement)
                 doc = moved_doc if moved_doc is not None else before_doc
+    if isinstance(doc, Pages):  # the last layout was a part: the chapter whole
+        doc = render([b.html for b in current])
+        placement.layouts += 1
     from . import spreads  # it builds on this module
 
     if level:  # facing pages end level (the book's level-spreads)

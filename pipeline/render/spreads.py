@@ -35,13 +35,13 @@ pages end level").
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from .floats import (
     AHEAD,
     CONTINUED,
     Block,
+    Pages,
     Part,
     Placement,
     _block_of,
@@ -185,13 +185,6 @@ def _enough(blocks: list[Block], doc: Any, page: int) -> int:
     return end
 
 
-@dataclass
-class _Pages:
-    """A chapter's pages put together from a layout and a part laid out from one of its pages on."""
-
-    pages: list[Any]
-
-
 def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any], placement: Placement,
           render_from: Callable[[list[str], int], Any] | None = None) -> tuple[list[Block], Any]:
     """The chapter's blocks and layout with its unlevel spreads evened out (see the module).
@@ -227,7 +220,7 @@ def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any], pl
             if part is not None:
                 pages = doc.pages[:start] + part.doc.pages
                 if end == len(blocks) or len(pages) > upto + 1:
-                    return _Pages(pages), len(pages) - (2 if end < len(blocks) else 0), False, \
+                    return Pages(pages), len(pages) - (2 if end < len(blocks) else 0), False, \
                         {**local, **part.local}
         laid = render([b.html for b in blocks[:end]])
         layouts += 1
