@@ -81,6 +81,14 @@ def _images(pdf: Path) -> list[tuple[int, tuple[int, int]]]:
     return found
 
 
+@pytest.mark.slow
+def test_placing_defines_no_anchor_twice(worst: dict) -> None:
+    """A layout from a hole's page on cuts its first paragraph; the second part's ids must not repeat
+    those of a part a moved still already split off (WeasyPrint warned "Anchor defined twice", R102,
+    twice on this book)."""
+    assert [d.message for d in worst["result"].diagnostics if d.code == "R102"] == []
+
+
 @pytest.mark.parametrize("name", BOOKS)
 def test_stills_keep_their_order_and_captions_their_page(request: pytest.FixtureRequest, name: str) -> None:
     book = _book(request, name)

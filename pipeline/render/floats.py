@@ -612,7 +612,8 @@ def _segment_starts(doc: Any, rest: list[Block], at: int, page: int, render_from
     Returns the start as :func:`page_starts` gives it, in ``rest``'s ids (``[]``: the chapter ends on
     that page), or None when this cannot be done here."""
     end = _ahead(rest, at)
-    part = lay_out_from(doc.pages, rest, page, at, end, render_from, placement, local, same_text=False)
+    part = lay_out_from(doc.pages, rest, page, at, end, render_from, placement, local, f"~part{placement.layouts}",
+                        same_text=False)
     if part is None or len(part.doc.pages) < 3 and end < len(rest):
         return None  # the part laid out ran out before the page after next: the whole chapter is needed
     return [(page + 1, *part.ids(ident, at_char)) for _, ident, at_char in
