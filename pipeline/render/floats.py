@@ -528,10 +528,16 @@ class Part:
 
     def ids(self, anchor: str, offset: int) -> tuple[str, int]:
         """An element and offset of the part as the chapter's blocks name them."""
-        while anchor in self.local:
-            anchor, chars = self.local[anchor]
-            offset += chars
-        return anchor, offset
+        return chapter_ids(self.local, anchor, offset)
+
+
+def chapter_ids(local: dict[str, tuple[str, int]], anchor: str, offset: int) -> tuple[str, int]:
+    """An element and offset on pages laid out from a page on (``local``: their own ids) as the
+    chapter's blocks name them."""
+    while anchor in local:
+        anchor, chars = local[anchor]
+        offset += chars
+    return anchor, offset
 
 
 @dataclass
@@ -571,7 +577,7 @@ def lay_out_from(pages: list[Any], blocks: list[Block], page: int, limit: int, e
     opening = [s for s in page_starts(pages[:page + 1]) if s[0] == page]
     if not opening:
         return None
-    anchor, offset = Part(None, page, local or {}).ids(*opening[0][1:])
+    anchor, offset = chapter_ids(local or {}, *opening[0][1:])
     j = _block_of(blocks, anchor)
     if j is None or j == 0 or j >= limit:
         return None

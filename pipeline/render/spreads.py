@@ -44,12 +44,12 @@ from .floats import (
     CONTINUED,
     Block,
     Pages,
-    Part,
     Placement,
     _block_of,
     _bottom,
     _leaves,
     _room,
+    chapter_ids,
     holes,
     lay_out_from,
     split,
@@ -252,7 +252,7 @@ def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any], pl
         lines = _lines(doc.pages[fuller])
         where = line_start(doc.pages, fuller, len(lines) - (free[other] - free[fuller]))
         if where is not None:
-            where = Part(None, 0, local).ids(*where)
+            where = chapter_ids(local, *where)
         if where is None:
             attempts[verso] = ATTEMPTS
             continue
