@@ -530,6 +530,10 @@ class Part:
         """An element and offset of the part as the chapter's blocks name them."""
         return chapter_ids(self.local, anchor, offset)
 
+    def after(self, doc: Any) -> Pages:
+        """The chapter's pages: ``doc``'s before the part's first page, then the part's."""
+        return Pages(doc.pages[:self.page] + self.doc.pages, {**_local(doc), **self.local})
+
 
 def chapter_ids(local: dict[str, tuple[str, int]], anchor: str, offset: int) -> tuple[str, int]:
     """An element and offset on pages laid out from a page on (``local``: their own ids) as the
@@ -564,8 +568,11 @@ def lay_out_from(pages: list[Any], blocks: list[Block], page: int, limit: int, e
     and the footnote counter going on (``render_from(blocks, notes before them)``). ``local`` maps ids
     the pages carry that ``blocks`` do not (an earlier part's). None when this cannot be done here: the
     first page, a page opening with a still, a start not found or at ``limit`` or later, or a page that
-    does not begin as it does in ``pages`` (the same lines, ending at the same heights: WeasyPrint may
-    keep a margin at the top of a page that it drops at the top of a document)."""
+    does not begin as it does in ``pages``: its lines there first, ending at the same heights (WeasyPrint
+    may keep a margin at the top of a page that it drops at the top of a document) and, with
+    ``same_text``, with the same text (so never a page that begins inside a hyphenated word, where the
+    part begins with the whole word; and a paragraph's hyphenated lines are counted across the page
+    turn). Counts the layout it makes in ``placement``."""
     if page == 0:
         return None
     first = next(_leaves(pages[page]._page_box), None)
@@ -647,7 +654,7 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
                                 tag=f"~place{placement.layouts}")
             if part is not None:
                 placement.parts += 1
-                return Pages(doc.pages[:page] + part.doc.pages, {**_local(doc), **part.local})
+                return part.after(doc)
         placement.layouts += 1
         return render([b.html for b in blocks])
 

@@ -43,11 +43,11 @@ from .floats import (
     AHEAD,
     CONTINUED,
     Block,
-    Pages,
     Placement,
     _block_of,
     _bottom,
     _leaves,
+    _local,
     _room,
     chapter_ids,
     holes,
@@ -206,24 +206,22 @@ def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any], pl
     known = len(doc.pages)   # the pages of doc that are as the whole chapter would have them
     attempts: dict[int, int] = {}
     layouts = 0
-    local: dict[str, tuple[str, int]] = {}  # ids on doc's pages that only a part laid out from a page has
 
-    def lay_out(blocks: list[Block], upto: int | None, start: int = 0) -> tuple[Any, int, bool, dict]:
+    def lay_out(blocks: list[Block], upto: int | None, start: int = 0) -> tuple[Any, int, bool]:
         """A layout of ``blocks`` good up to page ``upto`` of the chapter (None: all of it), the pages
-        of it that are known, whether it is whole, and the ids its pages have that ``blocks`` do not
-        (a part laid out from page ``start`` on, when it can be)."""
+        of it that are known, and whether it is whole; from page ``start`` on when it can be
+        (:class:`~pipeline.render.floats.Pages`, ``doc``'s pages before it)."""
         nonlocal layouts
         end = len(blocks) if upto is None else _enough(blocks, whole_doc, upto)
         if upto is not None and start > 0 and render_from is not None:
             made = placement.layouts
-            part = lay_out_from(doc.pages, blocks, start, len(blocks), end, render_from, placement, local,
+            part = lay_out_from(doc.pages, blocks, start, len(blocks), end, render_from, placement, _local(doc),
                                 tag=f"~level{made}")
             layouts += placement.layouts - made
             if part is not None:
-                pages = doc.pages[:start] + part.doc.pages
-                if end == len(blocks) or len(pages) > upto + 1:
-                    return Pages(pages), len(pages) - (2 if end < len(blocks) else 0), False, \
-                        {**local, **part.local}
+                pages = part.after(doc)
+                if end == len(blocks) or len(pages.pages) > upto + 1:
+                    return pages, len(pages.pages) - (2 if end < len(blocks) else 0), False
         laid = render([b.html for b in blocks[:end]])
         layouts += 1
         placement.layouts += 1
@@ -231,7 +229,7 @@ def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any], pl
             laid, end = render([b.html for b in blocks]), len(blocks)
             layouts += 1
             placement.layouts += 1
-        return laid, (len(laid.pages) - 2 if end < len(blocks) else len(laid.pages)), end == len(blocks), {}
+        return laid, (len(laid.pages) - 2 if end < len(blocks) else len(laid.pages)), end == len(blocks)
 
     whole = True
     while layouts < MAX_TRIES:
@@ -240,7 +238,7 @@ def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any], pl
             if whole:
                 break
             ahead = next((v for v, _ in unlevel(whole_doc.pages) if v + 2 >= known), None)
-            doc, known, whole, local = lay_out(current, None if ahead is None else ahead + 3, known - 1)
+            doc, known, whole = lay_out(current, None if ahead is None else ahead + 3, known - 1)
             if whole:
                 whole_doc = doc
             continue
@@ -252,7 +250,7 @@ def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any], pl
         lines = _lines(doc.pages[fuller])
         where = line_start(doc.pages, fuller, len(lines) - (free[other] - free[fuller]))
         if where is not None:
-            where = chapter_ids(local, *where)
+            where = chapter_ids(_local(doc), *where)
         if where is None:
             attempts[verso] = ATTEMPTS
             continue
@@ -262,14 +260,14 @@ def level(current: list[Block], doc: Any, render: Callable[[list[str]], Any], pl
             placement.shifts = shifts
             attempts[verso] = ATTEMPTS
             continue
-        again, again_known, again_whole, again_local = lay_out(cut, verso + 3, verso - 1)
+        again, again_known, again_whole = lay_out(cut, verso + 3, verso - 1)
         gap = _gap(again.pages, verso)
         # kept if the spread is no worse (a line taken from a verso may leave the recto the longer
         # one: the next attempt takes a line from the recto too) and no hole opens before a still
         upto = min(known, again_known)
         if gap is not None and gap <= free[other] - free[fuller] and _same_before(doc.pages, again.pages, verso) \
                 and _holes(again.pages, upto) <= _holes(doc.pages, upto):
-            current, doc, known, whole, local = cut, again, again_known, again_whole, again_local
+            current, doc, known, whole = cut, again, again_known, again_whole
             if whole:
                 whole_doc = doc
         else:
