@@ -487,3 +487,35 @@ def test_shipped_fonts_are_recognised_by_their_bytes():
     assert shipped_name(regular) == "EBGaramond12-Regular.otf"
     assert shipped_name(regular[:-1] + bytes([regular[-1] ^ 1])) is None  # same size, other bytes
     assert shipped_name(regular + b"\0") is None
+
+
+def test_glyphs_read_in_bulk_draw_the_same_bytes(monkeypatch):
+    """Lines drawn from Pango's glyphs read in one block give WeasyPrint's own bytes, in every script
+    the fonts cover: ligatures, kerning, accents built from combining marks (a glyph raised or lowered),
+    right-to-left runs, CJK, a zero-width space, justified lines; and a glyph no font has, which
+    WeasyPrint's own code draws."""
+    import contextlib
+
+    from pipeline.metadata import normalise
+    from pipeline.render import pdf, weasyprint_patches
+
+    editions = __import__("pipeline.editions", fromlist=["for_book"])
+    edition = editions.for_book(normalise({"title": "T", "lang": "en"}, "f"), "pdf")
+    text = ("Office affluence, AVATAR To Wa. Ce\u0301sar, nai\u0308ve, Thu\u031b\u0323c "
+            "\u05e9\u05dc\u05d5\u05dd \u0645\u064e\u0631\u0652\u062d\u064e\u0628\u064b\u0627 \u4e2d\u6587\u5b57 "
+            "zero\u200bwidth <i>italic fi</i> <b>bold</b> <code>mono()</code> x<sup>2</sup> ")
+    html = (f'<html lang="en"><body><p style="text-align: justify">{text * 6}</p>'
+            f"<p>{text}\U0001fae8</p></body></html>")
+    drawn = []
+    fast = weasyprint_patches._first_line_drawn
+
+    def counted(*args):  # noqa: ANN002, ANN202
+        drawn.append(args[1].text)
+        return fast(*args)
+
+    monkeypatch.setattr(weasyprint_patches, "_first_line_drawn", counted)
+    scripts = pdf.scripts_in(html)
+    bulk = pdf.layout(html, edition, SAMPLE, b"0" * 32, "test", scripts).pdf
+    assert len(drawn) > 20
+    monkeypatch.setattr(weasyprint_patches, "glyphs_read_in_bulk", contextlib.nullcontext)
+    assert pdf.layout(html, edition, SAMPLE, b"0" * 32, "test", scripts).pdf == bulk

@@ -411,6 +411,7 @@ def _laid_out(doc, edition: Edition, identifier: bytes, piece: bool, starts: boo
     a ``variant`` as :func:`layout`'s."""
     assert edition.trim
     with patches.fonts_named_not_subset() if piece else contextlib.nullcontext(), patches.compress_level_6(), \
+            patches.glyphs_read_in_bulk(), \
             pdf_tags.adjusted() if variant else contextlib.nullcontext(), \
             patches.black_drawn_as_k() if piece and not variant else contextlib.nullcontext():
         pdf = doc.write_pdf(pdf_identifier=identifier, pdf_variant=variant)

@@ -15,6 +15,8 @@ other than the one they were written for (:data:`WRITTEN_FOR`, pinned in
   widows and orphans does, instead of pushing its last footnote on.
 - :func:`compress_level_6`: pydyf compresses at zlib level 6, not 9.
 - :func:`black_drawn_as_k`: exactly-black colour written as CMYK black.
+- :func:`glyphs_read_in_bulk`: a line's glyphs are read from Pango as one
+  block of integers when it is drawn; the same bytes, in about half the time.
 - The tagged PDF's structure tree is adjusted by
   :func:`pipeline.render.pdf_tags.adjusted` (it belongs with that module's rules).
 
@@ -275,3 +277,142 @@ def black_drawn_as_k() -> Iterator[None]:
             del Stream.set_color_rgb
         else:
             Stream.set_color_rgb = own  # type: ignore[method-assign]
+
+
+_GLYPH_EMPTY, _GLYPH_UNKNOWN = 0x0FFFFFFF, 0x10000000  # Pango's PANGO_GLYPH_EMPTY and _UNKNOWN_FLAG
+_GLYPH_FIELDS = 5  # PangoGlyphInfo: glyph, then geometry's width, x_offset, y_offset, then attr; int32 each
+
+
+class _Fallback(Exception):
+    """A line that :func:`_first_line_drawn` leaves to WeasyPrint's own code."""
+
+
+def _first_line_drawn(stream, textbox, matrix) -> list:  # noqa: ANN001
+    """WeasyPrint's ``draw_first_line`` for a line without ellipsis, emoji or missing glyph: the
+    same operators with the same numbers, each run's glyphs read as one block of integers instead
+    of a cffi object per field. Raises :class:`_Fallback` for any other line, before drawing."""
+    from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+
+    layout = textbox.pango_layout
+    pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
+    first_line, _ = layout.get_first_line()
+    ops: list[tuple] = [("matrix", matrix.values)]
+    previous_pango_font = None
+    string = ""
+    utf8_text = None
+    run = first_line.runs[0]
+    while run != ffi.NULL:
+        glyph_item = run.data
+        run = run.next
+        glyph_string = glyph_item.glyphs
+        num_glyphs = glyph_string.num_glyphs
+        item = glyph_item.item
+        pango_font = item.analysis.font
+        if pango_font != previous_pango_font:
+            previous_pango_font = pango_font
+            font, font_size = stream.add_font(pango_font)
+            if font.png or font.svg or font.colr:
+                raise _Fallback
+            if pango.pango_version() < 14802:
+                font_size = textbox.style["font_size"]
+            if string:
+                ops.append(("show", string))
+            string = ""
+            ops.append(("font", font.hash, 1 if font.bitmap else font_size))
+            widths, to_unicode, bitmap = font.widths, font.to_unicode, font.bitmap
+        string += "<"
+        fields = memoryview(ffi.buffer(glyph_string.glyphs, num_glyphs * _GLYPH_FIELDS * 4)).cast("i")
+        clusters = None
+        for i in range(num_glyphs):
+            glyph_id, width, x_offset, y_offset = fields[_GLYPH_FIELDS * i:_GLYPH_FIELDS * i + 4]
+            if glyph_id == _GLYPH_EMPTY:
+                string += f">{-width / font_size}<"
+                continue
+            if glyph_id & _GLYPH_UNKNOWN:
+                raise _Fallback
+            if glyph_id not in to_unicode:
+                clusters = clusters or ffi.unpack(glyph_string.log_clusters, num_glyphs)
+                offset = item.offset
+                t1 = clusters[i]
+                if item.analysis.level % 2:  # rtl
+                    t2 = item.length if i == 0 else clusters[i - 1]
+                else:
+                    t2 = item.length if i == num_glyphs - 1 else clusters[i + 1]
+                utf8_text = utf8_text or layout.text.encode()
+                to_unicode[glyph_id] = utf8_text[offset + t1:offset + t2].decode()
+            offset = x_offset / font_size
+            rise = y_offset / 1000
+            if rise:
+                if string[-1] == "<":
+                    string = string[:-1]
+                else:
+                    string += ">"
+                if string:
+                    ops.append(("show", string))
+                ops.append(("rise", -rise))
+                string = ""
+                if offset:
+                    string = f"{-offset}"
+                string += f"<{glyph_id:02x}>" if bitmap else f"<{glyph_id:04x}>"
+                ops.append(("show", string))
+                ops.append(("rise", 0))
+                string = "<"
+            else:
+                if offset:
+                    string += f">{-offset}<"
+                string += f"{glyph_id:02x}" if bitmap else f"{glyph_id:04x}"
+            logical_width = widths.get(glyph_id)
+            if logical_width is None:
+                pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
+                logical_width = widths[glyph_id] = round(
+                    stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
+            kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
+            if kerning:
+                string += f">{int(kerning)}<"
+        if string[-1] == "<":
+            string = string[:-1]
+        else:
+            string += ">"
+    ops.append(("show", string))
+    for op, *args in ops:
+        if op == "show":
+            stream.show_text(*args)
+        elif op == "font":
+            stream.set_font_size(*args)
+        elif op == "rise":
+            stream.set_text_rise(*args)
+        else:
+            stream.set_text_matrix(*args[0])
+    return []
+
+
+@contextlib.contextmanager
+def glyphs_read_in_bulk() -> Iterator[None]:
+    """While a PDF is drawn, each line's glyphs are read from Pango in one block (:func:`_first_line_drawn`).
+
+    WeasyPrint reads every glyph's id, width and offsets as cffi objects, one
+    field at a time: about a tenth of a print piece's time. Lines with an
+    ellipsis, an emoji font or a missing glyph are drawn by WeasyPrint's code.
+    """
+    from weasyprint.draw import text
+    from weasyprint.text.ffi import ffi
+
+    original = text.draw_first_line
+    if ffi.sizeof("PangoGlyphInfo") != _GLYPH_FIELDS * 4:  # not the layout read above: leave it be
+        yield
+        return
+
+    def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):  # noqa: ANN001, ANN202
+        if text_overflow == "ellipsis" or block_ellipsis != "none" or not textbox.text.strip() \
+                or textbox.style["font_size"] < 1e-6:
+            return original(stream, textbox, text_overflow, block_ellipsis, matrix)
+        try:
+            return _first_line_drawn(stream, textbox, matrix)
+        except _Fallback:
+            return original(stream, textbox, text_overflow, block_ellipsis, matrix)
+
+    text.draw_first_line = draw_first_line
+    try:
+        yield
+    finally:
+        text.draw_first_line = original
