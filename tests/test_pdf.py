@@ -12,6 +12,7 @@ page numbers printed at the foot of the page.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -489,33 +490,68 @@ def test_shipped_fonts_are_recognised_by_their_bytes():
     assert shipped_name(regular + b"\0") is None
 
 
-def test_glyphs_read_in_bulk_draw_the_same_bytes(monkeypatch):
-    """Lines drawn from Pango's glyphs read in one block give WeasyPrint's own bytes, in every script
-    the fonts cover: ligatures, kerning, accents built from combining marks (a glyph raised or lowered),
-    right-to-left runs, CJK, a zero-width space, justified lines; and a glyph no font has, which
-    WeasyPrint's own code draws."""
+def _laid_out(html: str, own_drawing: bool = True) -> bytes:
+    """``html`` as a one-page piece of the print edition; without ``own_drawing``, drawn by WeasyPrint's
+    own code (:mod:`pipeline.render.weasyprint_glyphs` switched off)."""
     import contextlib
 
+    from pipeline.editions import for_book
     from pipeline.metadata import normalise
-    from pipeline.render import pdf, weasyprint_patches
+    from pipeline.render import pdf, weasyprint_glyphs
 
-    editions = __import__("pipeline.editions", fromlist=["for_book"])
-    edition = editions.for_book(normalise({"title": "T", "lang": "en"}, "f"), "pdf")
-    text = ("Office affluence, AVATAR To Wa. Ce\u0301sar, nai\u0308ve, Thu\u031b\u0323c "
-            "\u05e9\u05dc\u05d5\u05dd \u0645\u064e\u0631\u0652\u062d\u064e\u0628\u064b\u0627 \u4e2d\u6587\u5b57 "
-            "zero\u200bwidth <i>italic fi</i> <b>bold</b> <code>mono()</code> x<sup>2</sup> ")
+    edition = for_book(normalise({"title": "T", "lang": "en"}, "f"), "pdf")
+    with contextlib.ExitStack() as stack:
+        if not own_drawing:
+            for name in ("lines_kept", "glyphs_read_in_bulk"):
+                stack.enter_context(_swapped(weasyprint_glyphs, name, contextlib.nullcontext))
+        return pdf.layout(html, edition, SAMPLE, b"0" * 32, "test", pdf.scripts_in(html)).pdf
+
+
+@contextlib.contextmanager
+def _swapped(owner: object, name: str, value: object):  # noqa: ANN202
+    old = getattr(owner, name)
+    setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        setattr(owner, name, old)
+
+
+def test_lines_drawn_from_their_layout_are_weasyprints_bytes():
+    """Lines drawn from the glyphs shaped when they were laid out, justified lines widened as Pango
+    widens them, and glyphs read in bulk, give WeasyPrint's own bytes in every script the fonts cover:
+    ligatures, kerning, accents built from combining marks (a glyph raised or lowered), right-to-left
+    runs, CJK, a zero-width space, non-breaking spaces, spaces at a text box's ends; and a glyph no font
+    has, which WeasyPrint's own code draws."""
+    from pipeline.render import weasyprint_glyphs
+
+    text = ("Office affluence, AVATAR To Wa. Ce\u0301sar, nai\u0308ve, Thu\u031b\u0323c Mr.\u00a0Aide "
+            "\u05e9\u05dc\u05d5\u05dd \u0645\u064e\u0631\u0652\u062d\u064e\u0628\u064b\u0627 "
+            "\u4e2d\u6587\u5b57 zero\u200bwidth <i> italic fi</i> <b>bold </b><code>mono()</code> x<sup>2</sup> ")
     html = (f'<html lang="en"><body><p style="text-align: justify">{text * 6}</p>'
             f"<p>{text}\U0001fae8</p></body></html>")
-    drawn = []
-    fast = weasyprint_patches._first_line_drawn
+    widened = []
+    original = weasyprint_glyphs.widened
 
     def counted(*args):  # noqa: ANN002, ANN202
-        drawn.append(args[1].text)
-        return fast(*args)
+        widened.append(args[1])
+        return original(*args)
 
-    monkeypatch.setattr(weasyprint_patches, "_first_line_drawn", counted)
-    scripts = pdf.scripts_in(html)
-    bulk = pdf.layout(html, edition, SAMPLE, b"0" * 32, "test", scripts).pdf
-    assert len(drawn) > 20
-    monkeypatch.setattr(weasyprint_patches, "glyphs_read_in_bulk", contextlib.nullcontext)
-    assert pdf.layout(html, edition, SAMPLE, b"0" * 32, "test", scripts).pdf == bulk
+    with _swapped(weasyprint_glyphs, "widened", counted):
+        ours = _laid_out(html)
+    assert len(widened) > 10  # justified lines were drawn from their layout
+    assert ours == _laid_out(html, own_drawing=False)
+
+
+def test_a_word_is_drawn_alike_in_justified_and_ragged_lines():
+    """An italic "f" before a space takes EB Garamond's short f. WeasyPrint shapes a justified line again
+    word by word to draw it, so the f lost its form (and the line its measured width) in every justified
+    line but kept it in the paragraph's ragged last line; drawn from their layout, all lines agree."""
+    words = "the voyage <i>of the</i> Discovery and the <i>chief of the</i> staff".split(" ")
+    html = f'<html lang="en"><body><p style="text-align: justify">{" ".join(words * 12)}</p></body></html>'
+    with pdfplumber.open(io.BytesIO(_laid_out(html))) as doc:
+        chars = doc.pages[0].chars
+        lines = {round(c["top"]) for c in chars}
+        widths = {round(a["x1"] - a["x0"], 3) for a, b in zip(chars, chars[1:])
+                  if a["text"] == "f" and b["text"] == " " and "Italic" in a["fontname"]}
+    assert len(lines) > 3 and len(widths) == 1, widths

@@ -68,6 +68,7 @@ from ..print_services import BLEED_IN
 from ..stills import Policy, policy_for, variant
 from ..transforms.numbering import numbered_label
 from . import floats, math, pdf_tags, wide
+from . import weasyprint_glyphs as glyphs
 from . import weasyprint_patches as patches
 from .copyright import copyright_html
 from .html import STYLES, Writer, attr_value, text, title_page_lines
@@ -396,10 +397,14 @@ def _weasyprint_log(where: str) -> Iterator[_LogToDiagnostics]:
         log.propagate = old_propagate
 
 
-def _render(html: str, edition: Edition, root: Path, scripts: tuple[str, ...], folios: bool):  # noqa: ANN202
-    """WeasyPrint's document for ``html``: its pages laid out, no PDF written."""
+def _render(html: str, edition: Edition, root: Path, scripts: tuple[str, ...], folios: bool,  # noqa: ANN202
+            keep_lines: bool = True):
+    """WeasyPrint's document for ``html``: its pages laid out, no PDF written. With ``keep_lines``, each
+    line keeps its shaping to be drawn from (:mod:`pipeline.render.weasyprint_glyphs`): a whole book laid
+    out in one pass does not, as keeping them all until it is drawn takes a sixth more memory."""
     sheets, fonts, fetcher, counters = _styles(edition, scripts, folios, root)
-    with patches.hyphen_ladders_limited(), patches.notes_kept_with_their_calls():
+    with patches.hyphen_ladders_limited(), patches.notes_kept_with_their_calls(), \
+            glyphs.lines_kept() if keep_lines else contextlib.nullcontext():
         return HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=sheets, font_config=fonts, counter_style=counters,
             presentational_hints=True)  # <ol type="a" start="3">, <li value>: HTML's own list numbering
@@ -411,7 +416,7 @@ def _laid_out(doc, edition: Edition, identifier: bytes, piece: bool, starts: boo
     a ``variant`` as :func:`layout`'s."""
     assert edition.trim
     with patches.fonts_named_not_subset() if piece else contextlib.nullcontext(), patches.compress_level_6(), \
-            patches.glyphs_read_in_bulk(), \
+            glyphs.glyphs_read_in_bulk(), \
             pdf_tags.adjusted() if variant else contextlib.nullcontext(), \
             patches.black_drawn_as_k() if piece and not variant else contextlib.nullcontext():
         pdf = doc.write_pdf(pdf_identifier=identifier, pdf_variant=variant)
@@ -442,7 +447,7 @@ def layout(html: str, edition: Edition, root: Path, identifier: bytes, where: st
     structure tree adjusted by :mod:`pipeline.render.pdf_tags`.
     """
     with _weasyprint_log(where) as handler:
-        doc = _render(html, edition, root, scripts, folios)
+        doc = _render(html, edition, root, scripts, folios, keep_lines=piece)
         return _laid_out(doc, edition, identifier, piece, starts, list(handler.seen.values()), variant)
 
 

@@ -1,0 +1,352 @@
+"""Text drawn from the glyphs WeasyPrint shaped when it laid the text out, read in bulk.
+
+Takes: WeasyPrint's text boxes, while a document is laid out (:func:`lines_kept`)
+and while it is drawn (:func:`glyphs_read_in_bulk`). Gives: the PDF operators
+WeasyPrint would write, with less work. Both are patches of WeasyPrint 70's
+internals, pinned like :mod:`pipeline.render.weasyprint_patches`'.
+
+- **Lines kept.** WeasyPrint shapes a line's text with Pango while it looks
+  for the line's break, throws the Pango layout away, and shapes the text
+  again to draw it. With :func:`lines_kept`, the layout of the line's final
+  shaping is kept, and drawing reads it. A justified line is shaped again by
+  WeasyPrint with a Pango letter-spacing attribute on each space; Pango then
+  shapes each word on its own and widens each space. :func:`widened` applies
+  that widening to the kept glyphs instead, and splits the runs where Pango
+  would. The result is WeasyPrint's, byte for byte, but where a glyph's form
+  depends on the space beside it: EB Garamond's italic "f" before a space
+  takes a short form. WeasyPrint's second shaping loses it in justified lines
+  only, so the line drifts from its measured width by the difference, and
+  the same word differs between a paragraph's justified lines and its last
+  line. Drawn from the layout, the word keeps the form it was measured with.
+  (In *Worst Journey*, 12 of 20,032 justified lines; in *War and Peace*'s
+  first 120 chapters, 1 of 16,369.)
+- **Glyphs read in bulk.** WeasyPrint reads each glyph's id, width and offsets
+  as cffi objects, one field at a time; here a run's glyphs are read as one
+  block of int32s.
+
+Lines with an ellipsis, an emoji font, a missing glyph, a tab, letter- or
+word-spacing of their own, or a single justified space are left to
+WeasyPrint's own code, and so are justified lines with right-to-left text or
+more than one font.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from array import array
+from collections.abc import Iterator, Sequence
+from itertools import groupby
+from typing import Any, NamedTuple
+
+_GLYPH_EMPTY, _GLYPH_UNKNOWN = 0x0FFFFFFF, 0x10000000  # Pango's PANGO_GLYPH_EMPTY and _UNKNOWN_FLAG
+_FIELDS = 5  # PangoGlyphInfo: glyph, then geometry's width, x_offset, y_offset, then attr; int32 each
+_SPACES = re.compile(" |\u00a0".encode())  # what WeasyPrint widens to justify a line
+PANGO_SCALE = 1024
+
+
+class Run(NamedTuple):
+    """One Pango glyph item of a line: its font, its glyphs' fields, and where its text is."""
+
+    font: Any  # PangoFont *, alive while the layout it came from is
+    fields: Sequence[int]  # _FIELDS int32s per glyph
+    clusters: Sequence[int]  # each glyph's first byte, from ``offset``
+    offset: int  # the item's first byte in the line's UTF-8 text (0 for a run split by :func:`widened`)
+    length: int  # its length in bytes (its end, for a run split by :func:`widened`)
+    rtl: bool
+
+
+class _Fallback(Exception):
+    """A line left to WeasyPrint's own ``draw_first_line``."""
+
+
+def line_runs(pango_layout: Any) -> list[Run]:
+    """The runs of the first line of ``pango_layout`` (a ``PangoLayout *``), read in bulk."""
+    from weasyprint.text.ffi import ffi, pango
+
+    runs = []
+    run = pango.pango_layout_get_line_readonly(pango_layout, 0).runs
+    while run != ffi.NULL:
+        item, glyphs = run.data.item, run.data.glyphs
+        count = glyphs.num_glyphs
+        runs.append(Run(item.analysis.font, memoryview(ffi.buffer(glyphs.glyphs, count * _FIELDS * 4)).cast("i"),
+                        glyphs.log_clusters, item.offset, item.length, bool(item.analysis.level % 2)))
+        run = run.next
+    return runs
+
+
+def _spacing_split(spacing: int) -> tuple[int, int]:
+    """How Pango 1.50 shares a letter-spacing between a glyph's two sides (``distribute_letter_spacing``)."""
+    left = int(spacing / 2)  # C's division, towards zero
+    if spacing & (PANGO_SCALE - 1) == 0:
+        left = (left + PANGO_SCALE // 2) & ~(PANGO_SCALE - 1)  # PANGO_UNITS_ROUND
+    return left, spacing - left
+
+
+def widened(runs: list[Run], text: bytes, spacing: int) -> list[Run] | None:
+    """``runs``, shaped from ``text`` without justification, as Pango gives them when WeasyPrint widens
+    each space by ``spacing`` Pango units (doubled on the text's first and last byte): a letter-spacing
+    attribute per space, equal neighbours merged; Pango splits its items where the attribute changes and
+    widens each glyph under one by the spacing, half of it before the glyph. None for a line with
+    right-to-left runs or more than one font."""
+    from weasyprint.text.ffi import ffi
+
+    if any(run.rtl for run in runs) or len({run.font for run in runs}) > 1:
+        return None  # a space among fallback glyphs: Pango picks its font anew once it is an item alone
+    last = len(text) - 1
+    ranges: list[list[int]] = []  # [start, end, spacing] of each attribute, as pango_attr_list_change merges
+    for match in _SPACES.finditer(text):
+        value = spacing * (1 + (match.start() in (0, last)))
+        if ranges and ranges[-1][1] == match.start() and ranges[-1][2] == value:
+            ranges[-1][1] = match.end()
+        else:
+            ranges.append([match.start(), match.end(), value])
+    at = {byte: k for k, (start, end, _) in enumerate(ranges) for byte in range(start, end)}
+    out: list[Run] = []
+    spaced: list[int] = []  # the attribute each of ``out`` is under (-1: none)
+    for run in runs:
+        count = len(run.fields) // _FIELDS
+        clusters = [run.offset + c for c in ffi.unpack(run.clusters, count)]  # from the line's first byte
+        fields = array("i", run.fields)
+        view = memoryview(fields)
+        first = 0
+        for k, group in groupby(at.get(c, -1) for c in clusters):
+            i = first + len(list(group))
+            if k >= 0:
+                left, right = _spacing_split(ranges[k][2])
+                for j in range(_FIELDS * first, _FIELDS * i, _FIELDS):
+                    fields[j + 1] += left + right
+                    fields[j + 2] += left
+            end = clusters[i] if i < count else run.offset + run.length
+            out.append(Run(run.font, view[_FIELDS * first:_FIELDS * i], clusters[first:i], 0, end, False))
+            spaced.append(k)
+            first = i
+    # Pango takes the spacing off the line's ends (adjust_line_letter_spacing): the half before the first
+    # glyph of a widened first run, and the half after the last of a widened last run, skipping empty glyphs
+    if out and spaced[0] >= 0:
+        fields = out[0].fields
+        j = next((j for j in range(len(fields) // _FIELDS) if fields[_FIELDS * j + 1]), None)
+        if j is not None:
+            left, _ = _spacing_split(ranges[spaced[0]][2])
+            fields[_FIELDS * j + 1] -= left
+            fields[_FIELDS * j + 2] -= left
+    if out and spaced[-1] >= 0:
+        fields = out[-1].fields
+        j = next((j for j in reversed(range(len(fields) // _FIELDS)) if fields[_FIELDS * j + 1]), None)
+        if j is not None:
+            _, right = _spacing_split(ranges[spaced[-1]][2])
+            fields[_FIELDS * j + 1] -= right
+    return out
+
+
+def _operators(stream, textbox, runs: list[Run], text: str) -> list[tuple]:  # noqa: ANN001
+    """The text operators WeasyPrint's ``draw_first_line`` writes for ``runs`` (without the text
+    matrix), as ``(name, argument)`` pairs. Raises :class:`_Fallback` before changing anything but
+    the font's caches, which it fills as WeasyPrint would."""
+    from weasyprint.text.ffi import FROM_UNITS, pango
+
+    ops: list[tuple] = []
+    previous_pango_font = None
+    string = ""
+    utf8_text = None
+    for run in runs:
+        fields = run.fields
+        count = len(fields) // _FIELDS
+        if run.font != previous_pango_font:
+            previous_pango_font = run.font
+            font, font_size = stream.add_font(run.font)
+            if font.png or font.svg or font.colr:
+                raise _Fallback
+            if pango.pango_version() < 14802:
+                font_size = textbox.style["font_size"]
+            if string:
+                ops.append(("show", string))
+            string = ""
+            ops.append(("font", font.hash, 1 if font.bitmap else font_size))
+            widths, to_unicode, bitmap = font.widths, font.to_unicode, font.bitmap
+        string += "<"
+        for i in range(count):
+            glyph_id, width, x_offset, y_offset = fields[_FIELDS * i:_FIELDS * i + 4]
+            if glyph_id == _GLYPH_EMPTY:
+                string += f">{-width / font_size}<"
+                continue
+            if glyph_id & _GLYPH_UNKNOWN:
+                raise _Fallback
+            if glyph_id not in to_unicode:
+                t1 = run.clusters[i]
+                if run.rtl:
+                    t2 = run.length if i == 0 else run.clusters[i - 1]
+                else:
+                    t2 = run.length if i == count - 1 else run.clusters[i + 1]
+                utf8_text = utf8_text or text.encode()
+                to_unicode[glyph_id] = utf8_text[run.offset + t1:run.offset + t2].decode()
+            offset = x_offset / font_size
+            rise = y_offset / 1000
+            if rise:
+                if string[-1] == "<":
+                    string = string[:-1]
+                else:
+                    string += ">"
+                if string:
+                    ops.append(("show", string))
+                ops.append(("rise", -rise))
+                string = ""
+                if offset:
+                    string = f"{-offset}"
+                string += f"<{glyph_id:02x}>" if bitmap else f"<{glyph_id:04x}>"
+                ops.append(("show", string))
+                ops.append(("rise", 0))
+                string = "<"
+            else:
+                if offset:
+                    string += f">{-offset}<"
+                string += f"{glyph_id:02x}" if bitmap else f"{glyph_id:04x}"
+            logical_width = widths.get(glyph_id)
+            if logical_width is None:
+                pango.pango_font_get_glyph_extents(run.font, glyph_id, stream.ink_rect, stream.logical_rect)
+                logical_width = widths[glyph_id] = round(
+                    stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
+            kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
+            if kerning:
+                string += f">{int(kerning)}<"
+        if string[-1] == "<":
+            string = string[:-1]
+        else:
+            string += ">"
+    ops.append(("show", string))
+    return ops
+
+
+def _write(stream, matrix, ops: list[tuple]) -> None:  # noqa: ANN001
+    stream.set_text_matrix(*matrix.values)
+    for name, *args in ops:
+        if name == "show":
+            stream.show_text(*args)
+        elif name == "font":
+            stream.set_font_size(*args)
+        else:
+            stream.set_text_rise(*args)
+
+
+def kept_runs(layout: Any) -> list[Run] | None:
+    """The runs to draw ``layout`` (WeasyPrint's ``Layout``, set to draw) from its kept shaping; None when
+    it has none it can be drawn from."""
+    kept = layout.__dict__.get("_kept")
+    if kept is None or not layout.__dict__.get("_pending"):
+        return None
+    runs = line_runs(kept)
+    spacing = layout.justification_spacing + layout.style["word_spacing"]
+    if not spacing:
+        return runs
+    return widened(runs, layout.text.encode(), int(spacing * PANGO_SCALE))
+
+
+def _drawable(layout: Any, style: Any) -> bool:
+    """Whether ``layout``'s kept shaping draws it as WeasyPrint's new shaping for ``style`` would."""
+    text = layout.text
+    return (layout.__dict__.get("_kept") is not None and style["letter_spacing"] in ("normal", 0)
+            and not style["word_spacing"] and "\t" not in text and "\n" not in text
+            and not (layout.justification_spacing and text == " "))
+
+
+@contextlib.contextmanager
+def lines_kept() -> Iterator[None]:
+    """While a document is laid out, each line keeps the Pango layout of its final shaping, when that
+    shaping holds the line's whole text on one line (see the module's docstring)."""
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+    from weasyprint.text.ffi import ffi, pango
+
+    Layout = line_break.Layout  # noqa: N806
+    get_first_line, deactivate, add_word_spacing = Layout.get_first_line, Layout.deactivate, inline.add_word_spacing
+
+    def shaped(self):  # noqa: ANN001, ANN202
+        line = get_first_line(self)
+        self._shaped = self.text
+        return line
+
+    def kept(self) -> None:  # noqa: ANN001
+        text = self.text
+        if self.__dict__.get("_shaped") is text and "\n" not in text:
+            line = pango.pango_layout_get_line_readonly(self.layout, 0)
+            if line.length == len(text.encode()) and pango.pango_layout_get_line_readonly(self.layout, 1) == ffi.NULL:
+                self._kept = self.layout
+        deactivate(self)
+
+    def spaced(context, box, justification_spacing, x_advance):  # noqa: ANN001, ANN202
+        before = getattr(box, "pango_layout", None)
+        x_advance = add_word_spacing(context, box, justification_spacing, x_advance)
+        after = getattr(box, "pango_layout", None)
+        if before is not None and after is not before and before.__dict__.get("_kept") is not None \
+                and after.text == before.text:
+            after._kept = before._kept
+        return x_advance
+
+    Layout.get_first_line, Layout.deactivate = shaped, kept
+    inline.add_word_spacing = spaced
+    try:
+        yield
+    finally:
+        Layout.get_first_line, Layout.deactivate = get_first_line, deactivate
+        inline.add_word_spacing = add_word_spacing
+
+
+@contextlib.contextmanager
+def glyphs_read_in_bulk() -> Iterator[None]:
+    """While a PDF is drawn, each line is drawn from the shaping :func:`lines_kept` kept, or else
+    WeasyPrint shapes it again; either way its glyphs are read in bulk (see the module's docstring).
+    Lines this module does not draw are drawn by WeasyPrint's code."""
+    from weasyprint.draw import text as draw_text
+    from weasyprint.text import line_break
+    from weasyprint.text.ffi import ffi, pango
+
+    original = draw_text.draw_first_line
+    if ffi.sizeof("PangoGlyphInfo") != _FIELDS * 4 or pango.pango_version() // 100 != 150:
+        yield  # not the Pango these were written for: leave WeasyPrint be
+        return
+    Layout = line_break.Layout  # noqa: N806
+    reactivate, deactivate = Layout.reactivate, Layout.deactivate
+
+    def pending(self, style) -> None:  # noqa: ANN001
+        if _drawable(self, style):
+            self.style, self._pending = style, True
+        else:
+            reactivate(self, style)
+
+    def realised(self, name: str):  # noqa: ANN202
+        if name in ("layout", "language") and self.__dict__.get("_pending"):
+            self._pending = False
+            reactivate(self, self.style)
+            return getattr(self, name)
+        raise AttributeError(name)
+
+    def done(self) -> None:  # noqa: ANN001
+        if self.__dict__.get("_pending"):
+            self._pending = False
+            del self.style
+        else:
+            deactivate(self)
+
+    def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):  # noqa: ANN001, ANN202
+        layout = textbox.pango_layout
+        if text_overflow == "ellipsis" or block_ellipsis != "none" or not textbox.text.strip() \
+                or textbox.style["font_size"] < 1e-6:
+            return original(stream, textbox, text_overflow, block_ellipsis, matrix)
+        try:
+            runs = kept_runs(layout)
+            if runs is None:
+                pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
+                runs = line_runs(layout.layout)
+            _write(stream, matrix, _operators(stream, textbox, runs, layout.text))
+            return []
+        except _Fallback:
+            return original(stream, textbox, text_overflow, block_ellipsis, matrix)
+
+    draw_text.draw_first_line = draw_first_line
+    Layout.reactivate, Layout.deactivate, Layout.__getattr__ = pending, done, realised
+    try:
+        yield
+    finally:
+        draw_text.draw_first_line = original
+        Layout.reactivate, Layout.deactivate = reactivate, deactivate
+        del Layout.__getattr__
