@@ -72,6 +72,10 @@ CUTTABLE = frozenset({"p", "blockquote", "div", "aside"})  # blocks that may be 
 LISTS = frozenset({"ol", "ul", "li"})  # a still in a list floats out of it too (:func:`detach`)
 UNCUTTABLE = frozenset({"ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th",
                         "pre", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6"})
+# A part is laid out from a hole's page only from this page (0-based) of the chapter on. Nearer the start, what a
+# part saves (the pages before the hole) is less than the whole layout it leads to: the last one, or the check when
+# the stills it moved still leave their hole (the sample's chapter 3, its paragraph grown: 4 layouts → 3).
+PART_FROM = 3
 AHEAD = 12000  # characters of HTML past a hole's stills laid out to find where its next page begins (3–4 pages)
 MOVED = "data-float"  # on a still that was moved: its value is "moved"
 _ID = re.compile(r'\bid="([^"]*)"')
@@ -637,7 +641,8 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
           level: bool = False, render_from: Callable[[list[str], int], Any] | None = None) -> tuple[Any, Placement]:
     """The chapter laid out with its holes filled (see the module): the final document and the placement.
     With ``render_from`` (blocks laid out as a part of the chapter, its footnotes numbered on from a
-    count), where the page after a hole begins is found from the hole's page on (:func:`_segment_starts`);
+    count), where the page after a hole on page :data:`PART_FROM` or later begins is found from the
+    hole's page on (:func:`_segment_starts`);
     a placement made that way that still leaves its hole is made again from a layout of the whole
     chapter up to there."""
     current = list(blocks)
@@ -649,7 +654,7 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
         """``blocks`` laid out: when a still that may leave a hole comes after this one (``more``), only
         from ``doc``'s page ``page`` on (:func:`lay_out_from`, the pages before it ``doc``'s own) if that
         can be done; the chapter's layout is made whole again after the last."""
-        if more and render_from is not None:
+        if more and render_from is not None and page >= PART_FROM:
             part = lay_out_from(doc.pages, blocks, page, at, len(blocks), render_from, placement, _local(doc),
                                 tag=f"~place{placement.layouts}")
             if part is not None:
@@ -678,7 +683,8 @@ def place(blocks: list[Block], render: Callable[[list[str]], Any], threshold: fl
         more = any(b.floats and b.id not in tried for b in current[at + n:])  # a later still may leave a hole
         rest = current[:at] + current[at + n:]
         segment = None
-        if render_from is not None and len(current) == unchanged:  # _run took no further still out of a block
+        # from the hole's page: when _run took no further still out of a block, far enough into the chapter
+        if render_from is not None and len(current) == unchanged and hole.page >= PART_FROM:
             segment = _segment_starts(doc, rest, at, hole.page, render_from, placement, _local(doc))
             placement.from_page += segment is not None
         starts = segment if segment is not None else _without(rest, at, hole.page, render, placement)
