@@ -274,12 +274,23 @@ def lines_kept() -> Iterator[None]:
         deactivate(self)
 
     def spaced(context, box, justification_spacing, x_advance):  # noqa: ANN001, ANN202
-        before = getattr(box, "pango_layout", None)
-        x_advance = add_word_spacing(context, box, justification_spacing, x_advance)
-        after = getattr(box, "pango_layout", None)
-        if before is not None and after is not before and before.__dict__.get("_kept") is not None \
-                and after.text == before.text:
-            after._kept = before._kept
+        # WeasyPrint's add_word_spacing for a text box with spaces: its new Pango layout, made only to be
+        # shaped again when drawn, is here a copy of the kept one's Python side, with the justification
+        old = getattr(box, "pango_layout", None)
+        if old is None or old.__dict__.get("_kept") is None or old.text != box.text:
+            return add_word_spacing(context, box, justification_spacing, x_advance)
+        spaces = inline.count_expandable_spaces(box)
+        if not spaces:
+            return add_word_spacing(context, box, justification_spacing, x_advance)
+        box.justification_spacing = justification_spacing
+        box.position_x += x_advance
+        layout = Layout.__new__(Layout)
+        layout.__dict__.update(old.__dict__)
+        layout.justification_spacing, layout.max_width, layout.first_line_direction = justification_spacing, None, 0
+        extra_space = justification_spacing * spaces
+        x_advance += extra_space
+        box.width += extra_space
+        box.pango_layout = layout
         return x_advance
 
     Layout.get_first_line, Layout.deactivate = shaped, kept
