@@ -35,8 +35,8 @@ from __future__ import annotations
 import contextlib
 import re
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
-from itertools import groupby
 from typing import Any, NamedTuple
 
 _GLYPH_EMPTY, _GLYPH_UNKNOWN = 0x0FFFFFFF, 0x10000000  # Pango's PANGO_GLYPH_EMPTY and _UNKNOWN_FLAG
@@ -51,8 +51,8 @@ class Run(NamedTuple):
     font: Any  # PangoFont *, alive while the layout it came from is
     fields: Sequence[int]  # _FIELDS int32s per glyph
     clusters: Sequence[int]  # each glyph's first byte, from ``offset``
-    offset: int  # the item's first byte in the line's UTF-8 text (0 for a run split by :func:`widened`)
-    length: int  # its length in bytes (its end, for a run split by :func:`widened`)
+    offset: int  # the item's first byte in the line's UTF-8 text
+    length: int  # its length in bytes (for a run split by :func:`widened`: its end, from ``offset``)
     rtl: bool
 
 
@@ -101,26 +101,37 @@ def widened(runs: list[Run], text: bytes, spacing: int) -> list[Run] | None:
             ranges[-1][1] = match.end()
         else:
             ranges.append([match.start(), match.end(), value])
-    at = {byte: k for k, (start, end, _) in enumerate(ranges) for byte in range(start, end)}
     out: list[Run] = []
     spaced: list[int] = []  # the attribute each of ``out`` is under (-1: none)
     for run in runs:
         count = len(run.fields) // _FIELDS
-        clusters = [run.offset + c for c in ffi.unpack(run.clusters, count)]  # from the line's first byte
+        clusters = ffi.unpack(run.clusters, count)  # each glyph's first byte from the run's, rising
         fields = array("i", run.fields)
         view = memoryview(fields)
+
+        cuts: list[tuple[int, int, int]] = []  # (first glyph, end glyph, attribute or -1)
         first = 0
-        for k, group in groupby(at.get(c, -1) for c in clusters):
-            i = first + len(list(group))
+        for k, (start, end, _) in enumerate(ranges):
+            if end <= run.offset or start >= run.offset + run.length:
+                continue
+            low, high = bisect_left(clusters, start - run.offset), bisect_left(clusters, end - run.offset)
+            if low > first:
+                cuts.append((first, low, -1))
+            if high > low:
+                cuts.append((low, high, k))
+            first = max(first, high)
+        if first < count:
+            cuts.append((first, count, -1))
+        for first, last, k in cuts:
             if k >= 0:
                 left, right = _spacing_split(ranges[k][2])
-                for j in range(_FIELDS * first, _FIELDS * i, _FIELDS):
+                for j in range(_FIELDS * first, _FIELDS * last, _FIELDS):
                     fields[j + 1] += left + right
                     fields[j + 2] += left
-            end = clusters[i] if i < count else run.offset + run.length
-            out.append(Run(run.font, view[_FIELDS * first:_FIELDS * i], clusters[first:i], 0, end, False))
+            end = clusters[last] if last < count else run.length
+            out.append(Run(run.font, view[_FIELDS * first:_FIELDS * last], clusters[first:last], run.offset, end,
+                           False))
             spaced.append(k)
-            first = i
     # Pango takes the spacing off the line's ends (adjust_line_letter_spacing): the half before the first
     # glyph of a widened first run, and the half after the last of a widened last run, skipping empty glyphs
     if out and spaced[0] >= 0:
@@ -165,8 +176,8 @@ def _operators(stream, textbox, runs: list[Run], text: str) -> list[tuple]:  # n
             ops.append(("font", font.hash, 1 if font.bitmap else font_size))
             widths, to_unicode, bitmap = font.widths, font.to_unicode, font.bitmap
         string += "<"
-        for i in range(count):
-            glyph_id, width, x_offset, y_offset = fields[_FIELDS * i:_FIELDS * i + 4]
+        glyphs = iter(fields)
+        for i, (glyph_id, width, x_offset, y_offset, _) in enumerate(zip(*[glyphs] * _FIELDS)):
             if glyph_id == _GLYPH_EMPTY:
                 string += f">{-width / font_size}<"
                 continue
