@@ -34,6 +34,7 @@ asks).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -83,8 +84,12 @@ class _Anchor:
         text = own_text(element)
         self.text = text
         self.chars = _UNCOUNTED.sub("", text)  # the counted characters
-        self.index = [m.start() for m in _COUNTED.finditer(text)]  # counted character → position in text
         self.at = 0
+
+    @functools.cached_property
+    def index(self) -> list[int]:
+        """Counted character → its position in the text (only a page that begins inside a word needs it)."""
+        return [m.start() for m in _COUNTED.finditer(self.text)]
 
     def consume(self, laid_out: str) -> bool:
         """Advance over a text box's text; True if it ended with a hyphen that is not in the source."""

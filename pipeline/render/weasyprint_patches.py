@@ -33,8 +33,10 @@ import hashlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import weasyprint
+from weasyprint.formatting_structure.boxes import ParentBox, TextBox
 
 from ..diagnostics import error
 from .html import STYLES
@@ -120,6 +122,18 @@ def _frozen(skip_stack: dict | None) -> tuple | None:
     return tuple(sorted((i, _frozen(inner)) for i, inner in skip_stack.items()))
 
 
+def _last_text(box: Any) -> Any:
+    """The last text box of ``box.descendants()`` (None: there is none), found from the end."""
+    for child in reversed(box.children):
+        if isinstance(child, TextBox):
+            return child
+        if isinstance(child, ParentBox):  # as descendants() goes into a child
+            found = _last_text(child)
+            if found is not None:
+                return found
+    return None
+
+
 class _LadderLimit:
     """Hyphenation off for the line after :data:`MAX_HYPHENATED_LINES` hyphenated ones.
 
@@ -147,8 +161,6 @@ class _LadderLimit:
 
     def lines(self, original, context, box, position_y, bottom_space, skip_stack,  # noqa: ANN001, ANN201
               *args, **kwargs):
-        from weasyprint.formatting_structure.boxes import TextBox
-
         made = original(context, box, position_y, bottom_space, skip_stack, *args, **kwargs)
         run = 0 if skip_stack is None else self.runs.get((box, _frozen(skip_stack)), 0)
         while True:
@@ -159,10 +171,7 @@ class _LadderLimit:
                 return
             finally:
                 self.ban = outer
-            last = None
-            for child in item[0].descendants() if item[0] is not None else ():
-                if isinstance(child, TextBox):
-                    last = child
+            last = _last_text(item[0]) if item[0] is not None else None
             ends_hyphenated = last is not None and last.text.endswith(last.style["hyphenate_character"])
             run = run + 1 if ends_hyphenated else 0
             if item[1] is not None:
