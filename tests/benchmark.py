@@ -7,6 +7,7 @@ Takes: book names (default: all of them), on the command line::
     python tests/benchmark.py --books 50k,the-salt-lantern
     python tests/benchmark.py --skip-pandoc        # our builds only
     python tests/benchmark.py --watch 10           # watch: 10 saves of the sample, against pandoc's EPUB
+    python tests/benchmark.py --books wp --repeat 3  # cold PDFs three times, ours and pandoc's in turn
     make bench BENCH_ARGS=--quick                  # installs pandoc (pypandoc-binary) first
 
 The books: ``the-salt-lantern`` (the sample, alias ``sample``), the two books in
@@ -27,6 +28,12 @@ each as a separate process:
   second run is the one shown (the first fills the cache with the EPUB);
 - our one-chapter edit: a sentence appended to the middle chapter, then
   ``--to pdf`` into the same folder; the new PDF is searched for the sentence.
+
+With ``--repeat N``, the cold PDFs are made N times, ours and pandoc's in turn
+(each of ours into a fresh ``--out``), and the table shows the median of each:
+on a shared machine a minute can be 20% slower than the next, and a single
+pair of runs measures the hour as much as the builds. Every run is listed in
+the details.
 
 It also reports the EPUB's image bytes before (the sizes of the source files
 the book shows, the cover included, each file once) and after (the images in
@@ -52,6 +59,7 @@ shown too; missing keys are left out. Ratios are ours / pandoc.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -109,6 +117,7 @@ class BookResult:
     notes: list[str] = field(default_factory=list)
     image_bytes: tuple[int, int] | None = None  # the EPUB's images: sources' bytes, bytes in the EPUB
     holes: tuple[int, float] | None = None  # print PDF: pages over 25% blank before a still, blank in pages
+    medians: dict[str, Run] = field(default_factory=dict)  # with --repeat: the median cold PDF, ours and pandoc's
 
 
 # --- measuring ----------------------------------------------------------------------------------------------------
@@ -255,7 +264,8 @@ def progress(book: str, run: Run) -> None:
     print(f"  {book}: {run.label}: {state}", file=sys.stderr, flush=True)
 
 
-def bench_book(name: str, work_root: Path, pandoc_bin: Path | None, jobs: int | None) -> BookResult:
+def bench_book(name: str, work_root: Path, pandoc_bin: Path | None, jobs: int | None,
+               repeat: int = 1) -> BookResult:
     """Every run for one book, in a folder of its own under ``work_root``."""
     result = BookResult(name)
     work = work_root / name
@@ -277,6 +287,17 @@ def bench_book(name: str, work_root: Path, pandoc_bin: Path | None, jobs: int | 
         result.holes = holes_of(out_pdf / f"{book.name}.pdf")
     if pandoc_bin and record(pandoc("pandoc-pdf", pandoc_bin, book, out_pandoc / "out.pdf", work)).ok:
         result.pages["pandoc"] = pdf_pages(out_pandoc / "out.pdf")
+    for n in range(2, repeat + 1):  # ours and pandoc's in turn, each of ours cold
+        again = work / f"out-pdf-{n}"
+        record(ours(f"pdf #{n}", book, "pdf", again, work, jobs))
+        shutil.rmtree(again, ignore_errors=True)
+        if pandoc_bin:
+            record(pandoc(f"pandoc-pdf #{n}", pandoc_bin, book, out_pandoc / f"out-{n}.pdf", work))
+    for label in ("pdf", "pandoc-pdf"):
+        runs = [run for name, run in result.runs.items() if name.split(" #")[0] == label and run.ok]
+        if len(runs) > 1:
+            middle = sorted(runs, key=lambda run: run.seconds)[(len(runs) - 1) // 2]
+            result.medians[label] = dataclasses.replace(middle, rss_mb=max(run.rss_mb for run in runs))
     if record(ours("epub", book, "epub", out_epub, work, jobs)).ok:
         result.image_bytes = epub_image_bytes(book, out_epub / f"{book.name}.epub", work)
     if pandoc_bin:
@@ -342,7 +363,9 @@ def ratio(a: Run | None, b: Run | None) -> str:
 
 
 def row(r: BookResult) -> tuple[str, ...]:
-    g = r.runs.get
+    def g(label: str) -> Run | None:
+        return r.medians.get(label) or r.runs.get(label)
+
     pages = f"{r.pages.get('ours') or '–'}/{r.pages.get('pandoc') or '–'}"
     seen = {True: "yes", False: "NO", None: "–"}[r.edit_seen]
     return (r.name, f"{r.words:,}" if r.words else "–", pages,
@@ -368,6 +391,10 @@ def print_table(results: list[BookResult]) -> None:
           "middle chapter ('edit in PDF': the sentence is in the new PDF). pandoc's PDF is A4, ours 6x9 in.\n"
           "holes: pages of our PDF more than 25% blank at the foot before a page a still opens / the blank at the\n"
           "foot of every such page, in pages of text block (tests/pdf_holes.py).")
+    repeated = sorted({len([k for k in r.runs if k.split(" #")[0] == "pdf"]) for r in results if r.medians})
+    if repeated:
+        print(f"PDF s, pandoc PDF s (and their ratio): the median of {'/'.join(map(str, repeated))} cold runs, "
+              "ours and pandoc's in turn (--repeat); MB: the largest of them.")
 
 
 def describe(run: Run) -> str:
@@ -479,6 +506,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-j", "--jobs", type=int, metavar="N", help="pass -j N to our builds (default: theirs)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary work folder (outputs, logs)")
     parser.add_argument("--watch", type=int, metavar="N", help="time N watch rebuilds of the sample instead")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="make the cold PDFs N times, ours and pandoc's in turn; the table shows medians")
     args = parser.parse_args(argv)
     books = [] if args.watch else choose_books(args, parser)
 
@@ -491,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.watch:
             bench_watch(work, pandoc_bin, args.watch)
             return 0
-        results = [bench_book(name, work, pandoc_bin, args.jobs) for name in books]
+        results = [bench_book(name, work, pandoc_bin, args.jobs, args.repeat) for name in books]
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
