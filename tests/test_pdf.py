@@ -490,34 +490,17 @@ def test_shipped_fonts_are_recognised_by_their_bytes():
     assert shipped_name(regular + b"\0") is None
 
 
-def _laid_out(html: str, own_drawing: bool = True) -> bytes:
-    """``html`` as a one-page piece of the print edition; without ``own_drawing``, drawn by WeasyPrint's
-    own code (:mod:`pipeline.render.weasyprint_glyphs` switched off)."""
-    import contextlib
-
+def _laid_out(html: str) -> bytes:
+    """``html`` as a one-page piece of the print edition."""
     from pipeline.editions import for_book
     from pipeline.metadata import normalise
-    from pipeline.render import pdf, weasyprint_glyphs
+    from pipeline.render import pdf
 
     edition = for_book(normalise({"title": "T", "lang": "en"}, "f"), "pdf")
-    with contextlib.ExitStack() as stack:
-        if not own_drawing:
-            for name in ("lines_kept", "glyphs_read_in_bulk"):
-                stack.enter_context(_swapped(weasyprint_glyphs, name, contextlib.nullcontext))
-        return pdf.layout(html, edition, SAMPLE, b"0" * 32, "test", pdf.scripts_in(html)).pdf
+    return pdf.layout(html, edition, SAMPLE, b"0" * 32, "test", pdf.scripts_in(html)).pdf
 
 
-@contextlib.contextmanager
-def _swapped(owner: object, name: str, value: object):  # noqa: ANN202
-    old = getattr(owner, name)
-    setattr(owner, name, value)
-    try:
-        yield
-    finally:
-        setattr(owner, name, old)
-
-
-def test_lines_drawn_from_their_layout_are_weasyprints_bytes():
+def test_lines_drawn_from_their_layout_are_weasyprints_bytes(monkeypatch: pytest.MonkeyPatch):
     """Lines drawn from the glyphs shaped when they were laid out, justified lines widened as Pango
     widens them, and glyphs read in bulk, give WeasyPrint's own bytes in every script the fonts cover:
     ligatures, kerning, accents built from combining marks (a glyph raised or lowered), right-to-left
@@ -537,10 +520,12 @@ def test_lines_drawn_from_their_layout_are_weasyprints_bytes():
         widened.append(args[1])
         return original(*args)
 
-    with _swapped(weasyprint_glyphs, "widened", counted):
-        ours = _laid_out(html)
+    monkeypatch.setattr(weasyprint_glyphs, "widened", counted)
+    ours = _laid_out(html)
     assert len(widened) > 10  # justified lines were drawn from their layout
-    assert ours == _laid_out(html, own_drawing=False)
+    for name in ("lines_kept", "glyphs_read_in_bulk"):  # WeasyPrint's own drawing
+        monkeypatch.setattr(weasyprint_glyphs, name, contextlib.nullcontext)
+    assert ours == _laid_out(html)
 
 
 def test_a_word_is_drawn_alike_in_justified_and_ragged_lines():
