@@ -44,10 +44,10 @@ def shared_build(tmp_path_factory: pytest.TempPathFactory, source: Path, formats
         return result
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run ``python -m pipeline ARGS`` and capture its output."""
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd or ROOT,
-                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m pipeline ARGS`` and capture its output; `env` adds to the environment."""
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd or ROOT, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
 
 
 @pytest.fixture(scope="session")

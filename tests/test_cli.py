@@ -36,6 +36,16 @@ def test_build_writes_both_formats(tmp_path: Path) -> None:
     assert (tmp_path / "dist" / "x.epub").read_bytes().startswith(b"PK")
 
 
+def test_a_build_leaves_nothing_in_the_temporary_folder(tmp_path: Path) -> None:
+    _book(tmp_path)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    result = run_cli("build", "x", "--to", "pdf", "-j", "2", "--out", "dist", cwd=tmp_path, env={"TMPDIR": str(temp)})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "dist" / "x.pdf").exists()
+    assert sorted(p.name for p in temp.iterdir()) == []  # WeasyPrint's font files went with their process
+
+
 def test_to_limits_formats_and_default_out_is_build(tmp_path: Path) -> None:
     _book(tmp_path)
     result = run_cli("build", "x", "--to", "epub", cwd=tmp_path)

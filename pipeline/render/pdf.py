@@ -43,11 +43,15 @@ footnote on (:func:`~pipeline.render.weasyprint_patches.notes_kept_with_their_ca
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import hashlib
 import logging
+import multiprocessing.util
+import os
 import re
+import shutil
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -363,7 +367,29 @@ def _styles(edition: Edition, scripts: tuple[str, ...], folios: bool, root: Path
     sheets.append(CSS(string=script_fonts_css(scripts), base_url=STYLES.as_uri() + "/",
                       url_fetcher=fetcher, font_config=fonts))
     sheets.append(CSS(string=page_css(edition, folios), font_config=fonts))
+    _remove_at_exit(fonts)
     return sheets, fonts, fetcher, counters
+
+
+def _remove_at_exit(fonts: FontConfiguration) -> None:
+    """Remove the folder of font files WeasyPrint wrote for @font-face when this process ends.
+
+    WeasyPrint removes it when the configuration is collected, but ours lives as long as the
+    process, and a worker process ends with `os._exit`, which collects nothing: every build
+    left a few megabytes of fonts in /tmp. Only the process that made the folder removes it,
+    since forked workers read the same files.
+    """
+    folder = fonts._folder  # set by WeasyPrint 70 when the first @font-face is loaded
+    if folder is None:
+        return
+    owner = os.getpid()
+
+    def remove() -> None:
+        if os.getpid() == owner:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(remove)  # the main process
+    multiprocessing.util.Finalize(None, remove, exitpriority=0)  # a worker, before its os._exit
 
 
 def load_styles(edition: Edition, scripts: tuple[str, ...], root: Path) -> None:
