@@ -150,10 +150,58 @@ def widened(runs: list[Run], text: bytes, spacing: int) -> list[Run] | None:
     return out
 
 
+class _Fragments(dict):
+    """What each glyph adds to a TJ string, keyed by ``(glyph, width, x_offset)``, for one font at one size
+    (WeasyPrint's per-glyph arithmetic, made once per key). Fills the font's widths as WeasyPrint does."""
+
+    def __init__(self, stream, font, font_size: float) -> None:  # noqa: ANN001
+        super().__init__()
+        self.stream, self.font, self.font_size = stream, font, font_size
+        self.pango_font: Any = None  # the run's, set by _operators before each lookup
+
+    def __missing__(self, key: tuple[int, int, int]) -> str:
+        from weasyprint.text.ffi import FROM_UNITS, pango
+
+        glyph_id, width, x_offset = key
+        font, font_size = self.font, self.font_size
+        if glyph_id == _GLYPH_EMPTY:
+            fragment = f">{-width / font_size}<"
+        else:
+            if glyph_id & _GLYPH_UNKNOWN:
+                raise _Fallback
+            offset = x_offset / font_size
+            fragment = f">{-offset}<" if offset else ""
+            fragment += f"{glyph_id:02x}" if font.bitmap else f"{glyph_id:04x}"
+            logical_width = font.widths.get(glyph_id)
+            if logical_width is None:
+                stream = self.stream
+                pango.pango_font_get_glyph_extents(self.pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
+                logical_width = font.widths[glyph_id] = round(
+                    stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
+            kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
+            if kerning:
+                fragment += f">{int(kerning)}<"
+        self[key] = fragment
+        return fragment
+
+
+def _fragments(stream, font, font_size: float) -> _Fragments:  # noqa: ANN001
+    """The glyph fragments of ``font`` at ``font_size``, kept on the font (one PDF's) while it is drawn."""
+    table = font.__dict__.setdefault("_fragments", {})
+    fragments = table.get(font_size)
+    if fragments is None:
+        fragments = table[font_size] = _Fragments(stream, font, font_size)
+    return fragments
+
+
 def _operators(stream, textbox, runs: list[Run], text: str) -> list[tuple]:  # noqa: ANN001
     """The text operators WeasyPrint's ``draw_first_line`` writes for ``runs`` (without the text
     matrix), as ``(name, argument)`` pairs. Raises :class:`_Fallback` before changing anything but
-    the font's caches, which it fills as WeasyPrint would."""
+    the font's caches, which it fills as WeasyPrint would.
+
+    A run whose glyphs all have their text already (the font's ``to_unicode``) and no vertical
+    offset is written from the font's :class:`_Fragments`, one lookup per glyph; the others glyph
+    by glyph, as WeasyPrint does."""
     from weasyprint.text.ffi import FROM_UNITS, pango
 
     ops: list[tuple] = []
@@ -175,6 +223,17 @@ def _operators(stream, textbox, runs: list[Run], text: str) -> list[tuple]:  # n
             string = ""
             ops.append(("font", font.hash, 1 if font.bitmap else font_size))
             widths, to_unicode, bitmap = font.widths, font.to_unicode, font.bitmap
+            fragments = _fragments(stream, font, font_size)
+        glyph_ids = fields[0::_FIELDS]
+        if not any(fields[3::_FIELDS]) and to_unicode.keys() >= set(glyph_ids).difference((_GLYPH_EMPTY,)):
+            fragments.pango_font = run.font
+            string += "<" + "".join(map(fragments.__getitem__, zip(glyph_ids, fields[1::_FIELDS],
+                                                                      fields[2::_FIELDS])))
+            if string[-1] == "<":
+                string = string[:-1]
+            else:
+                string += ">"
+            continue
         string += "<"
         glyphs = iter(fields)
         for i, (glyph_id, width, x_offset, y_offset, _) in enumerate(zip(*[glyphs] * _FIELDS)):
