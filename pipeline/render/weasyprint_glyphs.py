@@ -46,14 +46,18 @@ PANGO_SCALE = 1024
 
 
 class Run(NamedTuple):
-    """One Pango glyph item of a line: its font, its glyphs' fields, and where its text is."""
+    """One Pango glyph item of a line: its font, its glyphs' fields, and where its text is.
+
+    A run of a justified line (:func:`widened`) stands for several of Pango's items: ``cuts`` are the
+    glyphs where the next one starts. WeasyPrint writes each item as a string of its own."""
 
     font: Any  # PangoFont *, alive while the layout it came from is
     fields: Sequence[int]  # _FIELDS int32s per glyph
     clusters: Sequence[int]  # each glyph's first byte, from ``offset``
     offset: int  # the item's first byte in the line's UTF-8 text
-    length: int  # its length in bytes (for a run split by :func:`widened`: its end, from ``offset``)
+    length: int  # its length in bytes
     rtl: bool
+    cuts: tuple[int, ...] = ()
 
 
 class _Fallback(Exception):
@@ -86,9 +90,9 @@ def _spacing_split(spacing: int) -> tuple[int, int]:
 def widened(runs: list[Run], text: bytes, spacing: int) -> list[Run] | None:
     """``runs``, shaped from ``text`` without justification, as Pango gives them when WeasyPrint widens
     each space by ``spacing`` Pango units (doubled on the text's first and last byte): a letter-spacing
-    attribute per space, equal neighbours merged; Pango splits its items where the attribute changes and
-    widens each glyph under one by the spacing, half of it before the glyph. None for a line with
-    right-to-left runs or more than one font."""
+    attribute per space, equal neighbours merged; Pango splits its items where the attribute changes (a
+    run's ``cuts`` here) and widens each glyph under one by the spacing, half of it before the glyph. None
+    for a line with right-to-left runs or more than one font."""
     from weasyprint.text.ffi import ffi
 
     if any(run.rtl for run in runs) or len({run.font for run in runs}) > 1:
@@ -102,13 +106,11 @@ def widened(runs: list[Run], text: bytes, spacing: int) -> list[Run] | None:
         else:
             ranges.append([match.start(), match.end(), value])
     out: list[Run] = []
-    spaced: list[int] = []  # the attribute each of ``out`` is under (-1: none)
+    items: list[tuple[array, int, int, int]] = []  # each of Pango's items: fields, first and end glyph, attribute
     for run in runs:
         count = len(run.fields) // _FIELDS
         clusters = ffi.unpack(run.clusters, count)  # each glyph's first byte from the run's, rising
         fields = array("i", run.fields)
-        view = memoryview(fields)
-
         cuts: list[tuple[int, int, int]] = []  # (first glyph, end glyph, attribute or -1)
         first = 0
         for k, (start, end, _) in enumerate(ranges):
@@ -122,30 +124,31 @@ def widened(runs: list[Run], text: bytes, spacing: int) -> list[Run] | None:
             first = max(first, high)
         if first < count:
             cuts.append((first, count, -1))
-        for first, last, k in cuts:
+        if not cuts:
+            continue
+        for first, end, k in cuts:
             if k >= 0:
                 left, right = _spacing_split(ranges[k][2])
-                for j in range(_FIELDS * first, _FIELDS * last, _FIELDS):
+                for j in range(_FIELDS * first, _FIELDS * end, _FIELDS):
                     fields[j + 1] += left + right
                     fields[j + 2] += left
-            end = clusters[last] if last < count else run.length
-            out.append(Run(run.font, view[_FIELDS * first:_FIELDS * last], clusters[first:last], run.offset, end,
-                           False))
-            spaced.append(k)
+            items.append((fields, first, end, k))
+        out.append(Run(run.font, memoryview(fields), clusters, run.offset, run.length, False,
+                       tuple(first for first, _, _ in cuts[1:])))
     # Pango takes the spacing off the line's ends (adjust_line_letter_spacing): the half before the first
-    # glyph of a widened first run, and the half after the last of a widened last run, skipping empty glyphs
-    if out and spaced[0] >= 0:
-        fields = out[0].fields
-        j = next((j for j in range(len(fields) // _FIELDS) if fields[_FIELDS * j + 1]), None)
+    # glyph of a widened first item, and the half after the last of a widened last item, skipping empty glyphs
+    if items and items[0][3] >= 0:
+        fields, first, end, k = items[0]
+        j = next((j for j in range(first, end) if fields[_FIELDS * j + 1]), None)
         if j is not None:
-            left, _ = _spacing_split(ranges[spaced[0]][2])
+            left, _ = _spacing_split(ranges[k][2])
             fields[_FIELDS * j + 1] -= left
             fields[_FIELDS * j + 2] -= left
-    if out and spaced[-1] >= 0:
-        fields = out[-1].fields
-        j = next((j for j in reversed(range(len(fields) // _FIELDS)) if fields[_FIELDS * j + 1]), None)
+    if items and items[-1][3] >= 0:
+        fields, first, end, k = items[-1]
+        j = next((j for j in reversed(range(first, end)) if fields[_FIELDS * j + 1]), None)
         if j is not None:
-            _, right = _spacing_split(ranges[spaced[-1]][2])
+            _, right = _spacing_split(ranges[k][2])
             fields[_FIELDS * j + 1] -= right
     return out
 
@@ -227,16 +230,23 @@ def _operators(stream, textbox, runs: list[Run], text: str) -> list[tuple]:  # n
         glyph_ids = fields[0::_FIELDS]
         if not any(fields[3::_FIELDS]) and to_unicode.keys() >= set(glyph_ids).difference((_GLYPH_EMPTY,)):
             fragments.pango_font = run.font
-            string += "<" + "".join(map(fragments.__getitem__, zip(glyph_ids, fields[1::_FIELDS],
-                                                                      fields[2::_FIELDS])))
-            if string[-1] == "<":
-                string = string[:-1]
-            else:
-                string += ">"
+            pieces = list(map(fragments.__getitem__, zip(glyph_ids, fields[1::_FIELDS], fields[2::_FIELDS])))
+            start = 0
+            for end in (*run.cuts, count):
+                item = "<" + "".join(pieces[start:end])
+                string += item[:-1] if item[-1] == "<" else item + ">"
+                start = end
             continue
         string += "<"
+        cuts = set(run.cuts)
         glyphs = iter(fields)
         for i, (glyph_id, width, x_offset, y_offset, _) in enumerate(zip(*[glyphs] * _FIELDS)):
+            if i in cuts:
+                if string[-1] == "<":
+                    string = string[:-1]
+                else:
+                    string += ">"
+                string += "<"
             if glyph_id == _GLYPH_EMPTY:
                 string += f">{-width / font_size}<"
                 continue
