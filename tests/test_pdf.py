@@ -540,3 +540,48 @@ def test_a_word_is_drawn_alike_in_justified_and_ragged_lines():
         widths = {round(a["x1"] - a["x0"], 3) for a, b in zip(chars, chars[1:])
                   if a["text"] == "f" and b["text"] == " " and "Italic" in a["fontname"]}
     assert len(lines) > 3 and len(widths) == 1, widths
+
+
+def test_a_chapter_laid_out_after_others_is_the_chapter_laid_out_alone(tmp_path: Path):
+    """A process lays chapters out one after another, each a document of its own, and shares computed
+    styles between them (pipeline.render.weasyprint_styles): the next chapter's paragraphs take the
+    styles computed for the last one's. Each chapter is still byte for byte what it is laid out first."""
+    from conftest import write_files
+
+    from pipeline.build import prepare
+    from pipeline.editions import for_book
+    from pipeline.margins import estimate_pages
+    from pipeline.matter import front_count
+    from pipeline.render import pdf, weasyprint_styles
+
+    body = ("Text with *emphasis*, **strength**, `code`, a [link](#{n}-b) and a note.[^n]\n\n"
+            "[^n]: The note of chapter {n}.\n\n> A quotation set apart.\n\n- one\n- two\n\n"
+            "1. first\n2. second\n\n| Year | Event |\n|---|---|\n| 1812 | Borodino |\n\n"
+            "## A section {{#{n}-b}}\n\nAnother paragraph, long enough to be justified across a line or two "
+            "of the page, with a word or two that may be hyphenated: extraordinarily, indistinguishable.\n")
+    root = write_files(tmp_path / "book", {
+        "book.yaml": "title: Shared\nlang: en\nauthor: A. Writer\n",
+        **{f"chapters/0{n}.md": f"# Chapter {n}\n\n" + body.format(n=n) for n in (1, 2, 3)}})
+    book, index = prepare(root)
+    edition = for_book(book.meta, "pdf", estimate_pages(book))
+    scripts = pdf.scripts_in("".join(ir.to_json(c) for c in book.chapters))
+    chapters = book.chapters[front_count(book):]
+
+    def laid_out(chapter: ir.Chapter) -> bytes:
+        return pdf.layout_chapter(chapter, index, book.meta, edition, root, scripts).pdf
+
+    def forget() -> None:
+        for table in (weasyprint_styles._STYLES, weasyprint_styles._TWINS, weasyprint_styles._PAGES):
+            table.clear()
+
+    alone = []
+    for chapter in chapters:
+        forget()
+        alone.append(laid_out(chapter))
+    forget()
+    laid_out(chapters[0])
+    kept = dict(weasyprint_styles._TWINS)
+    in_turn = [laid_out(chapter) for chapter in chapters]
+    assert in_turn == alone
+    assert weasyprint_styles._TWINS == kept  # the later chapters computed no style the first had not
+    assert len(kept) > 10 and weasyprint_styles._PAGES

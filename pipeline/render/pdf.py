@@ -74,6 +74,7 @@ from ..transforms.numbering import numbered_label
 from . import floats, math, pdf_tags, wide
 from . import weasyprint_glyphs as glyphs
 from . import weasyprint_patches as patches
+from . import weasyprint_styles as styles
 from .copyright import copyright_html
 from .html import STYLES, Writer, attr_value, text, title_page_lines
 from .page_breaks import PageStart, page_starts
@@ -429,7 +430,7 @@ def _render(html: str, edition: Edition, root: Path, scripts: tuple[str, ...], f
     line keeps its shaping to be drawn from (:mod:`pipeline.render.weasyprint_glyphs`): a whole book laid
     out in one pass does not, as keeping them all until it is drawn takes a sixth more memory."""
     sheets, fonts, fetcher, counters = _styles(edition, scripts, folios, root)
-    with patches.hyphen_ladders_limited(), patches.notes_kept_with_their_calls(), \
+    with patches.hyphen_ladders_limited(), patches.notes_kept_with_their_calls(), styles.styles_shared(), \
             glyphs.lines_kept() if keep_lines else contextlib.nullcontext():
         return HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=sheets, font_config=fonts, counter_style=counters,

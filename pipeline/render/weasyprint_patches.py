@@ -18,6 +18,8 @@ other than the one they were written for (:data:`WRITTEN_FOR`, pinned in
 - Text is drawn from the glyphs shaped when it was laid out, read in bulk:
   :func:`pipeline.render.weasyprint_glyphs.lines_kept` and
   :func:`~pipeline.render.weasyprint_glyphs.glyphs_read_in_bulk` (a module of their own).
+- Computed styles are shared between the chapters a process lays out:
+  :func:`pipeline.render.weasyprint_styles.styles_shared` (a module of its own).
 - The tagged PDF's structure tree is adjusted by
   :func:`pipeline.render.pdf_tags.adjusted` (it belongs with that module's rules).
 
