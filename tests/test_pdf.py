@@ -585,3 +585,33 @@ def test_a_chapter_laid_out_after_others_is_the_chapter_laid_out_alone(tmp_path:
     assert in_turn == alone
     assert weasyprint_styles._TWINS == kept  # the later chapters computed no style the first had not
     assert len(kept) > 10 and weasyprint_styles._PAGES
+
+
+def test_a_next_word_too_long_for_the_line_is_not_shaped_again(monkeypatch: pytest.MonkeyPatch):
+    """WeasyPrint shapes a draft of each line, then the line again with the next word added; when the draft
+    shows that the word cannot fit, that shaping is skipped (weasyprint_glyphs.next_words_measured).
+    Fewer shapings, the same bytes: justified and ragged lines, hyphenated words, italics, non-breaking
+    spaces, and right-to-left lines (shaped as before)."""
+    from weasyprint.text import line_break
+
+    from pipeline.render import weasyprint_glyphs
+
+    shapings = []
+    original = line_break.Layout.get_first_line
+
+    def counted(self):  # noqa: ANN001, ANN202
+        shapings.append(self.text)
+        return original(self)
+
+    monkeypatch.setattr(line_break.Layout, "get_first_line", counted)
+    hebrew = "\u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd "
+    text = ("An extraordinarily long sentence, with <i>indistinguishable</i> words and Mr.\u00a0Smith's "
+            f"notwithstanding interjections; then {hebrew}again, AVATAR, To Wa. ")
+    html = (f'<html lang="en"><body><p style="text-align: justify">{text * 8}</p><p>{text * 4}</p>'
+            f'<p dir="rtl" lang="he">{hebrew * 40}</p></body></html>')
+    ours = _laid_out(html)
+    measured = len(shapings)
+    shapings.clear()
+    monkeypatch.setattr(weasyprint_glyphs, "next_words_measured", contextlib.nullcontext)
+    assert _laid_out(html) == ours
+    assert len(shapings) - measured >= 10, (measured, len(shapings))  # lines whose next word was not shaped

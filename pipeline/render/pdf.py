@@ -431,7 +431,7 @@ def _render(html: str, edition: Edition, root: Path, scripts: tuple[str, ...], f
     out in one pass does not, as keeping them all until it is drawn takes a sixth more memory."""
     sheets, fonts, fetcher, counters = _styles(edition, scripts, folios, root)
     with patches.hyphen_ladders_limited(), patches.notes_kept_with_their_calls(), styles.styles_shared(), \
-            glyphs.lines_kept() if keep_lines else contextlib.nullcontext():
+            glyphs.lines_kept() if keep_lines else contextlib.nullcontext(), glyphs.next_words_measured():
         return HTML(string=html, base_url=STYLES.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=sheets, font_config=fonts, counter_style=counters,
             presentational_hints=True)  # <ol type="a" start="3">, <li value>: HTML's own list numbering

@@ -382,6 +382,90 @@ def lines_kept() -> Iterator[None]:
         inline.add_word_spacing = add_word_spacing
 
 
+def _width_from(line: Any, start: int, end: int) -> int:
+    """The advance, in Pango units, of the glyphs of ``line`` (a ``PangoLayoutLine *``, left to right)
+    whose text starts in bytes ``start`` to ``end`` of the layout's text."""
+    from weasyprint.text.ffi import ffi
+
+    width = 0
+    run = line.runs
+    while run != ffi.NULL:
+        item, glyphs = run.data.item, run.data.glyphs
+        count = glyphs.num_glyphs
+        fields = memoryview(ffi.buffer(glyphs.glyphs, count * _FIELDS * 4)).cast("i")
+        clusters = ffi.unpack(glyphs.log_clusters, count)
+        width += sum(fields[_FIELDS * i + 1] for i, cluster in enumerate(clusters)
+                     if start <= item.offset + cluster < end)
+        run = run.next
+    return width
+
+
+@contextlib.contextmanager
+def next_words_measured() -> Iterator[None]:
+    """While a document is laid out, a line's next word that its draft shows cannot fit is not shaped.
+
+    WeasyPrint finds a line by shaping a draft of the paragraph's next hundred
+    characters or so, then shapes the draft's first line again with the next
+    word added, in case Pango broke the line too early. That word is at the
+    start of the draft's second line, already shaped: when the first line's
+    width plus the word's, less a third of an em for kerning across the
+    space, is still wider than the line, the line with the word would break
+    where the draft did, and WeasyPrint goes on as if it had shaped it. The
+    draft's first line is the same text shaped in the same context, so what
+    follows sees the same line. Lines right to left are shaped as before."""
+    from weasyprint.text import line_break
+    from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+
+    Layout = line_break.Layout  # noqa: N806
+    get_first_line, set_text = Layout.get_first_line, Layout.set_text
+
+    def drafted(self):  # noqa: ANN001, ANN202
+        draft = self.__dict__.pop("_draft_line", None)
+        if draft is not None:  # set_text found the next word too long: the draft's first line stands
+            line, index = draft
+            self.first_line_direction = line.resolved_dir
+            return line, index
+        line, index = get_first_line(self)
+        self._draft = (self.text, index) if index is not None else None
+        return line, index
+
+    def text_set(self, text: str, justify: bool = False) -> None:  # noqa: ANN001
+        draft = self.__dict__.pop("_draft", None)
+        self.__dict__.pop("_draft_line", None)
+        if draft is not None and not justify and self.max_width is not None and "\n" not in text:
+            line = _too_long(self, draft, text)
+            if line is not None:
+                self.text = text
+                self._draft_line = (line, draft[1])
+                return
+        set_text(self, text, justify)
+
+    def _too_long(self, draft: tuple[str, int], text: str) -> Any:  # noqa: ANN001, ANN401
+        drafted_text, index = draft
+        new, old = text.encode(), drafted_text.encode()
+        if not (len(new) > index and old.startswith(new) and old[len(new):len(new) + 1] == b" "
+                and b" " not in new[index:]):
+            return None
+        style = self.style
+        if style["letter_spacing"] not in ("normal", 0) or style["word_spacing"]:
+            return None
+        first = pango.pango_layout_get_line_readonly(self.layout, 0)
+        second = pango.pango_layout_get_line_readonly(self.layout, 1)
+        if second == ffi.NULL or first.resolved_dir != 0 or second.resolved_dir != 0:  # PANGO_DIRECTION_LTR
+            return None
+        first_width, _ = line_break.line_size(first, style)
+        word = _width_from(second, index, len(new)) * FROM_UNITS
+        if first_width + word - style["font_size"] / 3 <= self.max_width:
+            return None
+        return first
+
+    Layout.get_first_line, Layout.set_text = drafted, text_set
+    try:
+        yield
+    finally:
+        Layout.get_first_line, Layout.set_text = get_first_line, set_text
+
+
 @contextlib.contextmanager
 def glyphs_read_in_bulk() -> Iterator[None]:
     """While a PDF is drawn, each line is drawn from the shaping :func:`lines_kept` kept, or else
