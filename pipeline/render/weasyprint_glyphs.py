@@ -1,4 +1,4 @@
-"""Text drawn from the glyphs WeasyPrint shaped when it laid the text out, read in bulk.
+"""Text drawn from the glyphs WeasyPrint shaped when it laid the text out, read in bulk; lines shaped less.
 
 Takes: WeasyPrint's text boxes, while a document is laid out (:func:`lines_kept`)
 and while it is drawn (:func:`glyphs_read_in_bulk`). Gives: the PDF operators
@@ -22,7 +22,12 @@ internals, pinned like :mod:`pipeline.render.weasyprint_patches`'.
   first 120 chapters, 1 of 16,369.)
 - **Glyphs read in bulk.** WeasyPrint reads each glyph's id, width and offsets
   as cffi objects, one field at a time; here a run's glyphs are read as one
-  block of int32s.
+  block of int32s, and written from per-font fragments of the TJ string
+  (:class:`_Fragments`), one lookup per glyph.
+- **Next words measured** (:func:`next_words_measured`). WeasyPrint shapes
+  each line three times: a draft, the draft's first line with the next word
+  added, and the line as it is kept. When the draft's second line shows that
+  the word cannot fit, the second shaping is skipped.
 
 Lines with an ellipsis, an emoji font, a missing glyph, a tab, letter- or
 word-spacing of their own, or a single justified space are left to
