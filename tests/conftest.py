@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,12 @@ def shared_build(tmp_path_factory: pytest.TempPathFactory, source: Path, formats
         partial.write_bytes(pickle.dumps(result))
         partial.replace(saved)
         return result
+
+
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:  # pytest started in the background by a shell without job
+    # control: every build a test starts would inherit the ignored ctrl-c, and the tests that interrupt one
+    # (test_hostile, test_watch) would wait for nothing. A handled signal is reset to the default in a child.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
