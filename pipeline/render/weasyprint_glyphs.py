@@ -69,12 +69,12 @@ class _Fallback(Exception):
     """A line left to WeasyPrint's own ``draw_first_line``."""
 
 
-def line_runs(pango_layout: Any) -> list[Run]:
-    """The runs of the first line of ``pango_layout`` (a ``PangoLayout *``), read in bulk."""
+def line_runs(pango_layout: Any, line: int = 0) -> list[Run]:
+    """The runs of a line (the first by default) of ``pango_layout`` (a ``PangoLayout *``), read in bulk."""
     from weasyprint.text.ffi import ffi, pango
 
     runs = []
-    run = pango.pango_layout_get_line_readonly(pango_layout, 0).runs
+    run = pango.pango_layout_get_line_readonly(pango_layout, line).runs
     while run != ffi.NULL:
         item, glyphs = run.data.item, run.data.glyphs
         count = glyphs.num_glyphs
@@ -168,29 +168,36 @@ class _Fragments(dict):
         self.pango_font: Any = None  # the run's, set by _operators before each lookup
 
     def __missing__(self, key: tuple[int, int, int]) -> str:
-        from weasyprint.text.ffi import FROM_UNITS, pango
-
         glyph_id, width, x_offset = key
-        font, font_size = self.font, self.font_size
         if glyph_id == _GLYPH_EMPTY:
-            fragment = f">{-width / font_size}<"
+            fragment = f">{-width / self.font_size}<"
         else:
             if glyph_id & _GLYPH_UNKNOWN:
                 raise _Fallback
-            offset = x_offset / font_size
+            offset = x_offset / self.font_size
             fragment = f">{-offset}<" if offset else ""
-            fragment += f"{glyph_id:02x}" if font.bitmap else f"{glyph_id:04x}"
-            logical_width = font.widths.get(glyph_id)
-            if logical_width is None:
-                stream = self.stream
-                pango.pango_font_get_glyph_extents(self.pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
-                logical_width = font.widths[glyph_id] = round(
-                    stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
-            kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
-            if kerning:
-                fragment += f">{int(kerning)}<"
+            fragment += f"{glyph_id:02x}" if self.font.bitmap else f"{glyph_id:04x}"
+            fragment += self.kerning(glyph_id, width, offset)
         self[key] = fragment
         return fragment
+
+    def kerning(self, glyph_id: int, width: int, offset: float) -> str:
+        """What follows a glyph drawn ``width`` wide: the difference from its width in the font."""
+        from weasyprint.text.ffi import FROM_UNITS, pango
+
+        font, font_size = self.font, self.font_size
+        logical_width = font.widths.get(glyph_id)
+        if logical_width is None:
+            stream = self.stream
+            pango.pango_font_get_glyph_extents(self.pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
+            logical_width = font.widths[glyph_id] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
+        kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
+        return f">{int(kerning)}<" if kerning else ""
+
+
+def _closed(string: str) -> str:
+    """A TJ string's last glyph string closed (or its empty opening dropped)."""
+    return string[:-1] if string[-1] == "<" else string + ">"
 
 
 def _fragments(stream, font, font_size: float) -> _Fragments:  # noqa: ANN001
@@ -207,10 +214,9 @@ def _operators(stream, textbox, runs: list[Run], text: str) -> list[tuple]:  # n
     matrix), as ``(name, argument)`` pairs. Raises :class:`_Fallback` before changing anything but
     the font's caches, which it fills as WeasyPrint would.
 
-    A run whose glyphs all have their text already (the font's ``to_unicode``) and no vertical
-    offset is written from the font's :class:`_Fragments`, one lookup per glyph; the others glyph
-    by glyph, as WeasyPrint does."""
-    from weasyprint.text.ffi import FROM_UNITS, pango
+    Each glyph is written from the font's :class:`_Fragments`, one lookup per glyph, once its text
+    is in the font's ``to_unicode``; a glyph raised or lowered is written with its own rise."""
+    from weasyprint.text.ffi import pango
 
     ops: list[tuple] = []
     previous_pango_font = None
@@ -230,16 +236,27 @@ def _operators(stream, textbox, runs: list[Run], text: str) -> list[tuple]:  # n
                 ops.append(("show", string))
             string = ""
             ops.append(("font", font.hash, 1 if font.bitmap else font_size))
-            widths, to_unicode, bitmap = font.widths, font.to_unicode, font.bitmap
+            to_unicode, bitmap = font.to_unicode, font.bitmap
             fragments = _fragments(stream, font, font_size)
+        fragments.pango_font = run.font
         glyph_ids = fields[0::_FIELDS]
-        if not any(fields[3::_FIELDS]) and to_unicode.keys() >= set(glyph_ids).difference((_GLYPH_EMPTY,)):
-            fragments.pango_font = run.font
+        for i, glyph_id in enumerate(glyph_ids):  # each glyph's text, up to one no font has (drawn by WeasyPrint)
+            if glyph_id == _GLYPH_EMPTY or glyph_id in to_unicode:
+                continue
+            if glyph_id & _GLYPH_UNKNOWN:
+                break
+            t1 = run.clusters[i]
+            if run.rtl:
+                t2 = run.length if i == 0 else run.clusters[i - 1]
+            else:
+                t2 = run.length if i == count - 1 else run.clusters[i + 1]
+            utf8_text = utf8_text or text.encode()
+            to_unicode[glyph_id] = utf8_text[run.offset + t1:run.offset + t2].decode()
+        if not any(fields[3::_FIELDS]):
             pieces = list(map(fragments.__getitem__, zip(glyph_ids, fields[1::_FIELDS], fields[2::_FIELDS])))
             start = 0
             for end in (*run.cuts, count):
-                item = "<" + "".join(pieces[start:end])
-                string += item[:-1] if item[-1] == "<" else item + ">"
+                string += _closed("<" + "".join(pieces[start:end]))
                 start = end
             continue
         string += "<"
@@ -247,57 +264,23 @@ def _operators(stream, textbox, runs: list[Run], text: str) -> list[tuple]:  # n
         glyphs = iter(fields)
         for i, (glyph_id, width, x_offset, y_offset, _) in enumerate(zip(*[glyphs] * _FIELDS)):
             if i in cuts:
-                if string[-1] == "<":
-                    string = string[:-1]
-                else:
-                    string += ">"
-                string += "<"
-            if glyph_id == _GLYPH_EMPTY:
-                string += f">{-width / font_size}<"
+                string = _closed(string) + "<"
+            if not y_offset or glyph_id == _GLYPH_EMPTY:
+                string += fragments[glyph_id, width, x_offset]
                 continue
             if glyph_id & _GLYPH_UNKNOWN:
                 raise _Fallback
-            if glyph_id not in to_unicode:
-                t1 = run.clusters[i]
-                if run.rtl:
-                    t2 = run.length if i == 0 else run.clusters[i - 1]
-                else:
-                    t2 = run.length if i == count - 1 else run.clusters[i + 1]
-                utf8_text = utf8_text or text.encode()
-                to_unicode[glyph_id] = utf8_text[run.offset + t1:run.offset + t2].decode()
             offset = x_offset / font_size
-            rise = y_offset / 1000
-            if rise:
-                if string[-1] == "<":
-                    string = string[:-1]
-                else:
-                    string += ">"
-                if string:
-                    ops.append(("show", string))
-                ops.append(("rise", -rise))
-                string = ""
-                if offset:
-                    string = f"{-offset}"
-                string += f"<{glyph_id:02x}>" if bitmap else f"<{glyph_id:04x}>"
+            string = _closed(string)
+            if string:
                 ops.append(("show", string))
-                ops.append(("rise", 0))
-                string = "<"
-            else:
-                if offset:
-                    string += f">{-offset}<"
-                string += f"{glyph_id:02x}" if bitmap else f"{glyph_id:04x}"
-            logical_width = widths.get(glyph_id)
-            if logical_width is None:
-                pango.pango_font_get_glyph_extents(run.font, glyph_id, stream.ink_rect, stream.logical_rect)
-                logical_width = widths[glyph_id] = round(
-                    stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
-            kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
-            if kerning:
-                string += f">{int(kerning)}<"
-        if string[-1] == "<":
-            string = string[:-1]
-        else:
-            string += ">"
+            ops.append(("rise", -y_offset / 1000))
+            string = f"{-offset}" if offset else ""
+            string += f"<{glyph_id:02x}>" if bitmap else f"<{glyph_id:04x}>"
+            ops.append(("show", string))
+            ops.append(("rise", 0))
+            string = "<" + fragments.kerning(glyph_id, width, offset)
+        string = _closed(string)
     ops.append(("show", string))
     return ops
 
@@ -387,22 +370,14 @@ def lines_kept() -> Iterator[None]:
         inline.add_word_spacing = add_word_spacing
 
 
-def _width_from(line: Any, start: int, end: int) -> int:
-    """The advance, in Pango units, of the glyphs of ``line`` (a ``PangoLayoutLine *``, left to right)
-    whose text starts in bytes ``start`` to ``end`` of the layout's text."""
+def _width_from(runs: list[Run], start: int, end: int) -> int:
+    """The advance, in Pango units, of the glyphs of ``runs`` whose text starts in bytes ``start`` to
+    ``end`` of the layout's text."""
     from weasyprint.text.ffi import ffi
 
-    width = 0
-    run = line.runs
-    while run != ffi.NULL:
-        item, glyphs = run.data.item, run.data.glyphs
-        count = glyphs.num_glyphs
-        fields = memoryview(ffi.buffer(glyphs.glyphs, count * _FIELDS * 4)).cast("i")
-        clusters = ffi.unpack(glyphs.log_clusters, count)
-        width += sum(fields[_FIELDS * i + 1] for i, cluster in enumerate(clusters)
-                     if start <= item.offset + cluster < end)
-        run = run.next
-    return width
+    return sum(run.fields[_FIELDS * i + 1] for run in runs
+               for i, cluster in enumerate(ffi.unpack(run.clusters, len(run.fields) // _FIELDS))
+               if start <= run.offset + cluster < end)
 
 
 @contextlib.contextmanager
@@ -459,7 +434,7 @@ def next_words_measured() -> Iterator[None]:
         if second == ffi.NULL or first.resolved_dir != 0 or second.resolved_dir != 0:  # PANGO_DIRECTION_LTR
             return None
         first_width, _ = line_break.line_size(first, style)
-        word = _width_from(second, index, len(new)) * FROM_UNITS
+        word = _width_from(line_runs(self.layout, 1), index, len(new)) * FROM_UNITS
         if first_width + word - style["font_size"] / 3 <= self.max_width:
             return None
         return first

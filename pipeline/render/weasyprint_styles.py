@@ -85,9 +85,8 @@ def styles_shared() -> Iterator[None]:
             original(self, element, parent, root, pseudo_type, base_url, target_collector)
             style = computed_styles[element, None]
             if len(_TWINS) >= _SHARED_MAX:
-                _STYLES.clear()
-                _TWINS.clear()
-                _TOKENS.clear()
+                for table in (_STYLES, _TWINS, _TOKENS, _PAGES):
+                    table.clear()
             _TWINS.setdefault(twin_key, style)
             if not personal:
                 _STYLES[twin_key] = style
