@@ -565,17 +565,24 @@ BLOCK_TYPES: tuple[type, ...] = (
 
 
 def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value):
-        out: dict[str, Any] = {"t": type(value).__name__}
-        for f in dataclasses.fields(value):
-            v = getattr(value, f.name)
-            if f.name == "attr" and v == NO_ATTR:
-                continue
-            out[f.name] = _encode(v)
-        return out
-    if isinstance(value, tuple):
+    cls = type(value)
+    if cls is tuple:
         return [_encode(v) for v in value]
-    return value
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        if not _is_node(value):
+            return value
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    out: dict[str, Any] = {"t": cls.__name__}
+    for name in names:
+        v = getattr(value, name)
+        if name == "attr" and v == NO_ATTR:
+            continue
+        out[name] = v if type(v) is str else _encode(v)
+    return out
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # every field of a node type, in order
 
 
 def _decode(value: Any) -> Any:

@@ -207,6 +207,24 @@ class ParseContext:
     resource_paths: tuple[str, ...] = ()  # root-relative folders where images are also looked for
     errors: list[Diagnostic] = field(default_factory=list)  # errors collected to report together
     examples: Examples = field(default_factory=Examples)  # pandoc's (@) lists, numbered through the book
+    # what the source being parsed read from the disk (:mod:`.source_cache` checks it again on a hit)
+    probes: dict[tuple[str, str], bool] = field(default_factory=dict)  # ("file" | "inside", path) → answer
+    used_images: list[tuple[str, str, int]] = field(default_factory=list)  # (path, as written, line)
+
+    def is_file(self, rel: str) -> bool:
+        """Whether the root-relative ``rel`` is a file (remembered in :attr:`probes`)."""
+        found = self.probes[("file", rel)] = (self.root / rel).is_file()
+        return found
+
+    def inside(self, rel: str) -> bool:
+        """Whether ``rel``, links followed, is inside the root (remembered in :attr:`probes`)."""
+        try:
+            (self.root / rel).resolve().relative_to(self.root.resolve())
+            found = True
+        except ValueError:
+            found = False
+        self.probes[("inside", rel)] = found
+        return found
 
     @property
     def heading_targets(self) -> set[str]:
@@ -782,7 +800,7 @@ class _Converter:
         # '/x.png' starts at the book's root (Quarto's project-relative path)
         if path.startswith("/"):
             tries = [posixpath.normpath(path.lstrip("/"))]
-            if not (self.ctx.root / tries[0]).is_file():
+            if not self.ctx.is_file(tries[0]):
                 raise error("I005", f"image '{shown}' is an absolute path, and '{tries[0]}' is not in the book",
                             "use a path relative to the Markdown file; a path starting with '/' starts at "
                             "the book's folder", self.file, line)
@@ -795,21 +813,19 @@ class _Converter:
         if not inside:
             raise error("I005", f"image '{shown}' is outside the manuscript folder",
                         "copy the image into the manuscript folder", self.file, line)
-        rel = next((r for r in inside if (self.ctx.root / r).is_file()), "")
+        rel = next((r for r in inside if self.ctx.is_file(r)), "")
         if not rel:
             where = " or ".join(f"'{r}'" for r in inside)
             raise error("I001", f"image '{shown}' not found (looked for {where} in the book)",
                         "check the file name; paths are relative to the Markdown file, the book's folder "
                         "or a --resource-path folder",
                         self.file, line)
-        full = self.ctx.root / rel
-        try:
-            full.resolve().relative_to(self.ctx.root.resolve())
-        except ValueError:
+        if not self.ctx.inside(rel):
             raise error("I005", f"image '{shown}' links outside the manuscript folder",
-                        "copy the image into the manuscript folder", self.file, line) from None
+                        "copy the image into the manuscript folder", self.file, line)
+        self.ctx.used_images.append((rel, shown, line))
         if rel not in self.ctx.images:
-            self.ctx.images[rel] = image_facts(full, shown, self.file, line, self.ctx.cache)
+            self.ctx.images[rel] = image_facts(self.ctx.root / rel, shown, self.file, line, self.ctx.cache)
         return rel
 
     def note(self, t: Token, inline: Token, line: int) -> ir.Inline:
