@@ -501,7 +501,7 @@ class Meta:
     print_service: str = "kdp"  # the print-on-demand service (pipeline.print_services): limits, spine, padding
     paper: str = "white"        # white | cream | colour: the paper, for the cover's spine width
     crop_marks: bool = False    # print: crop marks outside the trim (pipeline.render.pdf_x)
-    level_spreads: bool = False  # print: facing pages made to end level (pipeline.render.spreads; costly)
+    level_spreads: str = "stretch"  # stretch | cut | off: how print's facing pages end level (render/spreads.py)
     footnotes_restart: str = "book"  # book | chapter: notes numbered through the book, or from 1 in each chapter
 
 

@@ -231,6 +231,14 @@ def _flag(raw: dict[str, Any], key: str, file: str) -> bool:
                 f"write '{key}: true' or '{key}: false'", file)
 
 
+def _level_spreads(raw: dict[str, Any], file: str) -> str:
+    """``level-spreads``: ``true`` or ``stretch`` (the default), ``cut``, or ``false`` (``off``)."""
+    value = raw.get("level-spreads", True)
+    if isinstance(value, bool):
+        return "stretch" if value else "off"
+    return _choice(raw, "level-spreads", file, ("stretch", "cut", "off"), "stretch")
+
+
 def _integer(raw: dict[str, Any], key: str, file: str, default: int, low: int, high: int) -> int:
     value = raw.get(key, default)
     if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
@@ -401,7 +409,7 @@ def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
         print_service=_choice(raw, "print-service", file, tuple(SERVICES), "kdp"),
         paper=_choice(raw, "paper", file, PAPERS, "white"),
         crop_marks=_flag(raw, "crop-marks", file),
-        level_spreads=_flag(raw, "level-spreads", file),
+        level_spreads=_level_spreads(raw, file),
         footnotes_restart=_choice(raw, "footnotes-restart", file, ("book", "chapter"), "book"),
         **_citations(raw, file),
     )

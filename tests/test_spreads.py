@@ -2,8 +2,8 @@
 
 A one-chapter fixture book of paragraphs of many lengths (no stills, no
 headings but the chapter's): widows and orphans leave some pages a line
-short. Built twice, with the levelling off (the default: see
-``pipeline/render/spreads.py``) and on (``level-spreads: true`` in the metadata).
+short. Built three times: with the levelling off (``level-spreads: false``),
+stretched (the default) and cut (``level-spreads: cut``).
 """
 
 from __future__ import annotations
@@ -19,8 +19,13 @@ from conftest import write_files
 from pdf_spreads import spreads, summary
 from test_page_list import MARKER, _documents, _pdf_first_words, _plain
 
-from pipeline.build import run_build
+from pipeline.build import prepare, run_build
 from pipeline.diagnostics import Reporter
+from pipeline.editions import for_book
+from pipeline.matter import front_count
+from pipeline.render.pdf import place_chapter
+
+SETTINGS = {"off": "level-spreads: false\n", "stretch": "", "cut": "level-spreads: cut\n"}
 
 
 @pytest.fixture(scope="module")
@@ -30,24 +35,63 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
              "by the stone tower").split()
     paragraphs = [" ".join(rng.choice(words) for _ in range(rng.choice([18, 25, 40, 60, 90, 130, 170])))
                   .capitalize() + "." for _ in range(150)]
-    root = write_files(tmp_path_factory.mktemp("level") / "level", {
-        "book.yaml": "title: Level\nlang: en\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000019\n",
-        "01.md": "# One\n\n" + "\n\n".join(paragraphs) + "\n"})
-    out = {}
-    for name in ("off", "on"):
-        if name == "on":
-            meta = root / "book.yaml"
-            meta.write_text(meta.read_text() + "level-spreads: true\n")
-        result = run_build(root, ["pdf", "epub"], root.parent / name, Reporter(echo=False))
+    base = tmp_path_factory.mktemp("level")
+    out: dict = {}
+    for name, setting in SETTINGS.items():
+        root = write_files(base / name / "level", {
+            "book.yaml": "title: Level\nlang: en\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000019\n"
+                         + setting,
+            "01.md": "# One\n\n" + "\n\n".join(paragraphs) + "\n"})
+        result = run_build(root, ["pdf", "epub"], base / name / "out", Reporter(echo=False))
         out[name] = result.outputs[0]
-    return {**out, "root": root, "result": result, "epub": result.outputs[1]}
+        out[f"{name}-result"], out[f"{name}-root"] = result, root
+    return out
 
 
-def test_unlevel_spreads_are_levelled(builds: dict) -> None:
+def _unlevel_not_excused(pdf: Path) -> list:
+    return [s for s in spreads(pdf) if s.gap and not s.reason]
+
+
+def test_the_fixture_has_unlevel_spreads_when_levelling_is_off(builds: dict) -> None:
     total, _, before = summary(builds["off"])
-    assert total >= 10 and before >= 2  # the fixture has unlevel spreads to level
-    found = spreads(builds["on"])
-    assert summary(builds["on"], found)[2] == 0, [s for s in found if s.gap and not s.reason]
+    assert total >= 10 and before >= 2
+
+
+@pytest.mark.parametrize("how", ["stretch", "cut"])
+def test_unlevel_spreads_are_levelled(builds: dict, how: str) -> None:
+    assert _unlevel_not_excused(builds[how]) == []
+
+
+def _last_lines(pdf: Path) -> list[float]:
+    """The bottom of each page's last line of body text (11.5 pt), in pt from the top."""
+    with pdfplumber.open(pdf) as doc:
+        return [round(max((c["bottom"] for c in p.chars if c["size"] > 10), default=0.0), 2) for p in doc.pages]
+
+
+def test_stretching_moves_no_line_to_another_page(builds: dict) -> None:
+    """A stretched page holds the lines it held, only lower; the facing pages' last lines end level."""
+    with pdfplumber.open(builds["off"]) as off, pdfplumber.open(builds["stretch"]) as on:
+        assert len(off.pages) == len(on.pages)
+        for a, b in zip(off.pages, on.pages):
+            assert a.extract_text() == b.extract_text()
+    off, on = _last_lines(builds["off"]), _last_lines(builds["stretch"])
+    lower = [i for i, (a, b) in enumerate(zip(off, on)) if b > a + 1]
+    assert len(lower) >= 2, (off, on)  # pages opened up, each now ending as its facing page does
+    for i in lower:
+        facing = i + 1 if i % 2 else i - 1
+        assert abs(on[i] - on[facing]) < 1.0, (i, on[i], on[facing])
+
+
+def test_stretching_lays_nothing_out_again(builds: dict) -> None:
+    """The same number of WeasyPrint layouts with the stretch as without it; the cut makes more."""
+    layouts = {}
+    for name in SETTINGS:
+        book, index = prepare(builds[f"{name}-root"], Reporter(echo=False))
+        chapter = book.chapters[front_count(book)]
+        _doc, placement, _html, _warnings = place_chapter(chapter, index, book.meta, for_book(book.meta, "pdf"),
+                                                          Path(book.root), ())
+        layouts[name] = placement.layouts
+    assert layouts["stretch"] == layouts["off"] < layouts["cut"], layouts
 
 
 def _body_text(pdf: Path) -> str:
@@ -57,16 +101,16 @@ def _body_text(pdf: Path) -> str:
     return re.sub(r"[\s\-\u2010]", "", text)
 
 
-def test_levelling_keeps_the_text_and_its_order(builds: dict) -> None:
-    assert _body_text(builds["on"]) == _body_text(builds["off"])
+@pytest.mark.parametrize("how", ["stretch", "cut"])
+def test_levelling_keeps_the_text_and_its_order(builds: dict, how: str) -> None:
+    assert _body_text(builds[how]) == _body_text(builds["off"])
 
 
 def test_epub_page_markers_follow_the_levelled_pages(builds: dict) -> None:
     """A page that a cut paragraph begins is marked in the EPUB where the PDF page's text begins."""
-    assert builds["result"].outputs[0] == builds["on"]
-    first = _pdf_first_words(builds["on"], 4)
+    first = _pdf_first_words(builds["cut"], 4)
     checked = 0
-    for _href, html in _documents(zipfile.ZipFile(builds["epub"])):
+    for _href, html in _documents(zipfile.ZipFile(builds["cut-result"].outputs[1])):
         for m in MARKER.finditer(html):
             if not m.group(2).isdigit():
                 continue
@@ -77,5 +121,5 @@ def test_epub_page_markers_follow_the_levelled_pages(builds: dict) -> None:
 
 
 def test_one_pass_reference_breaks_the_pages_alike(builds: dict, tmp_path: Path) -> None:
-    again = run_build(builds["root"], ["pdf"], tmp_path, Reporter(echo=False), use_cache=False, one_pass=True)
-    assert again.page_map is not None and again.page_map.breaks == builds["result"].page_map.breaks
+    again = run_build(builds["cut-root"], ["pdf"], tmp_path, Reporter(echo=False), use_cache=False, one_pass=True)
+    assert again.page_map is not None and again.page_map.breaks == builds["cut-result"].page_map.breaks

@@ -71,7 +71,7 @@ from ..matter import front_count
 from ..print_services import BLEED_IN
 from ..stills import Policy, policy_for, variant
 from ..transforms.numbering import numbered_label
-from . import floats, math, pdf_tags, wide
+from . import floats, math, pdf_tags, spreads, wide
 from . import weasyprint_glyphs as glyphs
 from . import weasyprint_patches as patches
 from . import weasyprint_styles as styles
@@ -544,7 +544,9 @@ def place_chapter(ch: ir.Chapter, index: BookIndex, meta: ir.Meta, edition: Edit
     document, the placement, the HTML laid out, and WeasyPrint's warnings."""
     head, blocks, tail, render, render_from = chapter_layouts(ch, index, meta, edition, root, scripts)
     with _weasyprint_log(ch.source) as handler:
-        doc, placement = floats.place(blocks, render, level=meta.level_spreads, render_from=render_from)
+        doc, placement = floats.place(blocks, render, level=meta.level_spreads == "cut", render_from=render_from)
+    if meta.level_spreads != "off":
+        spreads.stretch(doc.pages)  # what is still unlevel: the shorter page opened up, no layout again
     return doc, placement, _chapter_doc(head, placement.blocks, tail, meta), list(handler.seen.values())
 
 

@@ -4,39 +4,50 @@ Takes: a chapter laid out alone (WeasyPrint's pages; its first page a recto,
 so its odd pages are versos), its top-level blocks (:class:`~pipeline.render.floats.Block`)
 and the function that lays blocks out.
 Gives: :func:`free_lines` (the whole lines a page could still hold at its
-foot), :func:`unlevel` (the spreads that end unlevel and are not excused) and
-:func:`level`, which evens them out, one spread at a time.
+foot), :func:`unlevel` (the spreads that end unlevel and are not excused),
+:func:`stretch`, which opens up the shorter page of each, and :func:`level`,
+which evens them out by cutting the fuller page, one spread at a time.
 
 WeasyPrint breaks a page early for widows and orphans (``print.css``:
 ``widows: 2; orphans: 2``) and to keep a footnote with its call, so one page
 of a spread can end a line or two above the other. A spread is excused when
 a chapter ends on it, when a still or a heading opens the page after one of
 its pages (it moved whole, as it must), when one of its pages holds a still,
-or when a page is blank. For each other unlevel spread, in page order, the
-fuller page is made as short as the other, as a compositor does ("take a
-line back" on both pages): the paragraph that runs across its last lines is
-cut where the shorter page's count ends (as :mod:`pipeline.render.floats`
-cuts one, with the same ids and offsets for the EPUB's page markers), an
-empty ``div.level-break`` between the parts breaks the page, and the chapter
-is laid out again. The cut is kept if that spread ends no less level than
-before and no new hole opens before a still; otherwise the layout before it
-stays. A line taken from a verso often leaves the recto the longer page (its
-own widow is resolved): a second cut then takes a line from the recto too, and
-both end a line short. At most :data:`ATTEMPTS` cuts are tried on a spread
-and :data:`MAX_TRIES` layouts made in a chapter; a layout covers only the part
-of the chapter up to a few pages past the spread, and, where it can, starts
-at the page before the spread (:func:`level`).
+or when a page is blank.
 
-It runs only for a book whose metadata says ``level-spreads: true``: on *The
-Worst Journey in the World* it takes the unlevel spreads not excused from 94
-to 62, and the print build's CPU time from 78 s to 204 s (2.6×; 244 s when
-every cut was tried on the chapter from its start: README, "Facing pages end
-level").
+Two ways to even out the others, chosen by the book's ``level-spreads``:
+
+- ``stretch`` (the default; ``true``): vertical justification, as LaTeX's
+  ``\flushbottom`` and InDesign do it. The shorter page's lines are spread
+  apart until its last line ends where its facing page's does (above the
+  footnotes on a page with notes), when that adds at most
+  :data:`MAX_STRETCH` of a line between two lines; a figure, a table, a box
+  with a border or a background moves whole. No line changes page and
+  nothing is laid out again, so it costs nothing measurable. On *The Worst
+  Journey in the World*: 94 unlevel spreads not excused → 9.
+- ``cut``: first, as a compositor does ("take a line back" on both pages),
+  the fuller page is made as short as the other: the paragraph that runs
+  across its last lines is cut where the shorter page's count ends (as
+  :mod:`pipeline.render.floats` cuts one, with the same ids and offsets for
+  the EPUB's page markers), an empty ``div.level-break`` between the parts
+  breaks the page, and the chapter is laid out again. The cut is kept if
+  that spread ends no less level than before and no new hole opens before a
+  still; otherwise the layout before it stays. A line taken from a verso
+  often leaves the recto the longer page (its own widow is resolved): a
+  second cut then takes a line from the recto too, and both end a line
+  short. At most :data:`ATTEMPTS` cuts are tried on a spread and
+  :data:`MAX_TRIES` layouts made in a chapter; a layout covers only the part
+  of the chapter up to a few pages past the spread, and, where it can,
+  starts at the page before the spread (:func:`level`). What it leaves
+  unlevel is then stretched. It keeps every page's lines on one grid, at
+  2.6× the print build's CPU time on *Worst Journey* (94 → 62 before
+  stretching; README, "Facing pages end level").
+- ``off`` (``false``): pages end where WeasyPrint ends them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .floats import (
@@ -89,19 +100,23 @@ def _has_still(page: Any) -> bool:
     return any(f is not None for _, f in _leaves(page._page_box))
 
 
+def _spreads(pages: list[Any]) -> Iterator[int]:
+    """The versos of a chapter laid out from a recto whose spreads are not excused (see the module):
+    the recto after each is not the chapter's last page."""
+    for verso in range(1, len(pages) - 2, 2):
+        pair = (verso, verso + 1)
+        if not any(_has_still(pages[i]) or _opens(pages[i + 1]) in ("still", "heading", "") for i in pair):
+            yield verso
+
+
 def unlevel(pages: list[Any]) -> list[tuple[int, int]]:
     """The spreads of a chapter laid out from a recto that end unlevel and are not excused (see the
     module): ``(verso, lines)``, the verso's 0-based page and how many lines apart the feet are."""
     out = []
-    n = len(pages)
-    for verso in range(1, n - 2, 2):  # the recto verso + 1 must not be the chapter's last page
-        pair = (verso, verso + 1)
-        free = [free_lines(pages[i]) for i in pair]
-        if None in free or free[0] == free[1]:
-            continue
-        if any(_has_still(pages[i]) or _opens(pages[i + 1]) in ("still", "heading", "") for i in pair):
-            continue
-        out.append((verso, abs(free[0] - free[1])))  # type: ignore[operator]
+    for verso in _spreads(pages):
+        free = [free_lines(pages[i]) for i in (verso, verso + 1)]
+        if None not in free and free[0] != free[1]:
+            out.append((verso, abs(free[0] - free[1])))  # type: ignore[operator]
     return out
 
 
@@ -295,3 +310,64 @@ def _shortest(pages: list[Any]) -> int:
     found = [free_lines(pages[i]) or 0 for i in range(len(pages) - 1)
              if not _has_still(pages[i]) and _opens(pages[i + 1]) not in ("still", "heading", "")]
     return max(found, default=0)
+
+
+# ---------------------------------------------------------------- stretching the shorter page
+
+MAX_STRETCH = 0.08  # of a line, at most, added between two lines (or rigid boxes) of a stretched page
+LEVEL_PX = 0.5      # feet this close (CSS px) are level already
+
+
+def _rigid(box: Any) -> bool:
+    """A box moved whole, never opened up: a figure, a table, a box with a border or a background."""
+    element = box.element
+    if element is not None and local_name(element.tag) in ("figure", "table"):
+        return True
+    style = box.style
+    return any(style[f"border_{side}_width"] for side in ("top", "right", "bottom", "left")) \
+        or style["background_color"].alpha > 0
+
+
+def _units(box: Any) -> list[Any]:
+    """A page's in-flow lines, images and rigid boxes, in order (not its margin boxes or footnotes)."""
+    kind = type(box).__name__
+    if kind in ("MarginBox", "FootnoteAreaBox"):
+        return []
+    if kind == "LineBox" or "Replaced" in kind or (kind != "PageBox" and box.element is not None and _rigid(box)):
+        return [box]
+    out: list[Any] = []
+    for child in getattr(box, "children", ()):
+        out.extend(_units(child))
+    return out
+
+
+def _blank_at_foot(page: Any, units: list[Any]) -> float:
+    """The height, in CSS px, between the page's last line (or box) and its footnotes or text block's end."""
+    return _room(page)[1] - max(_bottom(u) for u in units)
+
+
+def stretch(pages: list[Any]) -> list[int]:
+    """Each spread that is not excused (:func:`_spreads`) made to end level by opening up its
+    shorter page: the height its facing page fills more is shared out between its lines, as a
+    compositor's vertical justification does, when that adds at most :data:`MAX_STRETCH` of a
+    line between two of them. No line moves to another page. Returns the pages stretched; their
+    boxes moved, so WeasyPrint's pages are made again from them (links and anchors where the text
+    now is)."""
+    from weasyprint.document import Page
+
+    done = []
+    for verso in _spreads(pages):
+        units = {i: _units(pages[i]._page_box) for i in (verso, verso + 1)}
+        if not all(units.values()):
+            continue
+        blank = {i: _blank_at_foot(pages[i], units[i]) for i in units}
+        shorter = max(blank, key=lambda i: blank[i])
+        more = blank[shorter] - min(blank.values())
+        gaps = len(units[shorter]) - 1
+        if more <= LEVEL_PX or not gaps or more / gaps > MAX_STRETCH * LINE_PX:
+            continue
+        for k, unit in enumerate(units[shorter][1:], 1):
+            unit.translate(dy=k * more / gaps)
+        pages[shorter] = Page(pages[shorter]._page_box)
+        done.append(shorter)
+    return done
