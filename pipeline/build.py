@@ -92,14 +92,14 @@ class _Timer:
 
 
 def prepare(source: Path | str | Manuscript, reporter: Reporter | None = None,
-            cache: Cache | None = None) -> tuple[ir.Book, BookIndex]:
-    """Load, parse and transform a manuscript; compute its index."""
+            cache: Cache | None = None, jobs: int = 1) -> tuple[ir.Book, BookIndex]:
+    """Load, parse (a long book in ``jobs`` processes) and transform a manuscript; compute its index."""
     from .parse import parse_book  # markdown-it: not needed to find a build up to date
 
     reporter = reporter or Reporter()
     manuscript = source if isinstance(source, Manuscript) else load(source)
     images: dict[str, ImageFacts] = {}
-    book = run_transforms(parse_book(manuscript, reporter, cache=cache, images=images), reporter)
+    book = run_transforms(parse_book(manuscript, reporter, cache=cache, images=images, jobs=jobs), reporter)
     if book.meta.cover_image:
         _check_cover(book, manuscript.metadata_file, images, cache)
     for css in book.meta.css:
@@ -244,7 +244,9 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
     timer.lap("check")
 
     unit_reporter = Reporter(echo=reporter.echo, stream=reporter.stream)
-    book, index = prepare(manuscript, unit_reporter, cache)
+    from .plan import default_jobs
+
+    book, index = prepare(manuscript, unit_reporter, cache, jobs or default_jobs())
     timer.lap("parse")
     _prepare_stills(book, index, formats, cache, unit_reporter)
     timer.lap("stills")

@@ -42,9 +42,9 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return parsed
 
 
-def _parse(root: Path, cache: Cache | None) -> tuple[ir.Book, list[str]]:
+def _parse(root: Path, cache: Cache | None, jobs: int = 1) -> tuple[ir.Book, list[str]]:
     reporter = Reporter(echo=False)
-    book = parse_book(load(root), reporter, cache=cache)
+    book = parse_book(load(root), reporter, cache=cache, jobs=jobs)
     return book, [f"{d.code} {d.file}:{d.line}" for d in reporter.warnings]
 
 
@@ -102,3 +102,26 @@ def test_a_cached_parse_checks_its_images_again(tmp_path: Path) -> None:
     with pytest.raises(BuildError) as broken:
         _parse(root, cache)
     assert broken.value.diagnostic.file.endswith("chapters/02.md") and broken.value.diagnostic.line == 3
+
+
+def test_a_long_book_is_parsed_ahead_in_workers_and_comes_out_the_same(tmp_path: Path) -> None:
+    """Over AHEAD_FROM characters, the sources without an '@' are parsed in worker processes first;
+    the book, its warnings and their order are those of a parse in one process without a cache."""
+    para = "A long paragraph of prose, with *emphasis* and a note[^n] in it, " * 40
+    files: dict[str, str | bytes] = {"book.yaml": "title: Long\nlang: en\n"}
+    for k in range(1, 25):
+        extra = "\n\n(@) An example.\n" if k % 6 == 0 else ""
+        files[f"chapters/{k:02d}.md"] = (f"# Chapter {k}\n\n" + f"{para}\n\n" * 6 + "[^n]: The note.\n\n"
+                                         + "A note[^x] in a note.\n\n[^x]: Outer[^y].\n\n[^y]: Inner.\n" + extra)
+    root = write_files(tmp_path / "book", files)
+    manuscript = load(root)
+    assert sum(len(s.text) for s in manuscript.sources) > source_cache.AHEAD_FROM
+    ctx = markdown.ParseContext(root, Reporter(echo=False), cache=Cache(tmp_path / "ahead"))
+    ctx.headings = markdown.heading_references([s.text for s in manuscript.sources])
+    ahead = source_cache.parse_ahead(list(manuscript.sources), ctx, source_cache.context_key(ctx), jobs=2)
+    assert sorted(ahead) == sorted(s.path for s in manuscript.sources if "@" not in s.text)
+    assert ctx.reporter.warnings == []  # the workers' warnings wait in their entries
+    parallel, parallel_warnings = _parse(root, Cache(tmp_path / "cache2"), jobs=2)
+    serial, serial_warnings = _parse(root, None)
+    assert parallel.chapters == serial.chapters
+    assert parallel_warnings == serial_warnings and len(serial_warnings) == 24

@@ -123,3 +123,45 @@ def test_epub_page_markers_follow_the_levelled_pages(builds: dict) -> None:
 def test_one_pass_reference_breaks_the_pages_alike(builds: dict, tmp_path: Path) -> None:
     again = run_build(builds["cut-root"], ["pdf"], tmp_path, Reporter(echo=False), use_cache=False, one_pass=True)
     assert again.page_map is not None and again.page_map.breaks == builds["cut-result"].page_map.breaks
+
+
+@pytest.fixture(scope="module")
+def list_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The fixture's paragraphs with a bulleted list after every fourth, levelling off and stretched."""
+    rng = random.Random(11)
+    words = "the keeper lit a lamp over the marsh as tide and salt light came in on grey slow water".split()
+    parts = []
+    for k in range(110):
+        parts.append(" ".join(rng.choice(words) for _ in range(rng.choice([25, 40, 60, 90, 130]))).capitalize() + ".")
+        if k % 4 == 3:
+            parts.append("\n".join(f"- {' '.join(rng.choice(words) for _ in range(rng.choice([8, 20, 30])))}."
+                                   for _ in range(3)))
+    base = tmp_path_factory.mktemp("level-lists")
+    out = {}
+    for name in ("off", "stretch"):
+        root = write_files(base / name / "lists", {
+            "book.yaml": "title: Lists\nlang: en\n" + SETTINGS[name], "01.md": "# One\n\n" + "\n\n".join(parts) + "\n"})
+        out[name] = run_build(root, ["pdf"], base / name / "out", Reporter(echo=False)).outputs[0]
+    return out
+
+
+def _bullets(pdf_path: Path) -> list[tuple[int, float]]:
+    """Each bullet's page and how far its foot sits from the foot of its item's first line, in pt."""
+    out = []
+    with pdfplumber.open(pdf_path) as pdf:
+        for i, page in enumerate(pdf.pages):
+            body = [c for c in page.chars if c["size"] > 10 and c["text"].strip() and c["text"] != "•"]
+            for b in (c for c in page.chars if c["text"] == "•"):
+                line = min(body, key=lambda c: (abs(c["bottom"] - b["bottom"]), c["x0"] < b["x1"]))
+                out.append((i, round(b["bottom"] - line["bottom"], 2)))
+    return out
+
+
+def test_a_list_items_marker_stays_on_its_line_when_its_page_is_stretched(list_builds: dict[str, Path]) -> None:
+    """WeasyPrint places a bullet outside its item, as a box of its own: it moves with the item's first line."""
+    off, on = _bullets(list_builds["off"]), _bullets(list_builds["stretch"])
+    assert len(off) == len(on) > 20 and [p for p, _ in off] == [p for p, _ in on]
+    assert on == off
+    lower = [i for i, (a, b) in enumerate(zip(_last_lines(list_builds["off"]), _last_lines(list_builds["stretch"])))
+             if b > a + 1]
+    assert {p for p, _ in on} & set(lower), "no stretched page holds a list"

@@ -24,19 +24,20 @@ from ..metadata import heading_level_shift, modified_time, normalise
 from .heading_shift import shift_headings
 from .lists import resolve_refs
 from .markdown import ParseContext, heading_references, markdown_to_plain, parse_inline, parse_source
-from .source_cache import context_key, parse_cached
+from .source_cache import context_key, parse_ahead, parse_cached
 
 __all__ = ["parse_book", "parse_source", "ParseContext", "slugify"]
 
 
 def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cache: Cache | None = None,
-               images: dict[str, ImageFacts] | None = None) -> ir.Book:
+               images: dict[str, ImageFacts] | None = None, jobs: int = 1) -> ir.Book:
     """Parse every source and normalise the metadata into a Book.
 
     Every image the book uses is checked; ``images``, when given, receives
     their facts (content hash, format, size) by root-relative path, and
     ``cache`` spares decoding an image whose content was checked before, and parsing
-    a source again whose text and context were parsed before (:mod:`.source_cache`).
+    a source again whose text and context were parsed before (:mod:`.source_cache`); with
+    ``jobs`` over 1, a long book's sources are parsed in that many worker processes.
     """
     reporter = reporter or Reporter()
     root_shown = display_path(manuscript.root)
@@ -59,12 +60,13 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
     reporter.replay(manuscript.notes)
     ctx.headings = heading_references([source.text for source in manuscript.sources])
     context = context_key(ctx)
+    ready = parse_ahead(list(manuscript.sources), ctx, context, jobs)
     single = len(manuscript.sources) == 1 and manuscript.metadata_file.endswith(".md")
     shift = heading_level_shift(manuscript.metadata, manuscript.metadata_file)
     shifted_title = None
     for n, source in enumerate(manuscript.sources):
         try:
-            blocks = parse_cached(source, ctx, context)
+            blocks = parse_cached(source, ctx, context, ready)
         except BuildError as exc:  # go on to the next chapter, to report every error in one run
             ctx.errors.extend(exc.diagnostics)
             continue

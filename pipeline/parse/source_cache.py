@@ -30,14 +30,16 @@ image is checked again. A parse that found an error is not stored.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from .. import ir
 from ..cache import key
-from ..diagnostics import BuildError, from_dict, to_dict
+from ..diagnostics import BuildError, Reporter, from_dict, to_dict
 from ..images import ImageFacts
 from ..images import facts as image_facts
 from ..load import Source
+from ..plan import SHARED, Unit, run_units
 from .markdown import ParseContext, parse_source
 
 KIND = "parse-source"
@@ -48,28 +50,70 @@ def context_key(ctx: ParseContext) -> str:
     return key(KIND, ctx.headings, ctx.shown_root, ctx.resource_paths)
 
 
-def parse_cached(source: Source, ctx: ParseContext, context: str) -> tuple[ir.Block, ...]:
-    """:func:`~.markdown.parse_source`, or its result from the cache (``context``: :func:`context_key`)."""
-    ctx.probes.clear()
-    ctx.used_images.clear()
-    cache = ctx.cache
-    if cache is None or cache.root is None:
-        return parse_source(source, ctx)
+def _key(source: Source, ctx: ParseContext, context: str) -> str:
     numbered = "@" in source.text  # only a source with '@' numbers or refers to examples
     examples = (ctx.examples.next, ctx.examples.labels) if numbered else None
-    k = key(KIND, context, source.path, source.first_line, source.text, examples)
-    stored = cache.get(KIND, k)
-    blocks = _reused(stored, source, ctx, numbered) if stored is not None else None
-    if blocks is not None:
-        return blocks
+    return key(KIND, context, source.path, source.first_line, source.text, examples)
+
+
+def _entry(source: Source, ctx: ParseContext) -> tuple[tuple[ir.Block, ...], bytes]:
+    """Parse ``source`` afresh: its blocks, and the cache entry that gives them back."""
     ctx.probes.clear()
+    ctx.used_images.clear()
     warned = len(ctx.reporter.warnings)
     blocks = parse_source(source, ctx)  # an error raises: nothing is stored
     head = {"warnings": [to_dict(d) for d in ctx.reporter.warnings[warned:]],
             "probes": [[kind, path, answer] for (kind, path), answer in ctx.probes.items()],
             "images": ctx.used_images, "next": ctx.examples.next, "labels": ctx.examples.labels}
-    cache.put(KIND, k, json.dumps(head, ensure_ascii=False).encode() + b"\n" + ir.to_json(blocks).encode())
+    return blocks, json.dumps(head, ensure_ascii=False).encode() + b"\n" + ir.to_json(blocks).encode()
+
+
+def parse_cached(source: Source, ctx: ParseContext, context: str,
+                 ready: dict[str, bytes] | None = None) -> tuple[ir.Block, ...]:
+    """:func:`~.markdown.parse_source`, or its result from the cache (``context``: :func:`context_key`;
+    ``ready``: entries :func:`parse_ahead` made, by path)."""
+    ctx.probes.clear()
+    ctx.used_images.clear()
+    cache = ctx.cache
+    if cache is None or cache.root is None:
+        return parse_source(source, ctx)
+    k = _key(source, ctx, context)
+    stored = (ready or {}).get(source.path) or cache.get(KIND, k)
+    blocks = _reused(stored, source, ctx, "@" in source.text) if stored else None
+    if blocks is not None:
+        return blocks
+    blocks, entry = _entry(source, ctx)
+    cache.put(KIND, k, entry)
     return blocks
+
+
+AHEAD_FROM = 300_000  # characters of Markdown from which a book's sources are parsed ahead, in parallel
+
+
+def parse_ahead(sources: list[Source], ctx: ParseContext, context: str, jobs: int) -> dict[str, bytes]:
+    """The cache entries of ``sources`` the cache does not hold, parsed in ``jobs`` worker processes
+    (:mod:`pipeline.plan`) and stored, by path; :func:`parse_cached` then takes them in order,
+    so the book's warnings come in the order of its sources. Sources with an ``@`` are left to
+    it (the example numbering runs through the book in order), and so is everything when the
+    book is short, when there is one job, or when a source fails to parse (it is reported there)."""
+    cache = ctx.cache
+    if cache is None or cache.root is None or jobs < 2 or sum(len(s.text) for s in sources) < AHEAD_FROM:
+        return {}
+    SHARED["parse"] = (sources, ctx)
+    units = [Unit(KIND, s.path, _key(s, ctx, context), _parse_unit, (n,), cost=len(s.text))
+             for n, s in enumerate(sources) if "@" not in s.text]
+    try:
+        return dict(run_units(units, cache, jobs).results)
+    except Exception:  # noqa: BLE001 - an error is found and reported again in order, by parse_cached
+        return {}
+    finally:
+        SHARED.pop("parse", None)
+
+
+def _parse_unit(n: int) -> bytes:
+    sources, ctx = SHARED["parse"]
+    own = dataclasses.replace(ctx, reporter=Reporter(echo=False), images={}, probes={}, used_images=[], errors=[])
+    return _entry(sources[n], own)[1]
 
 
 def _reused(stored: bytes, source: Source, ctx: ParseContext, numbered: bool) -> tuple[ir.Block, ...] | None:

@@ -328,22 +328,36 @@ def _rigid(box: Any) -> bool:
         or style["background_color"].alpha > 0
 
 
-def _units(box: Any) -> list[Any]:
-    """A page's in-flow lines, images and rigid boxes, in order (not its margin boxes or footnotes)."""
+def _units(box: Any) -> list[list[Any]]:
+    """A page's in-flow lines, images and rigid boxes, in order (not its margin boxes or footnotes),
+    each with the boxes out of the flow that go with it: a list item's marker (WeasyPrint places an
+    outside marker as an absolute box beside the item's first line) moves with the line after it."""
     kind = type(box).__name__
     if kind in ("MarginBox", "FootnoteAreaBox"):
         return []
     if kind == "LineBox" or "Replaced" in kind or (kind != "PageBox" and box.element is not None and _rigid(box)):
-        return [box]
-    out: list[Any] = []
+        return [[box]]
+    out: list[list[Any]] = []
+    beside: list[Any] = []
     for child in getattr(box, "children", ()):
-        out.extend(_units(child))
+        if kind != "PageBox" and not child.is_in_normal_flow():
+            beside.append(child)
+            continue
+        groups = _units(child)
+        if groups and beside:
+            groups[0][:0], beside = beside, []
+        out.extend(groups)
+    if beside:
+        if out:
+            out[-1].extend(beside)
+        else:
+            out.append(beside)
     return out
 
 
-def _blank_at_foot(page: Any, units: list[Any]) -> float:
+def _blank_at_foot(page: Any, units: list[list[Any]]) -> float:
     """The height, in CSS px, between the page's last line (or box) and its footnotes or text block's end."""
-    return _room(page)[1] - max(_bottom(u) for u in units)
+    return _room(page)[1] - max(_bottom(b) for unit in units for b in unit)
 
 
 def stretch(pages: list[Any]) -> list[int]:
@@ -367,7 +381,8 @@ def stretch(pages: list[Any]) -> list[int]:
         if more <= LEVEL_PX or not gaps or more / gaps > MAX_STRETCH * LINE_PX:
             continue
         for k, unit in enumerate(units[shorter][1:], 1):
-            unit.translate(dy=k * more / gaps)
+            for moved in unit:
+                moved.translate(dy=k * more / gaps)
         pages[shorter] = Page(pages[shorter]._page_box)
         done.append(shorter)
     return done
