@@ -138,7 +138,7 @@ _SETEXT_TEXT = re.compile(r" {0,3}(\S.*?)[ \t]*")
 
 
 def _setext(text: str) -> Iterator[tuple[int, str]]:
-    """What ``_SETEXT.finditer`` finds, (line start, heading text), found from the underlines:
+    r"""What ``_SETEXT.finditer`` finds, (line start, heading text), found from the underlines:
     a scan for them is many times faster than trying the heading's pattern at every line.
 
     >>> list(_setext("Sound\n-----\n===\n\nA\n==\n---\n")) == [(m.start(), m.group(1)) for m in
