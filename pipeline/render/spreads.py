@@ -24,7 +24,7 @@ Two ways to even out the others, chosen by the book's ``level-spreads``:
   :data:`MAX_STRETCH` of a line between two lines; a figure, a table, a box
   with a border or a background moves whole. No line changes page and
   nothing is laid out again, so it costs nothing measurable. On *The Worst
-  Journey in the World*: 94 unlevel spreads not excused → 9.
+  Journey in the World*: 94 unlevel spreads not excused → 6.
 - ``cut``: first, as a compositor does ("take a line back" on both pages),
   the fuller page is made as short as the other: the paragraph that runs
   across its last lines is cut where the shorter page's count ends (as
