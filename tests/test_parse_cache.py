@@ -63,14 +63,19 @@ def test_an_edit_parses_the_edited_source_alone(tmp_path: Path, parses: list[str
     assert edited.chapters == _parse(root, None)[0].chapters
 
 
-def test_example_numbers_run_on_from_an_edited_earlier_source(tmp_path: Path, parses: list[str]) -> None:
+def _edit_first(tmp_path: Path, parses: list[str], old: str, new: str) -> tuple[Path, ir.Book]:
+    """The book parsed into a cache, ``old`` replaced by ``new`` in its first file, parsed again."""
     root = write_files(tmp_path / "book", _files())
     cache = Cache(tmp_path / "cache")
     _parse(root, cache)
     one = root / "chapters/01.md"
-    one.write_text(one.read_text().replace("(@) A first example.", "(@) A first example.\n(@) Another."))
+    one.write_text(one.read_text().replace(old, new))
     parses.clear()
-    book, _ = _parse(root, cache)
+    return root, _parse(root, cache)[0]
+
+
+def test_example_numbers_run_on_from_an_edited_earlier_source(tmp_path: Path, parses: list[str]) -> None:
+    root, book = _edit_first(tmp_path, parses, "(@) A first example.", "(@) A first example.\n(@) Another.")
     assert parses == ["chapters/01.md", "chapters/02.md"]  # 02's numbers moved; 03 has none
     text = ir.plain_text(tuple(i for b in book.chapters[1].blocks if isinstance(b, ir.Para) for i in b.inlines))
     assert "(3)" in text, text  # (@wide) is now example 3
@@ -78,13 +83,7 @@ def test_example_numbers_run_on_from_an_edited_earlier_source(tmp_path: Path, pa
 
 
 def test_a_renamed_heading_reaches_the_sources_that_refer_to_it(tmp_path: Path, parses: list[str]) -> None:
-    root = write_files(tmp_path / "book", _files())
-    cache = Cache(tmp_path / "cache")
-    _parse(root, cache)
-    one = root / "chapters/01.md"
-    one.write_text(one.read_text().replace("# Sound {#sound}", "# Noise {#noise}"))
-    parses.clear()
-    book, _ = _parse(root, cache)
+    _root, book = _edit_first(tmp_path, parses, "# Sound {#sound}", "# Noise {#noise}")
     assert sorted(parses) == ["chapters/01.md", "chapters/02.md", "chapters/03.md"]
     links = [n.target for n in ir.query(book.chapters[1], ir.Link)]
     assert "#sound" not in links
