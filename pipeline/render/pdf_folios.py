@@ -76,6 +76,9 @@ class Folios:
             self.sides.append({"template": a["content"], "anchor": a["x"] + k * wa, "k": k, "size": a["size"],
                                "resources": pdf.copy_foreign(pages[short].obj.Resources)})
         self.mediabox = Array([float(v) for v in pages[0].obj.MediaBox])
+        # every page's content is wrapped in the same two streams: save the state, then restore it and draw
+        self._open = pdf.make_indirect(pikepdf.Stream(pdf, b"q\n"))
+        self._close = pdf.make_indirect(pikepdf.Stream(pdf, b"Q\nq /Folio Do Q\n"))
 
     def _read(self, page: pikepdf.Page, number: int) -> dict:
         content = page.Contents.read_bytes()
@@ -112,8 +115,8 @@ class Folios:
         xobjects[Name.Folio] = form
         resources.XObject = xobjects
         page.obj.Resources = resources
-        page.contents_add(pikepdf.Stream(self.pdf, b"q\n"), prepend=True)
-        page.contents_add(pikepdf.Stream(self.pdf, b"Q\nq /Folio Do Q\n"))
+        page.contents_add(self._open, prepend=True)
+        page.contents_add(self._close)
 
     def close(self) -> None:
         """Release the sample PDF (after the book is saved)."""
