@@ -132,18 +132,18 @@ _attrs_parse.HANDLERS[_attrs_parse.State.SCANNING_BARE_VALUE] = _scanning_bare_v
 
 
 _ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.M)
-_SETEXT = re.compile(r"^ {0,3}(\S.*?)[ \t]*\n {0,3}(?:=+|-+)[ \t]*$", re.M)
-_UNDERLINE = re.compile(r"\n {0,3}(?:=+|-+)[ \t]*$", re.M)
-_SETEXT_TEXT = re.compile(r" {0,3}(\S.*?)[ \t]*")
+_UNDERLINE = re.compile(r"\n {0,3}(?:=+|-+)[ \t]*$", re.M)  # a setext heading's underline
+_SETEXT_TEXT = re.compile(r" {0,3}(\S.*?)[ \t]*")           # the line above it, as a heading
+_TRAILING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 
 
 def _setext(text: str) -> Iterator[tuple[int, str]]:
-    r"""What ``_SETEXT.finditer`` finds, (line start, heading text), found from the underlines:
-    a scan for them is many times faster than trying the heading's pattern at every line.
+    r"""The setext headings of ``text``: (line start, heading text), found from their underlines
+    (many times faster than trying a heading's pattern at every line). A line that underlines one
+    heading is not a heading's text itself.
 
-    >>> list(_setext("Sound\n-----\n===\n\nA\n==\n---\n")) == [(m.start(), m.group(1)) for m in
-    ...     _SETEXT.finditer("Sound\n-----\n===\n\nA\n==\n---\n")]
-    True
+    >>> list(_setext("Sound\n-----\n===\n\nA\n==\n---\n"))
+    [(0, 'Sound'), (17, 'A')]
     """
     done = 0
     for m in _UNDERLINE.finditer(text):
@@ -152,7 +152,6 @@ def _setext(text: str) -> Iterator[tuple[int, str]]:
         if start >= done and heading:
             done = m.end()
             yield start, heading.group(1)
-_TRAILING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 
 
 def heading_references(texts: list[str]) -> dict[str, str]:

@@ -100,12 +100,17 @@ def _has_still(page: Any) -> bool:
     return any(f is not None for _, f in _leaves(page._page_box))
 
 
+def _excused(pages: list[Any], i: int) -> bool:
+    """Whether page ``i`` may end where it does: it holds a still, or a still, a heading or nothing
+    opens the page after it (``i`` is not the last page)."""
+    return _has_still(pages[i]) or _opens(pages[i + 1]) in ("still", "heading", "")
+
+
 def _spreads(pages: list[Any]) -> Iterator[int]:
     """The versos of a chapter laid out from a recto whose spreads are not excused (see the module):
     the recto after each is not the chapter's last page."""
     for verso in range(1, len(pages) - 2, 2):
-        pair = (verso, verso + 1)
-        if not any(_has_still(pages[i]) or _opens(pages[i + 1]) in ("still", "heading", "") for i in pair):
+        if not (_excused(pages, verso) or _excused(pages, verso + 1)):
             yield verso
 
 
@@ -307,8 +312,7 @@ def _same_before(old: list[Any], new: list[Any], verso: int) -> bool:
 def _shortest(pages: list[Any]) -> int:
     """The most lines left empty at the foot of a page of running text: not the chapter's last page,
     a page with a still, or a page before a still, a heading or a blank page."""
-    found = [free_lines(pages[i]) or 0 for i in range(len(pages) - 1)
-             if not _has_still(pages[i]) and _opens(pages[i + 1]) not in ("still", "heading", "")]
+    found = [free_lines(pages[i]) or 0 for i in range(len(pages) - 1) if not _excused(pages, i)]
     return max(found, default=0)
 
 
