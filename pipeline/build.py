@@ -36,20 +36,21 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import ir
 from .cache import Cache, key
 from .diagnostics import BuildError, Diagnostic, Reporter, error, from_dict, to_dict
 from .editions import NAMES, edition, for_book
-from .images import ImageFacts
-from .index import BookIndex, build_index
 from .load import Manuscript, check_file, display_path, load
-from .margins import check_gutter, estimate_pages
 from .output import write_atomic
 from .progress import Progress, quiet
-from .render.pagemap import PageMap
 from .resources import STYLES
-from .transforms import run_transforms
+
+if TYPE_CHECKING:  # the stages after the up-to-date check are imported when a build runs them
+    from . import ir
+    from .images import ImageFacts
+    from .index import BookIndex
+    from .render.pagemap import PageMap
 
 FORMATS = ("pdf", "epub")
 
@@ -94,7 +95,9 @@ class _Timer:
 def prepare(source: Path | str | Manuscript, reporter: Reporter | None = None,
             cache: Cache | None = None, jobs: int = 1) -> tuple[ir.Book, BookIndex]:
     """Load, parse (a long book in ``jobs`` processes) and transform a manuscript; compute its index."""
+    from .index import build_index
     from .parse import parse_book  # markdown-it: not needed to find a build up to date
+    from .transforms import run_transforms
 
     reporter = reporter or Reporter()
     manuscript = source if isinstance(source, Manuscript) else load(source)
@@ -244,6 +247,7 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
     timer.lap("check")
 
     unit_reporter = Reporter(echo=reporter.echo, stream=reporter.stream)
+    from .margins import check_gutter, estimate_pages
     from .plan import default_jobs
 
     book, index = prepare(manuscript, unit_reporter, cache, jobs or default_jobs())
@@ -345,14 +349,16 @@ def build_many(sources: list[Path | str], formats: list[str] | tuple[str, ...] =
     """Build several books, as many at once as there are cores (each book's chapters then in
     one process). Warnings are reported book by book as each finishes; the first error is
     raised once every book has been tried."""
+    reporter = reporter or Reporter()
+    if len(sources) == 1:  # its chapters across the cores (multiprocessing is not needed to find it up to date)
+        return [run_build(sources[0], formats, out_dir, reporter, jobs=jobs, **options)]  # type: ignore[arg-type]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from .plan import default_jobs
 
-    reporter = reporter or Reporter()
     jobs = jobs or default_jobs()
-    if len(sources) == 1 or jobs == 1:
+    if jobs == 1:
         return [run_build(s, formats, out_dir, reporter, jobs=jobs, **options)  # type: ignore[arg-type]
                 for s in sources]
     work = [(s, formats, out_dir, {**options, "jobs": 1}) for s in sources]

@@ -24,9 +24,12 @@ import dataclasses
 import functools
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from . import ir
 from .resources import STYLES
+
+if TYPE_CHECKING:
+    from . import ir
 
 _PT = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}
 

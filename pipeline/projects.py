@@ -49,7 +49,6 @@ from .load import (
     read_sources,
     read_text,
 )
-from .metadata import KNOWN_KEYS
 
 # pandoc option (its defaults-file key) → the metadata key it sets here
 OPTION_KEYS = {
@@ -381,6 +380,7 @@ def quarto_book(config: Path) -> Manuscript:
     meta: dict[str, Any] = {}
     shared = folder / "_metadata.yml"  # Quarto's metadata for every file: the book's keys, and shortcodes'
     values = read_metadata_file(shared, shown) if shared.is_file() else {}
+    from .metadata import KNOWN_KEYS  # with the IR's types: not needed to find a build up to date
     meta.update({k: v for k, v in values.items() if k in KNOWN_KEYS})
     for key in ("lang", "bibliography", "csl", "toc-depth", "number-sections", "toc-title", "subtitle",
                 "description", "date", "author", "title", "rights"):
