@@ -85,6 +85,10 @@ class Cache:
         except OSError:
             return None
 
+    def has(self, kind: str, k: str) -> bool:
+        """Whether ``k`` is stored (without reading it)."""
+        return self.root is not None and self._path(kind, k).is_file()
+
     def put(self, kind: str, k: str, data: bytes) -> None:
         """Store ``data`` under ``k``; a failure to store (full disk) only costs the next build time."""
         if self.root is None:

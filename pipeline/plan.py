@@ -73,10 +73,11 @@ class Run:
     _pending: dict[str, tuple[Unit, Future]] = field(default_factory=dict)
     _pool: ProcessPoolExecutor | None = None
 
-    def add(self, units: list[Unit], background: bool = False) -> Run:
+    def add(self, units: list[Unit], background: bool = False, workers: int = 0) -> Run:
         """Take results from the cache; start the rest, largest first (here and now with one job).
         A single unit left runs here too, since forking costs more than it saves, unless
-        ``background`` asks for a worker so that the caller can go on meanwhile."""
+        ``background`` asks for a worker so that the caller can go on meanwhile. ``workers``
+        caps the worker processes below ``jobs`` (the caller keeps a core for itself)."""
         todo = []
         for unit in units:
             if unit.name in self.results or unit.name in self._pending:
@@ -90,7 +91,7 @@ class Run:
                 self.progress.advance(unit.kind, unit.name)
         todo.sort(key=lambda u: -u.cost)
         if self._pool is None and self.jobs > 1 and (len(todo) > 1 or background and todo):
-            self._pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(todo)),
+            self._pool = ProcessPoolExecutor(max_workers=min(workers or self.jobs, self.jobs, len(todo)),
                                              mp_context=multiprocessing.get_context("fork"))
         for unit in todo:
             if self._pool is None:
@@ -113,6 +114,10 @@ class Run:
         if cache:
             self.cache.put(unit.kind, unit.key, data)
         self.progress.advance(unit.kind, unit.name)
+
+    def has(self, name: str) -> bool:
+        """Whether unit ``name`` was added (done or still running)."""
+        return name in self.results or name in self._pending
 
     def get(self, name: str) -> bytes:
         """The result of unit ``name``, waiting for it if it is still running."""

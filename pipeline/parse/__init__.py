@@ -21,6 +21,7 @@ from ..images import ImageFacts
 from ..ir import slugify
 from ..load import Manuscript, Source, display_path
 from ..metadata import heading_level_shift, modified_time, normalise
+from ..plan import Run
 from .heading_shift import shift_headings
 from .lists import resolve_refs
 from .markdown import ParseContext, heading_references, markdown_to_plain, parse_inline, parse_source
@@ -44,6 +45,48 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
     ctx = ParseContext(manuscript.root, reporter, "" if root_shown == "." else root_shown,
                        images if images is not None else {}, cache,
                        resource_paths=manuscript.resource_paths)
+    reporter.replay(manuscript.notes)
+    ctx.headings = heading_references([source.text for source in manuscript.sources])
+    context = context_key(ctx)
+    ahead = parse_ahead(list(manuscript.sources), ctx, context, jobs)
+    try:
+        chapters, shifted_title = _chapters(manuscript, ctx, context, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
+    single = len(manuscript.sources) == 1 and manuscript.metadata_file.endswith(".md")
+    if ctx.errors:
+        raise BuildError(ctx.errors[0], tuple(ctx.errors[1:]))
+    if ctx.examples.labels or ctx.examples.next > 1:
+        chapters = _number_example_refs(chapters, ctx, reporter)
+    if not any(c.blocks for c in chapters):
+        reporter.warn("M104", "the manuscript has no text; the book will be empty",
+                      "write some Markdown after the metadata", manuscript.metadata_file)
+    if not chapters:
+        source = manuscript.sources[0].path if manuscript.sources else ""
+        chapters = [ir.Chapter("text", source, (), matter.kind_of("", ir.NO_ATTR))]
+    chapters, moved = matter.place(chapters)
+    reporter.replay(moved)
+    first_title = next((ir.plain_text(c.title) for c in chapters if c.title), "")
+    raw = manuscript.metadata
+    if shifted_title:  # pandoc: with a shift of -N, a level-N heading opening the book is its title
+        raw = {**raw, "title": ir.plain_text(shifted_title)}
+    meta = normalise(raw, manuscript.metadata_file, reporter,
+                     fallback_title=first_title if single else "", slug=manuscript.slug)
+    meta = dataclasses.replace(meta, **{k: markdown_to_plain(getattr(meta, k))
+                                        for k in ("title", "subtitle", "description", "rights", "toc_title",
+                                                  "reference_section_title")})
+    files = [manuscript.root / s.path for s in manuscript.sources]
+    files.append(manuscript.root / Path(manuscript.metadata_file).name)
+    meta = dataclasses.replace(meta, modified=modified_time(manuscript.root, files))
+    check_sources(meta, manuscript.root, manuscript.metadata_file)
+    return ir.Book(meta, tuple(chapters), str(manuscript.root))
+
+
+def _chapters(manuscript: Manuscript, ctx: ParseContext, context: str,
+              ahead: Run | None) -> tuple[list[ir.Chapter], tuple[ir.Inline, ...] | None]:
+    """The manuscript's chapters, source by source, in order; and the title a heading shift made."""
+    reporter = ctx.reporter
     chapters: list[ir.Chapter] = []
     used: set[str] = set()
 
@@ -57,16 +100,12 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
         first = next((b for b in blocks if isinstance(b, ir.Heading) and b.level == 1), None)
         chapters.append(ir.Chapter(cid, source, blocks, matter.kind_of(declared, first.attr if first else ir.NO_ATTR)))
 
-    reporter.replay(manuscript.notes)
-    ctx.headings = heading_references([source.text for source in manuscript.sources])
-    context = context_key(ctx)
-    ready = parse_ahead(list(manuscript.sources), ctx, context, jobs)
     single = len(manuscript.sources) == 1 and manuscript.metadata_file.endswith(".md")
     shift = heading_level_shift(manuscript.metadata, manuscript.metadata_file)
     shifted_title = None
     for n, source in enumerate(manuscript.sources):
         try:
-            blocks = parse_cached(source, ctx, context, ready)
+            blocks = parse_cached(source, ctx, context, ahead)
         except BuildError as exc:  # go on to the next chapter, to report every error in one run
             ctx.errors.extend(exc.diagnostics)
             continue
@@ -94,31 +133,7 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
         for k, part in enumerate(_split_at_h1(blocks)):  # pandoc: a level-1 heading opens a chapter
             title = ir.Chapter("", "", part).title
             add(cid if k == 0 else slugify(ir.plain_text(title), cid), source.path, part)
-    if ctx.errors:
-        raise BuildError(ctx.errors[0], tuple(ctx.errors[1:]))
-    if ctx.examples.labels or ctx.examples.next > 1:
-        chapters = _number_example_refs(chapters, ctx, reporter)
-    if not any(c.blocks for c in chapters):
-        reporter.warn("M104", "the manuscript has no text; the book will be empty",
-                      "write some Markdown after the metadata", manuscript.metadata_file)
-    if not chapters:
-        add("text", manuscript.sources[0].path if manuscript.sources else "", ())
-    chapters, moved = matter.place(chapters)
-    reporter.replay(moved)
-    first_title = next((ir.plain_text(c.title) for c in chapters if c.title), "")
-    raw = manuscript.metadata
-    if shifted_title:  # pandoc: with a shift of -N, a level-N heading opening the book is its title
-        raw = {**raw, "title": ir.plain_text(shifted_title)}
-    meta = normalise(raw, manuscript.metadata_file, reporter,
-                     fallback_title=first_title if single else "", slug=manuscript.slug)
-    meta = dataclasses.replace(meta, **{k: markdown_to_plain(getattr(meta, k))
-                                        for k in ("title", "subtitle", "description", "rights", "toc_title",
-                                                  "reference_section_title")})
-    files = [manuscript.root / s.path for s in manuscript.sources]
-    files.append(manuscript.root / Path(manuscript.metadata_file).name)
-    meta = dataclasses.replace(meta, modified=modified_time(manuscript.root, files))
-    check_sources(meta, manuscript.root, manuscript.metadata_file)
-    return ir.Book(meta, tuple(chapters), str(manuscript.root))
+    return chapters, shifted_title
 
 
 def _number_example_refs(chapters: list[ir.Chapter], ctx: ParseContext, reporter: Reporter) -> list[ir.Chapter]:

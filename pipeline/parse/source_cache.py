@@ -39,7 +39,7 @@ from ..diagnostics import BuildError, Reporter, from_dict, to_dict
 from ..images import ImageFacts
 from ..images import facts as image_facts
 from ..load import Source
-from ..plan import SHARED, Unit, run_units
+from ..plan import SHARED, Run, Unit
 from .markdown import ParseContext, parse_source
 
 KIND = "parse-source"
@@ -68,17 +68,16 @@ def _entry(source: Source, ctx: ParseContext) -> tuple[tuple[ir.Block, ...], byt
     return blocks, json.dumps(head, ensure_ascii=False).encode() + b"\n" + ir.to_json(blocks).encode()
 
 
-def parse_cached(source: Source, ctx: ParseContext, context: str,
-                 ready: dict[str, bytes] | None = None) -> tuple[ir.Block, ...]:
+def parse_cached(source: Source, ctx: ParseContext, context: str, ahead: Run | None = None) -> tuple[ir.Block, ...]:
     """:func:`~.markdown.parse_source`, or its result from the cache (``context``: :func:`context_key`;
-    ``ready``: entries :func:`parse_ahead` made, by path)."""
+    ``ahead``: the sources :func:`parse_ahead` gave to worker processes, waited for here)."""
     ctx.probes.clear()
     ctx.used_images.clear()
     cache = ctx.cache
     if cache is None or cache.root is None:
         return parse_source(source, ctx)
     k = _key(source, ctx, context)
-    stored = (ready or {}).get(source.path) or cache.get(KIND, k)
+    stored = _from_worker(ahead, source.path) or cache.get(KIND, k)
     blocks = _reused(stored, source, ctx, "@" in source.text) if stored else None
     if blocks is not None:
         return blocks
@@ -87,25 +86,45 @@ def parse_cached(source: Source, ctx: ParseContext, context: str,
     return blocks
 
 
+def _from_worker(ahead: Run | None, path: str) -> bytes | None:
+    if ahead is None or not ahead.has(path):
+        return None
+    try:
+        return ahead.get(path)
+    except Exception:  # noqa: BLE001 - a source that fails to parse is parsed here, which reports it in order
+        return None
+
+
 AHEAD_FROM = 300_000  # characters of Markdown from which a book's sources are parsed ahead, in parallel
 
 
-def parse_ahead(sources: list[Source], ctx: ParseContext, context: str, jobs: int) -> dict[str, bytes]:
-    """The cache entries of ``sources`` the cache does not hold, parsed in ``jobs`` worker processes
-    (:mod:`pipeline.plan`) and stored, by path; :func:`parse_cached` then takes them in order,
-    so the book's warnings come in the order of its sources. Sources with an ``@`` are left to
-    it (the example numbering runs through the book in order), and so is everything when the
-    book is short, when there is one job, or when a source fails to parse (it is reported there)."""
+def parse_ahead(sources: list[Source], ctx: ParseContext, context: str, jobs: int) -> Run | None:
+    """Start parsing the last part of a long book in ``jobs - 1`` worker processes (:mod:`pipeline.plan`),
+    while this process parses its first part; :func:`parse_cached` takes the workers' entries
+    in order, so the book's warnings come in the order of its sources. The workers take the
+    sources the cache does not hold, from the end of the book, until they have about
+    ``(jobs - 1) / jobs`` of its text; sources with an ``@`` are left to this process (the
+    example numbering runs through the book in order). None when the book is short or there
+    is one job. The caller closes the :class:`~pipeline.plan.Run`."""
     cache = ctx.cache
-    if cache is None or cache.root is None or jobs < 2 or sum(len(s.text) for s in sources) < AHEAD_FROM:
-        return {}
+    total = sum(len(s.text) for s in sources)
+    if cache is None or cache.root is None or jobs < 2 or total < AHEAD_FROM:
+        return None
+    share = total * (jobs - 1) / jobs
+    units: list[Unit] = []
+    for n in range(len(sources) - 1, -1, -1):
+        source = sources[n]
+        if share <= 0:
+            break
+        share -= len(source.text)
+        k = _key(source, ctx, context)
+        if "@" not in source.text and not cache.has(KIND, k):
+            units.append(Unit(KIND, source.path, k, _parse_unit, (n,), cost=len(source.text)))
+    if not units:
+        return None
     SHARED["parse"] = (sources, ctx)
-    units = [Unit(KIND, s.path, _key(s, ctx, context), _parse_unit, (n,), cost=len(s.text))
-             for n, s in enumerate(sources) if "@" not in s.text]
     try:
-        return dict(run_units(units, cache, jobs).results)
-    except Exception:  # noqa: BLE001 - an error is found and reported again in order, by parse_cached
-        return {}
+        return Run(cache, jobs).add(units, background=True, workers=jobs - 1)  # the workers fork here
     finally:
         SHARED.pop("parse", None)
 

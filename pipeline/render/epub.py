@@ -309,7 +309,9 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
     }
     modified = dt.datetime.strptime(meta.modified, "%Y-%m-%dT%H:%M:%SZ")
     raw = io.BytesIO()
-    epub.write_epub(raw, eb, {"epub3_pages": False, "mtime": modified, "landmark_title": "Landmarks"})
+    # stored, not deflated: _repack compresses each member once, as it writes the final zip
+    epub.write_epub(raw, eb, {"epub3_pages": False, "mtime": modified, "landmark_title": "Landmarks",
+                              "compresslevel": 0})
     return RenderResult(_repack(raw.getvalue(), meta.lang, modified, navigation | binaries))
 
 
