@@ -49,7 +49,7 @@ from typing import Any
 
 from ..diagnostics import Reporter
 from .html import attr_value, text
-from .page_breaks import SKIPPED_TAGS, counted
+from .page_breaks import _UNCOUNTED, SKIPPED_TAGS, counted
 from .pagemap import PageMap
 
 # A marker may not precede these (their parent allows only certain children): it goes inside, first.
@@ -161,6 +161,9 @@ def insert_markers(xhtml: bytes, breaks: list[tuple[str, str, int]], reporter: R
         anchor = stack[-1][1]
         pending = targets.get(anchor)
         counts.setdefault(anchor, 0)
+        if not pending or pending[0][0] >= counts[anchor] + len(data):  # no page begins in this text
+            counts[anchor] += len(data) if data.isalnum() else len(_UNCOUNTED.sub("", data))
+            return
         b = parser.CurrentByteIndex
         reference = xhtml[b:b + 1] == b"&"
         for i, c in enumerate(data):
