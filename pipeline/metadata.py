@@ -44,6 +44,7 @@ Defaults when a key is missing, each with a warning: ``lang`` is ``en``;
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -54,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from .accessibility import read_block
-from .diagnostics import Reporter, error
+from .diagnostics import BuildError, Reporter, error
 from .ir import Contributor, Meta, Subject
 from .print_services import PAPERS, SERVICES
 
@@ -346,13 +347,46 @@ def _subjects(raw: dict[str, Any], file: str, reporter: Reporter) -> tuple[Subje
     return tuple(x for x in out if x.text)
 
 
+_KEY_NAMED = re.compile(r"^'([\w-]+)")  # the key a metadata error names first
+_KEY_OF = {"M013": "trim-size", "M014": "lang"}  # errors that name the value, not the key
+
+
+def key_line(file: str, key: str) -> int:
+    """The line of the metadata file ``file`` (as messages show it) that sets ``key``; 0 when the
+    file cannot be read or does not set it (the key came from elsewhere: the command line, defaults).
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "book.yaml"
+    >>> _ = f.write_text("title: T\\npaper: glossy\\n", encoding="utf-8")
+    >>> key_line(str(f), "paper"), key_line(str(f), "trim-size")
+    (2, 0)
+    """
+    try:
+        text = Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError):
+        return 0
+    m = re.search(rf"^[ \t]*['\"]?{re.escape(key)}['\"]?[ \t]*:", text, re.MULTILINE)
+    return text.count("\n", 0, m.start()) + 1 if m else 0
+
+
 def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
               fallback_title: str = "", slug: str = "") -> Meta:
-    """Check ``raw`` and build :class:`Meta`; ``file`` names the metadata source in messages."""
-    reporter = reporter or Reporter()
+    """Check ``raw`` and build :class:`Meta`; ``file`` names the metadata source in messages, and an
+    error about a key gives the line of ``file`` that sets it."""
+    try:
+        return _normalise(raw, file, reporter or Reporter(), fallback_title, slug)
+    except BuildError as exc:
+        found = exc.diagnostic
+        named = _KEY_OF.get(found.code) or (m.group(1) if (m := _KEY_NAMED.match(found.message)) else "")
+        if found.line or found.file != file or not named:
+            raise
+        raise BuildError(dataclasses.replace(found, line=key_line(file, named)), exc.more) from None
+
+
+def _normalise(raw: dict[str, Any], file: str, reporter: Reporter, fallback_title: str, slug: str) -> Meta:
     for key in sorted(k for k in raw if isinstance(k, str) and k not in KNOWN_KEYS):
         reporter.warn("M101", f"unknown metadata key '{key}' is ignored",
-                      "check its spelling; pandoc's key names are listed in the README", file)
+                      "check its spelling; pandoc's key names are listed in the README", file, key_line(file, key))
     title = _text(raw, "title", file)
     if not title:
         title = fallback_title or slug or "Untitled"

@@ -127,3 +127,23 @@ def test_a_file_that_is_not_markdown_is_refused_as_a_chapter(tmp_path: Path) -> 
     (tmp_path / "01.md").write_text("# One\n")
     with pytest.raises(BuildError, match=r"'.*_quarto.yml' is not a Markdown file \[M016\]|is not a Markdown file"):
         load(tmp_path)
+
+
+@pytest.mark.parametrize(("line", "code"), [("level-spreads: sideways", "M020"), ("trim-size: huge", "M013"),
+                                            ("lang: English please", "M014"), ("toc-depth: 9", "M011")])
+def test_a_bad_metadata_value_is_reported_at_its_line(tmp_path: Path, line: str, code: str) -> None:
+    """A metadata error names the line of the metadata file that sets the key, and so does an
+    unknown key's warning; a key the file does not set (given elsewhere) has no line."""
+    root = write_files(tmp_path / "book", {
+        "book.yaml": f"title: T\n# a comment\nfrobnicate: 3\n\n{line}\n" + ("lang: en\n" if code != "M014" else ""),
+        "chapters/01.md": "# One\n\nText.\n"})
+    reporter = Reporter(echo=False)
+    manuscript = load(root)
+    with pytest.raises(BuildError) as caught:
+        normalise(manuscript.metadata, manuscript.metadata_file, reporter)
+    found = caught.value.diagnostic
+    assert (found.code, found.file, found.line) == (code, manuscript.metadata_file, 5)
+    assert [(w.code, w.line) for w in reporter.warnings] == [("M101", 3)]
+    with pytest.raises(BuildError) as elsewhere:  # a value the file does not set: no line to give
+        normalise({"title": "T", "lang": "en", "paper": "glossy"}, manuscript.metadata_file, Reporter(echo=False))
+    assert (elsewhere.value.diagnostic.code, elsewhere.value.diagnostic.line) == ("M020", 0)
