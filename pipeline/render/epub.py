@@ -252,10 +252,11 @@ def render_epub(book: ir.Book, index: BookIndex | None = None, edition: Edition 
     # chapters
     chapter_items = []
     mathml = False
+    breaks = chapter_breaks(page_map) if page_map is not None else {}
     for ch in book.chapters:
         html = chapter_xhtml(ch, index, meta, image_files, edition, image_sizes)
         if page_map is not None:
-            html, made = insert_markers(html, chapter_breaks(page_map, ch.id), reporter, ch.source)
+            html, made = insert_markers(html, breaks.get(ch.id, []), reporter, ch.source)
             pages += [(f"text/{ch.id}.xhtml#{ident}", label) for label, ident in made]
         item = _xhtml_item(ch.id, f"text/{ch.id}.xhtml", html)
         if b'<math xmlns="' in html:  # EPUB 3: a document holding MathML says so in the manifest

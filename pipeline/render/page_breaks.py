@@ -46,7 +46,7 @@ SKIPPED_TAGS = frozenset({"svg", "math", "script", "style", "template"})
 # What WeasyPrint may add at a hyphenated line end (``hyphenate-character``), not in the source.
 HYPHENS = frozenset("\u2010-\u00ad")
 _NOT_COUNTED = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
-_UNCOUNTED = re.compile(r"[\s\u00ad\u200b\u200c\u200d\u2060\ufeff]+")
+UNCOUNTED = re.compile(r"[\s\u00ad\u200b\u200c\u200d\u2060\ufeff]+")
 _COUNTED = re.compile(r"[^\s\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 
 
@@ -83,7 +83,7 @@ class _Anchor:
     def __init__(self, element: Any):
         text = own_text(element)
         self.text = text
-        self.chars = _UNCOUNTED.sub("", text)  # the counted characters
+        self.chars = UNCOUNTED.sub("", text)  # the counted characters
         self.at = 0
 
     @functools.cached_property
@@ -93,7 +93,7 @@ class _Anchor:
 
     def consume(self, laid_out: str) -> bool:
         """Advance over a text box's text; True if it ended with a hyphen that is not in the source."""
-        laid = _UNCOUNTED.sub("", laid_out)
+        laid = UNCOUNTED.sub("", laid_out)
         if self.chars.startswith(laid, self.at):  # the common case: the source's own characters
             self.at += len(laid)
             return False

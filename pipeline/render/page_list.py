@@ -5,7 +5,7 @@ book is built to both formats), each chapter's XHTML as the EPUB writes it,
 and the book's metadata.
 Gives:
 
-- :func:`chapter_breaks`: the breaks that fall in a chapter, as
+- :func:`chapter_breaks`: the breaks that fall in each chapter, as
   ``(label, anchor id, offset)``;
 - :func:`insert_markers`: the chapter's XHTML with an invisible marker
   ``<span epub:type="pagebreak" role="doc-pagebreak" id="page-12" aria-label="12"/>``
@@ -49,7 +49,7 @@ from typing import Any
 
 from ..diagnostics import Reporter
 from .html import attr_value, text
-from .page_breaks import _UNCOUNTED, SKIPPED_TAGS, counted
+from .page_breaks import SKIPPED_TAGS, UNCOUNTED
 from .pagemap import PageMap
 
 # A marker may not precede these (their parent allows only certain children): it goes inside, first.
@@ -93,10 +93,35 @@ def front_breaks(page_map: PageMap, has: set[str]) -> dict[str, str]:
     return out
 
 
-def chapter_breaks(page_map: PageMap, chapter: str) -> list[tuple[str, str, int]]:
-    """The print pages that begin in ``chapter``: ``(label, anchor id, offset)``, in page order."""
-    return [(page_map.label(page), anchor, offset)
-            for page, cid, anchor, offset in sorted(page_map.breaks) if cid == chapter]
+def chapter_breaks(page_map: PageMap) -> dict[str, list[tuple[str, str, int]]]:
+    """The print pages that begin in each chapter, by chapter id: ``(label, anchor id, offset)``, in page order."""
+    out: dict[str, list[tuple[str, str, int]]] = {}
+    for page, cid, anchor, offset in sorted(page_map.breaks):
+        out.setdefault(cid, []).append((page_map.label(page), anchor, offset))
+    return out
+
+
+def _counted_in(data: str) -> int:
+    """How many of ``data``'s characters count: a printable text's uncounted ones are its spaces (any
+    other white space, and the invisible characters, are not printable)."""
+    if data.isprintable():
+        return len(data) - data.count(" ")
+    return 0 if data.isspace() else len(UNCOUNTED.sub("", data))
+
+
+def _nth_counted(data: str, k: int) -> int:
+    """The index in ``data`` of its ``k``-th counted character (0-based; it has more than ``k``).
+
+    >>> _nth_counted("a b\u00adc", 2)
+    4
+    """
+    pos = done = 0
+    for m in UNCOUNTED.finditer(data):
+        if done + m.start() - pos > k:
+            break
+        done += m.start() - pos
+        pos = m.end()
+    return pos + k - done
 
 
 def insert_markers(xhtml: bytes, breaks: list[tuple[str, str, int]], reporter: Reporter | None = None,
@@ -160,18 +185,17 @@ def insert_markers(xhtml: bytes, breaks: list[tuple[str, str, int]], reporter: R
             return
         anchor = stack[-1][1]
         pending = targets.get(anchor)
-        counts.setdefault(anchor, 0)
-        if not pending or pending[0][0] >= counts[anchor] + len(data):  # no page begins in this text
-            counts[anchor] += len(data) if data.isalnum() else len(_UNCOUNTED.sub("", data))
-            return
-        b = parser.CurrentByteIndex
-        reference = xhtml[b:b + 1] == b"&"
-        for i, c in enumerate(data):
-            if not counted(c):
-                continue
-            if pending and pending[0][0] <= counts[anchor]:
+        count = counts.get(anchor, 0)
+        total = _counted_in(data)
+        if pending and pending[0][0] < count + total:  # a page begins in this text
+            b = parser.CurrentByteIndex
+            reference = xhtml[b:b + 1] == b"&"
+            while pending and pending[0][0] < count + total:
+                k = max(pending[0][0] - count, 0)
+                i = _nth_counted(data, k)
+                counts[anchor] = count + k
                 _take(anchor, b if reference else b + len(data[:i].encode("utf-8")))
-            counts[anchor] += 1
+        counts[anchor] = count + total
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
