@@ -120,10 +120,10 @@ def test_missing_title_and_language_get_stated_defaults(tmp_path: Path) -> None:
 
 
 def test_wrong_metadata_type_is_an_error(tmp_path: Path) -> None:
-    _book(tmp_path, {"book.yaml": "title: [1, 2]\nlang: en\n"})
+    _book(tmp_path, {"book.yaml": "lang: en\ntitle: [1, 2]\n"})
     result = run_cli("build", "x", cwd=tmp_path)
     assert result.returncode == 1
-    assert "x/book.yaml: error: 'title' must be text, not a list" in result.stderr
+    assert "x/book.yaml:2: error: 'title' must be text, not a list" in result.stderr  # the line that sets it
 
 
 def test_unsafe_yaml_tags_are_refused(tmp_path: Path) -> None:
