@@ -44,7 +44,6 @@ Defaults when a key is missing, each with a warning: ``lang`` is ``en``;
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -100,8 +99,8 @@ def _text(raw: dict[str, Any], key: str, file: str) -> str:
         return str(value).strip()
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    raise error("M011", f"'{key}' must be text, not {_kind(value)}",
-                f"write it as one line, e.g. '{key}: Some text'", file)
+    raise _error("M011", f"'{key}' must be text, not {_kind(value)}",
+                 f"write it as one line, e.g. '{key}: Some text'", file, key)
 
 
 def _kind(value: Any) -> str:
@@ -118,13 +117,13 @@ def _people(value: Any, default_role: str, key: str, file: str) -> list[Contribu
             role = str(item.get("role", default_role)).strip().lower()
             file_as = item.get("file-as", item.get("file_as", ""))
             if not isinstance(file_as, str):
-                raise error("M012", f"'{key}' entry '{item['name']}': 'file-as' must be text",
-                            f"write e.g. '{key}: [{{name: Jane Roe, file-as: \"Roe, Jane\"}}]'", file)
+                raise _error("M012", f"'{key}' entry '{item['name']}': 'file-as' must be text",
+                             f"write e.g. '{key}: [{{name: Jane Roe, file-as: \"Roe, Jane\"}}]'", file, key)
             out.append(Contributor(item["name"].strip(), ROLE_CODES.get(role, role[:3] or default_role),
                                    file_as.strip()))
         else:
-            raise error("M012", f"'{key}' entries must be names or {{name, role}} mappings",
-                        f"write e.g. '{key}: Jane Doe' or '{key}: [{{name: Jane Doe, role: editor}}]'", file)
+            raise _error("M012", f"'{key}' entries must be names or {{name, role}} mappings",
+                         f"write e.g. '{key}: Jane Doe' or '{key}: [{{name: Jane Doe, role: editor}}]'", file, key)
     return [c for c in out if c.name]
 
 
@@ -137,8 +136,8 @@ def _identifier(raw: dict[str, Any], file: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, (str, int)):
-        raise error("M011", "'identifier' must be text (an ISBN, a UUID or a URI)",
-                    "write e.g. 'identifier: urn:isbn:9780000000000'", file)
+        raise _error("M011", "'identifier' must be text (an ISBN, a UUID or a URI)",
+                     "write e.g. 'identifier: urn:isbn:9780000000000'", file, "identifier")
     value = str(value).strip()
     digits = value.replace("-", "")
     if re.fullmatch(r"97[89]\d{10}|\d{9}[\dX]", digits):
@@ -171,9 +170,9 @@ def _trim(raw: dict[str, Any], file: str) -> tuple[str, str] | tuple[()]:
         return PAPER_SIZES[preset]
     m = re.fullmatch(rf"({_LENGTH})\s*(?:x|×|\s)\s*({_LENGTH})", text)
     if not m:
-        raise error("M013", f"trim size '{value}' is not understood",
-                    "write e.g. 'trim-size: 6in 9in', '148mm 210mm' or a name: "
-                    + ", ".join(sorted(PAPER_SIZES)), file)
+        raise _error("M013", f"trim size '{value}' is not understood",
+                     "write e.g. 'trim-size: 6in 9in', '148mm 210mm' or a name: "
+                     + ", ".join(sorted(PAPER_SIZES)), file, "trim-size" if "trim-size" in raw else "papersize")
     return m.group(1), m.group(2)
 
 
@@ -184,8 +183,8 @@ def _choice(raw: dict[str, Any], key: str, file: str, allowed: tuple[str, ...], 
     if not value:
         return default
     if value not in allowed:
-        raise error("M020", f"'{key}: {value}' is not one of {', '.join(allowed)}",
-                    f"write e.g. '{key}: {default}'", file)
+        raise _error("M020", f"'{key}: {value}' is not one of {', '.join(allowed)}",
+                     f"write e.g. '{key}: {default}'", file, key)
     return value
 
 
@@ -193,7 +192,8 @@ def _paths(raw: dict[str, Any], key: str, file: str) -> tuple[str, ...]:
     value = raw.get(key) or []
     value = [value] if isinstance(value, str) else value
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise error("M011", f"'{key}' must be a file path or a list of them", f"write e.g. '{key}: [a.css]'", file)
+        raise _error("M011", f"'{key}' must be a file path or a list of them", f"write e.g. '{key}: [a.css]'", file,
+                     key)
     return tuple(value)
 
 
@@ -205,16 +205,18 @@ def _citations(raw: dict[str, Any], file: str) -> dict[str, Any]:
     elif isinstance(files, str):
         files = [files]
     if not isinstance(files, list) or not all(isinstance(f, str) and f.strip() for f in files):
-        raise error("M011", "'bibliography' must be a file path or a list of file paths",
-                    "write e.g. 'bibliography: refs.bib' or 'bibliography: [refs.bib, more.json]'", file)
+        raise _error("M011", "'bibliography' must be a file path or a list of file paths",
+                     "write e.g. 'bibliography: refs.bib' or 'bibliography: [refs.bib, more.json]'", file,
+                     "bibliography")
     references = raw.get("references")
     if references is not None and not (isinstance(references, list)
                                        and all(isinstance(r, dict) for r in references)):
-        raise error("M011", "'references' must be a list of entries",
-                    "write e.g. 'references: [{id: doe2020, type: book, title: …}]'", file)
+        raise _error("M011", "'references' must be a list of entries",
+                     "write e.g. 'references: [{id: doe2020, type: book, title: …}]'", file, "references")
     link = raw.get("link-citations", True)
     if not isinstance(link, bool):
-        raise error("M011", "'link-citations' must be true or false", "write 'link-citations: false'", file)
+        raise _error("M011", "'link-citations' must be true or false", "write 'link-citations: false'", file,
+                     "link-citations")
     return {
         "bibliography": tuple(f.strip() for f in files),
         "csl": _text(raw, "csl", file),
@@ -228,8 +230,8 @@ def _flag(raw: dict[str, Any], key: str, file: str) -> bool:
     value = raw.get(key, False)
     if isinstance(value, bool):
         return value
-    raise error("M011", f"'{key}' must be true or false, not {_kind(value)} '{value}'",
-                f"write '{key}: true' or '{key}: false'", file)
+    raise _error("M011", f"'{key}' must be true or false, not {_kind(value)} '{value}'",
+                 f"write '{key}: true' or '{key}: false'", file, key)
 
 
 def _level_spreads(raw: dict[str, Any], file: str) -> str:
@@ -245,8 +247,8 @@ def _integer(raw: dict[str, Any], key: str, file: str, default: int, low: int, h
     if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise error("M011", f"'{key}' must be a whole number from {low} to {high}, not '{value}'",
-                    f"write e.g. '{key}: {default}'", file)
+        raise _error("M011", f"'{key}' must be a whole number from {low} to {high}, not '{value}'",
+                     f"write e.g. '{key}: {default}'", file, key)
     return value
 
 
@@ -324,16 +326,16 @@ def _subjects(raw: dict[str, Any], file: str, reporter: Reporter) -> tuple[Subje
     if isinstance(subjects, (str, dict)):
         subjects = [subjects]
     if not isinstance(subjects, list):
-        raise error("M011", "'subject' must be text or a list of texts",
-                    "write e.g. 'subject: [Film, Criticism]'", file)
+        raise _error("M011", "'subject' must be text or a list of texts",
+                     "write e.g. 'subject: [Film, Criticism]'", file, "subject")
     out = []
     for s in subjects:
         if isinstance(s, (str, int)) and not isinstance(s, bool):
             out.append(Subject(str(s)))
             continue
         if not isinstance(s, dict) or not isinstance(s.get("text"), (str, int)):
-            raise error("M011", "'subject' entries must be text or {text, authority, term}",
-                        "write e.g. 'subject: [{text: Film, authority: BISAC, term: PER004000}]'", file)
+            raise _error("M011", "'subject' entries must be text or {text, authority, term}",
+                         "write e.g. 'subject: [{text: Film, authority: BISAC, term: PER004000}]'", file, "subject")
         authority, term = str(s.get("authority") or "").strip(), str(s.get("term") or "").strip()
         known = AUTHORITIES.get(authority.lower()) or (authority if re.match(r"^https?://", authority) else "")
         if (authority or term) and not (known and term):
@@ -345,10 +347,6 @@ def _subjects(raw: dict[str, Any], file: str, reporter: Reporter) -> tuple[Subje
             known = term = ""
         out.append(Subject(str(s["text"]).strip(), known, term))
     return tuple(x for x in out if x.text)
-
-
-_KEY_NAMED = re.compile(r"^'([\w-]+)")  # the key a metadata error names first
-_KEY_OF = {"M013": "trim-size", "M014": "lang"}  # errors that name the value, not the key
 
 
 def key_line(file: str, key: str) -> int:
@@ -369,21 +367,16 @@ def key_line(file: str, key: str) -> int:
     return text.count("\n", 0, m.start()) + 1 if m else 0
 
 
+def _error(code: str, message: str, hint: str, file: str, key: str) -> BuildError:
+    """A metadata error about ``key``, at the line of ``file`` that sets it."""
+    return error(code, message, hint, file, key_line(file, key))
+
+
 def normalise(raw: dict[str, Any], file: str, reporter: Reporter | None = None,
               fallback_title: str = "", slug: str = "") -> Meta:
     """Check ``raw`` and build :class:`Meta`; ``file`` names the metadata source in messages, and an
-    error about a key gives the line of ``file`` that sets it."""
-    try:
-        return _normalise(raw, file, reporter or Reporter(), fallback_title, slug)
-    except BuildError as exc:
-        found = exc.diagnostic
-        named = _KEY_OF.get(found.code) or (m.group(1) if (m := _KEY_NAMED.match(found.message)) else "")
-        if found.line or found.file != file or not named:
-            raise
-        raise BuildError(dataclasses.replace(found, line=key_line(file, named)), exc.more) from None
-
-
-def _normalise(raw: dict[str, Any], file: str, reporter: Reporter, fallback_title: str, slug: str) -> Meta:
+    error about a key gives the line of ``file`` that sets it (:func:`key_line`)."""
+    reporter = reporter or Reporter()
     for key in sorted(k for k in raw if isinstance(k, str) and k not in KNOWN_KEYS):
         reporter.warn("M101", f"unknown metadata key '{key}' is ignored",
                       "check its spelling; pandoc's key names are listed in the README", file, key_line(file, key))
@@ -398,8 +391,9 @@ def _normalise(raw: dict[str, Any], file: str, reporter: Reporter, fallback_titl
         reporter.warn("M103", f"no 'lang' in the metadata; using '{DEFAULT_LANG}'",
                       "add e.g. 'lang: en-GB' (a BCP 47 tag) to the metadata", file)
     if not _LANG.match(lang):
-        raise error("M014", f"language '{lang}' is not a BCP 47 tag",
-                    "write e.g. 'lang: en', 'lang: en-GB' or 'lang: ru'", file)
+        raise _error("M014", f"language '{lang}' is not a BCP 47 tag",
+                     "write e.g. 'lang: en', 'lang: en-GB' or 'lang: ru'", file,
+                     "lang" if raw.get("lang") else "language")
     creators = _people(raw["author"], "aut", "author", file) if raw.get("author") else []
     contributors: list[Contributor] = []
     for key, role in CONTRIBUTOR_KEYS.items():

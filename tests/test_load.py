@@ -130,7 +130,8 @@ def test_a_file_that_is_not_markdown_is_refused_as_a_chapter(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize(("line", "code"), [("level-spreads: sideways", "M020"), ("trim-size: huge", "M013"),
-                                            ("lang: English please", "M014"), ("toc-depth: 9", "M011")])
+                                            ("papersize: huge", "M013"), ("lang: English please", "M014"),
+                                            ("language: English please", "M014"), ("toc-depth: 9", "M011")])
 def test_a_bad_metadata_value_is_reported_at_its_line(tmp_path: Path, line: str, code: str) -> None:
     """A metadata error names the line of the metadata file that sets the key, and so does an
     unknown key's warning; a key the file does not set (given elsewhere) has no line."""
