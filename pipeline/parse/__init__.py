@@ -48,13 +48,13 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
     reporter.replay(manuscript.notes)
     ctx.headings = heading_references([source.text for source in manuscript.sources])
     context = context_key(ctx)
+    single = len(manuscript.sources) == 1 and manuscript.metadata_file.endswith(".md")  # split at its h1s
     ahead = parse_ahead(list(manuscript.sources), ctx, context, jobs)
     try:
-        chapters, shifted_title = _chapters(manuscript, ctx, context, ahead)
+        chapters, shifted_title = _chapters(manuscript, ctx, context, ahead, single)
     finally:
         if ahead is not None:
             ahead.close()
-    single = len(manuscript.sources) == 1 and manuscript.metadata_file.endswith(".md")
     if ctx.errors:
         raise BuildError(ctx.errors[0], tuple(ctx.errors[1:]))
     if ctx.examples.labels or ctx.examples.next > 1:
@@ -83,8 +83,8 @@ def parse_book(manuscript: Manuscript, reporter: Reporter | None = None, *, cach
     return ir.Book(meta, tuple(chapters), str(manuscript.root))
 
 
-def _chapters(manuscript: Manuscript, ctx: ParseContext, context: str,
-              ahead: Run | None) -> tuple[list[ir.Chapter], tuple[ir.Inline, ...] | None]:
+def _chapters(manuscript: Manuscript, ctx: ParseContext, context: str, ahead: Run | None,
+              single: bool) -> tuple[list[ir.Chapter], tuple[ir.Inline, ...] | None]:
     """The manuscript's chapters, source by source, in order; and the title a heading shift made."""
     reporter = ctx.reporter
     chapters: list[ir.Chapter] = []
@@ -100,7 +100,6 @@ def _chapters(manuscript: Manuscript, ctx: ParseContext, context: str,
         first = next((b for b in blocks if isinstance(b, ir.Heading) and b.level == 1), None)
         chapters.append(ir.Chapter(cid, source, blocks, matter.kind_of(declared, first.attr if first else ir.NO_ATTR)))
 
-    single = len(manuscript.sources) == 1 and manuscript.metadata_file.endswith(".md")
     shift = heading_level_shift(manuscript.metadata, manuscript.metadata_file)
     shifted_title = None
     for n, source in enumerate(manuscript.sources):

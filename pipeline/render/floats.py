@@ -63,7 +63,7 @@ from typing import Any
 from lxml import etree
 
 from . import wide
-from .page_breaks import HYPHENS, SKIPPED_TAGS, PageStart, counted, local_name, own_text, page_starts
+from .page_breaks import HYPHENS, SKIPPED_TAGS, PageStart, counted, counted_length, local_name, own_text, page_starts
 
 HOLE = 0.10      # a blank over this part of the text block, before a still, is a hole to fill
 REPORTED = 0.25  # a hole over this part that cannot be filled is reported (R150)
@@ -249,7 +249,7 @@ def _cut(root: Any, marker: Any, keep_before: bool) -> None:
 
 
 def _counted_len(element: Any) -> int:
-    return sum(1 for c in own_text(element) if counted(c))
+    return counted_length(own_text(element))
 
 
 def split(html: str, anchor: str, offset: int) -> tuple[str, str, dict[str, tuple[str, int]]] | None:

@@ -46,13 +46,40 @@ SKIPPED_TAGS = frozenset({"svg", "math", "script", "style", "template"})
 # What WeasyPrint may add at a hyphenated line end (``hyphenate-character``), not in the source.
 HYPHENS = frozenset("\u2010-\u00ad")
 _NOT_COUNTED = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
-UNCOUNTED = re.compile(r"[\s\u00ad\u200b\u200c\u200d\u2060\ufeff]+")
+_UNCOUNTED = re.compile(r"[\s\u00ad\u200b\u200c\u200d\u2060\ufeff]+")
 _COUNTED = re.compile(r"[^\s\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def counted(c: str) -> bool:
     """Whether ``c`` counts in an offset: any character but white space and invisible ones."""
     return not c.isspace() and c not in _NOT_COUNTED
+
+
+def counted_length(text: str) -> int:
+    """How many of ``text``'s characters count (:func:`counted`). In a printable text only the
+    spaces do not: every other white space, and the invisible characters, are not printable.
+
+    >>> counted_length("a b\u00adc"), counted_length("one two")
+    (3, 6)
+    """
+    if text.isprintable():
+        return len(text) - text.count(" ")
+    return 0 if text.isspace() else len(_UNCOUNTED.sub("", text))
+
+
+def nth_counted(text: str, k: int) -> int:
+    """The index in ``text`` of its ``k``-th counted character (0-based; it has more than ``k``).
+
+    >>> nth_counted("a b\u00adc", 2)
+    4
+    """
+    pos = done = 0
+    for m in _UNCOUNTED.finditer(text):
+        if done + m.start() - pos > k:
+            break
+        done += m.start() - pos
+        pos = m.end()
+    return pos + k - done
 
 
 def local_name(tag: Any) -> str:
@@ -83,7 +110,7 @@ class _Anchor:
     def __init__(self, element: Any):
         text = own_text(element)
         self.text = text
-        self.chars = UNCOUNTED.sub("", text)  # the counted characters
+        self.chars = _UNCOUNTED.sub("", text)  # the counted characters
         self.at = 0
 
     @functools.cached_property
@@ -93,7 +120,7 @@ class _Anchor:
 
     def consume(self, laid_out: str) -> bool:
         """Advance over a text box's text; True if it ended with a hyphen that is not in the source."""
-        laid = UNCOUNTED.sub("", laid_out)
+        laid = _UNCOUNTED.sub("", laid_out)
         if self.chars.startswith(laid, self.at):  # the common case: the source's own characters
             self.at += len(laid)
             return False

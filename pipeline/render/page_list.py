@@ -49,7 +49,7 @@ from typing import Any
 
 from ..diagnostics import Reporter
 from .html import attr_value, text
-from .page_breaks import SKIPPED_TAGS, UNCOUNTED
+from .page_breaks import SKIPPED_TAGS, counted_length, nth_counted
 from .pagemap import PageMap
 
 # A marker may not precede these (their parent allows only certain children): it goes inside, first.
@@ -99,29 +99,6 @@ def chapter_breaks(page_map: PageMap) -> dict[str, list[tuple[str, str, int]]]:
     for page, cid, anchor, offset in sorted(page_map.breaks):
         out.setdefault(cid, []).append((page_map.label(page), anchor, offset))
     return out
-
-
-def _counted_in(data: str) -> int:
-    """How many of ``data``'s characters count: a printable text's uncounted ones are its spaces (any
-    other white space, and the invisible characters, are not printable)."""
-    if data.isprintable():
-        return len(data) - data.count(" ")
-    return 0 if data.isspace() else len(UNCOUNTED.sub("", data))
-
-
-def _nth_counted(data: str, k: int) -> int:
-    """The index in ``data`` of its ``k``-th counted character (0-based; it has more than ``k``).
-
-    >>> _nth_counted("a b\u00adc", 2)
-    4
-    """
-    pos = done = 0
-    for m in UNCOUNTED.finditer(data):
-        if done + m.start() - pos > k:
-            break
-        done += m.start() - pos
-        pos = m.end()
-    return pos + k - done
 
 
 def insert_markers(xhtml: bytes, breaks: list[tuple[str, str, int]], reporter: Reporter | None = None,
@@ -186,13 +163,13 @@ def insert_markers(xhtml: bytes, breaks: list[tuple[str, str, int]], reporter: R
         anchor = stack[-1][1]
         pending = targets.get(anchor)
         count = counts.get(anchor, 0)
-        total = _counted_in(data)
+        total = counted_length(data)
         if pending and pending[0][0] < count + total:  # a page begins in this text
             b = parser.CurrentByteIndex
             reference = xhtml[b:b + 1] == b"&"
             while pending and pending[0][0] < count + total:
                 k = max(pending[0][0] - count, 0)
-                i = _nth_counted(data, k)
+                i = nth_counted(data, k)
                 counts[anchor] = count + k
                 _take(anchor, b if reference else b + len(data[:i].encode("utf-8")))
         counts[anchor] = count + total
