@@ -29,6 +29,7 @@ from pikepdf import Array, Dictionary, Name
 
 from .hb_subset import subset
 from .html import STYLES
+from .pdf_streams import deflated_stream
 from .weasyprint_patches import SHIPPED_FONT
 
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
@@ -185,7 +186,7 @@ def _merge(pdf: pikepdf.Pdf, fonts: list[pikepdf.Object]) -> pikepdf.Object | No
         if "/ToUnicode" in font:
             to_unicode.update(_to_unicode(font.ToUnicode))
     program = subset(path, tuple(sorted({0, *widths})))
-    file_stream = pikepdf.Stream(pdf, program)
+    file_stream = deflated_stream(pdf, program)
     for k, v in descriptor[key].stream_dict.items():
         if k in ("/Subtype",):
             file_stream[k] = v

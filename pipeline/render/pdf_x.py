@@ -64,6 +64,7 @@ from pikepdf import Array, Dictionary, Name, Operator, String
 from .. import ir
 from ..print_services import BLEED_IN
 from ..resources import STYLES
+from .pdf_streams import deflated_stream
 
 ICC = STYLES / "icc"
 OUTPUT_PROFILE = "FOGRA39L_coated.icc"
@@ -136,7 +137,7 @@ class _Colour:
         self.seen: set[tuple[int, int]] = set()
 
     def _icc(self, name: str, n: int, alternate: Name) -> pikepdf.Object:
-        stream = pikepdf.Stream(self.pdf, _profile(name))
+        stream = deflated_stream(self.pdf, _profile(name))
         stream.N = n
         stream.Alternate = alternate
         return self.pdf.make_indirect(stream)
@@ -265,7 +266,7 @@ def _xmp(info: pikepdf.Object, press: Press) -> bytes:
 
 def output_intent(pdf: pikepdf.Pdf) -> pikepdf.Object:
     """The GTS_PDFX output intent with the CMYK profile embedded."""
-    profile = pikepdf.Stream(pdf, _profile(OUTPUT_PROFILE))
+    profile = deflated_stream(pdf, _profile(OUTPUT_PROFILE))
     profile.N = 4
     return pdf.make_indirect(Dictionary(
         Type=Name.OutputIntent, S=Name.GTS_PDFX, OutputConditionIdentifier=String(OUTPUT_CONDITION),
