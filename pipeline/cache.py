@@ -66,6 +66,25 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def known_hash(path: Path) -> str:
+    """:func:`file_hash`, remembered in this process by the file's size and modification time:
+    a rebuild (``watch``) hashes no unchanged image again."""
+    st = path.stat()
+    k = (str(path), st.st_size, st.st_mtime_ns)
+    if k not in _HASHES:
+        _HASHES[k] = file_hash(path)
+    return _HASHES[k]
+
+
+def remember_hash(path: Path, digest: str) -> None:
+    """Tell :func:`known_hash` the hash of ``path`` as it is now (found by another way)."""
+    st = path.stat()
+    _HASHES[(str(path), st.st_size, st.st_mtime_ns)] = digest
+
+
 class Cache:
     """Unit results by key, under ``root``; ``root=None`` is a cache that holds nothing."""
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from PIL import Image as PILImage
 from PIL import ImageFile
 
-from .cache import Cache, file_hash
+from .cache import Cache, known_hash
 from .diagnostics import error
 
 MEDIA_TYPES = {
@@ -65,14 +65,21 @@ class ImageFacts:
 
 def facts(path: Path, shown: str = "", file: str = "", line: int = 0, cache: Cache | None = None) -> ImageFacts:
     """Check ``path`` once per content: a file whose hash the cache knows is not decoded again."""
-    digest = file_hash(path)
+    digest = known_hash(path)
+    if digest in _KNOWN:
+        return _KNOWN[digest]
     stored = cache.get_json("image-facts", digest) if cache else None
     if stored is not None:
-        return ImageFacts(digest, ImageInfo(**stored))
+        found = _KNOWN[digest] = ImageFacts(digest, ImageInfo(**stored))
+        return found
     info = inspect(path, shown, file, line)
     if cache:
         cache.put_json("image-facts", digest, dataclasses.asdict(info))
-    return ImageFacts(digest, info)
+    found = _KNOWN[digest] = ImageFacts(digest, info)
+    return found
+
+
+_KNOWN: dict[str, ImageFacts] = {}  # by content hash: what this process checked (watch: each image once)
 
 
 def inspect(path: Path, shown: str = "", file: str = "", line: int = 0) -> ImageInfo:

@@ -293,15 +293,25 @@ def modified_time(root: Path, files: list[Path]) -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return _stamp(int(epoch))
-    try:
-        done = subprocess.run(["git", "log", "-1", "--format=%ct", "--", "."], cwd=root, capture_output=True,
-                              text=True, timeout=10, check=False)
-        if done.returncode == 0 and done.stdout.strip().isdigit():
-            return _stamp(int(done.stdout.strip()))
-    except (OSError, subprocess.SubprocessError):
-        pass
+    if _in_git(root):
+        try:
+            done = subprocess.run(["git", "log", "-1", "--format=%ct", "--", "."], cwd=root, capture_output=True,
+                                  text=True, timeout=10, check=False)
+            if done.returncode == 0 and done.stdout.strip().isdigit():
+                return _stamp(int(done.stdout.strip()))
+        except (OSError, subprocess.SubprocessError):
+            pass
     times = [int(f.stat().st_mtime) for f in files if f.is_file()]
     return _stamp(max(times)) if times else _modified()
+
+
+def _in_git(root: Path) -> bool:
+    """Whether ``root`` may be in a git work tree (a ``.git`` in it or above, or ``GIT_DIR`` set), so
+    that a book outside one spawns no ``git`` on every build."""
+    if os.environ.get("GIT_DIR"):
+        return True
+    folder = root.absolute()
+    return any((d / ".git").exists() for d in (folder, *folder.parents))
 
 
 def _series(raw: dict[str, Any], file: str, reporter: Reporter) -> tuple[str, str]:

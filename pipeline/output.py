@@ -2,9 +2,12 @@
 
 Takes: bytes and destination paths.
 Gives: the files, complete, or no change at all. Every product is first
-written to a temporary file beside its target and flushed to disk; only when
-all of them are whole are they renamed over the targets. A full disk, a
-crash or a signal before that point leaves the last good outputs in place.
+written to a temporary file beside its target; only when all of them are
+whole are they renamed over the targets. A full disk, a crash or a signal
+before that point leaves the last good outputs in place. The files are not
+synced to the disk before the rename (as make, pandoc and compilers do not):
+what a build writes can be built again, and syncing took 8 ms of every
+``watch`` save.
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -46,8 +49,6 @@ def _stage(path: Path, data: bytes) -> str:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -52,7 +52,7 @@ from pathlib import Path
 from PIL import Image as PILImage
 from PIL import ImageCms, ImageFile, ImageOps
 
-from .cache import Cache, file_hash, key
+from .cache import Cache, key, known_hash, remember_hash
 from .diagnostics import Diagnostic, Reporter, from_dict, to_dict
 from .editions import Edition
 from .images import MEDIA_TYPES, _looks_like_svg, clean_svg
@@ -108,7 +108,6 @@ class Variant:
 # what this process knows: facts always, bytes only when there is no cache to hold them
 _FACTS: dict[tuple[str, Policy], VariantFacts] = {}
 _DATA: dict[tuple[str, Policy], bytes] = {}
-_DIGESTS: dict[tuple[str, int, int], str] = {}
 _CACHES: dict[tuple[str, Policy], Cache] = {}  # where prepare() stored a variant (the PDF's fetcher has no cache)
 
 
@@ -121,18 +120,9 @@ def _key(digest: str, policy: Policy) -> str:
     return key("still", digest, dataclasses.astuple(policy))
 
 
-def digest_of(path: Path) -> str:
-    """The content hash of ``path``, remembered by size and modification time."""
-    st = path.stat()
-    k = (str(path), st.st_size, st.st_mtime_ns)
-    if k not in _DIGESTS:
-        _DIGESTS[k] = file_hash(path)
-    return _DIGESTS[k]
-
-
 def variant_facts(path: Path, policy: Policy, cache: Cache | None = None, digest: str = "") -> VariantFacts:
     """The media type and size of ``path``'s variant for ``policy`` (made now if not known)."""
-    digest = digest or digest_of(path)
+    digest = digest or known_hash(path)
     known = _known(digest, policy, cache)
     if known is not None:
         return known
@@ -141,7 +131,7 @@ def variant_facts(path: Path, policy: Policy, cache: Cache | None = None, digest
 
 def variant(path: Path, policy: Policy, cache: Cache | None = None, digest: str = "") -> Variant:
     """``path`` as an edition with ``policy`` carries it: from this process, the cache, or made now."""
-    digest = digest or digest_of(path)
+    digest = digest or known_hash(path)
     facts = _known(digest, policy, cache)
     if facts is not None:
         data = _DATA.get((digest, policy))
@@ -164,9 +154,8 @@ def prepare(root: Path, srcs: Iterable[str], policies: Iterable[Policy], cache: 
     out: dict[str, str] = {}
     for src in dict.fromkeys(srcs):
         path = root / src
-        digest = (digests or {}).get(src) or digest_of(path)
-        st = path.stat()
-        _DIGESTS[(str(path), st.st_size, st.st_mtime_ns)] = digest
+        digest = (digests or {}).get(src) or known_hash(path)
+        remember_hash(path, digest)
         out[src] = digest
         if cache is not None and cache.root is not None:
             _CACHES.update({(digest, p): cache for p in policies})

@@ -24,6 +24,7 @@ raises, so a new construct is never dropped silently.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Iterator
@@ -163,23 +164,32 @@ def heading_references(texts: list[str]) -> dict[str, str]:
     >>> heading_references(["# The *Long* Take {#long}\n\nText.\n\nSound\n-----\n"])
     {'THE *LONG* TAKE': '#long', 'SOUND': '#sound'}
     """
-    from markdown_it.common.utils import normalizeReference
-
     refs: dict[str, str] = {}
     for text in texts:
-        found = sorted([(m.start(), m.group(1)) for m in _ATX.finditer(text)]
-                       + [(start, heading) for start, heading in _setext(text)
-                          if not heading.startswith(("#", ">", "-", "*", "|", ":"))])
-        for _, heading in found:
-            ident = ""
-            m = _TRAILING_ATTRS.search(heading)
-            if m:
-                heading = heading[:m.start()]
-                ident = next((w[1:] for w in m.group(1).split() if w.startswith("#")), "")
-            label = normalizeReference(heading.strip())
-            if label and label not in refs:
-                refs[label] = "#" + (ident or ir.slugify(markdown_to_plain(heading)))
+        for label, href in _headings_in(text):
+            refs.setdefault(label, href)
     return refs
+
+
+@functools.lru_cache(maxsize=4096)  # by text: a watch save finds the headings of the edited source alone
+def _headings_in(text: str) -> tuple[tuple[str, str], ...]:
+    """One source's headings, in order: (reference label, ``#id``)."""
+    from markdown_it.common.utils import normalizeReference
+
+    found = sorted([(m.start(), m.group(1)) for m in _ATX.finditer(text)]
+                   + [(start, heading) for start, heading in _setext(text)
+                      if not heading.startswith(("#", ">", "-", "*", "|", ":"))])
+    out = []
+    for _, heading in found:
+        ident = ""
+        m = _TRAILING_ATTRS.search(heading)
+        if m:
+            heading = heading[:m.start()]
+            ident = next((w[1:] for w in m.group(1).split() if w.startswith("#")), "")
+        label = normalizeReference(heading.strip())
+        if label:
+            out.append((label, "#" + (ident or ir.slugify(markdown_to_plain(heading)))))
+    return tuple(out)
 
 
 def implicit_references(state: Any) -> None:

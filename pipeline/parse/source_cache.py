@@ -77,13 +77,30 @@ def parse_cached(source: Source, ctx: ParseContext, context: str, ahead: Run | N
     if cache is None or cache.root is None:
         return parse_source(source, ctx)
     k = _key(source, ctx, context)
+    numbered = "@" in source.text
+    kept = _KEPT.get(k)
+    if kept is not None and _still_holds(kept[0], source, ctx, numbered):
+        return kept[1]
     stored = _from_worker(ahead, source.path) or cache.get(KIND, k)
-    blocks = _reused(stored, source, ctx, "@" in source.text) if stored else None
-    if blocks is not None:
-        return blocks
+    decoded = _decoded(stored) if stored else None
+    if decoded is not None and _still_holds(decoded[0], source, ctx, numbered):
+        _keep(k, decoded)
+        return decoded[1]
     blocks, entry = _entry(source, ctx)
     cache.put(KIND, k, entry)
+    _keep(k, (json.loads(entry.split(b"\n", 1)[0]), blocks))
     return blocks
+
+
+KEPT = 4096  # parses kept decoded in this process, by key: a watch save decodes no unchanged source again
+_KEPT: dict[str, tuple[dict, tuple[ir.Block, ...]]] = {}
+
+
+def _keep(k: str, decoded: tuple[dict, tuple[ir.Block, ...]]) -> None:
+    _KEPT.pop(k, None)
+    _KEPT[k] = decoded
+    if len(_KEPT) > KEPT:
+        del _KEPT[next(iter(_KEPT))]
 
 
 def _from_worker(ahead: Run | None, path: str) -> bytes | None:
@@ -135,26 +152,33 @@ def _parse_unit(n: int) -> bytes:
     return _entry(sources[n], own)[1]
 
 
-def _reused(stored: bytes, source: Source, ctx: ParseContext, numbered: bool) -> tuple[ir.Block, ...] | None:
-    """The stored parse, if what it read from the disk still holds; the context updated as the parse did."""
+def _decoded(stored: bytes) -> tuple[dict, tuple[ir.Block, ...]] | None:
+    """A cache entry's header and blocks; None for a torn or foreign entry."""
     try:
         head_line, body = stored.split(b"\n", 1)
-        head = json.loads(head_line)
+        return json.loads(head_line), ir.from_json(body.decode())
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _still_holds(head: dict, source: Source, ctx: ParseContext, numbered: bool) -> bool:
+    """Whether a stored parse (its header) still holds, for what it read from the disk; if so, the
+    context is updated as the parse did (images, example numbering, warnings)."""
+    try:
         for kind, path, answer in head["probes"]:
             if (ctx.is_file(path) if kind == "file" else ctx.inside(path)) != answer:
-                return None
+                return False
         gathered: dict[str, ImageFacts] = {}
         for path, shown, line in head["images"]:
             if path not in ctx.images and path not in gathered:
                 gathered[path] = image_facts(ctx.root / path, shown, ctx.shown(source), line, ctx.cache)
-        blocks = ir.from_json(body.decode())
     except BuildError:  # an image broken since: parsed afresh, which reports it where it is used
-        return None
+        return False
     except (ValueError, KeyError, TypeError):  # a torn or foreign entry
-        return None
+        return False
     ctx.images.update(gathered)
     if numbered:
         ctx.examples.next = head["next"]
         ctx.examples.labels = dict(head["labels"])
     ctx.reporter.replay([from_dict(d) for d in head["warnings"]])
-    return blocks
+    return True
