@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 from .cache import Cache, key
 from .diagnostics import BuildError, Diagnostic, Reporter, error, from_dict, to_dict
 from .editions import NAMES, edition, for_book
+from .interpreter_stack import roomy
 from .load import Manuscript, check_file, display_path, load
 from .output import write_atomic
 from .progress import Progress, quiet
@@ -222,8 +223,16 @@ def run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, .
     The cache lives in ``OUT/.cache`` unless ``cache_dir`` says otherwise.
 
     Everything is rendered before anything is written, so a failure in any
-    edition leaves every previous output untouched.
+    edition leaves every previous output untouched. The build runs with room on the
+    interpreter's frame stack (:mod:`pipeline.interpreter_stack`).
     """
+    return roomy(_run_build, source, formats, out_dir, reporter, jobs=jobs, use_cache=use_cache,
+                 one_pass=one_pass, progress=progress, cache_dir=cache_dir)
+
+
+def _run_build(source: Path | str | Manuscript, formats: list[str] | tuple[str, ...], out_dir: Path | str,
+               reporter: Reporter | None, *, jobs: int, use_cache: bool, one_pass: bool, progress: Progress,
+               cache_dir: Path | None) -> BuildResult:
     reporter = reporter or Reporter()
     _check_formats(formats)
     result = BuildResult()
