@@ -307,3 +307,27 @@ def test_several_books_build_at_once(tmp_path):
     results = build_many(books, ["epub"], tmp_path / "out", Reporter(echo=False), jobs=2)
     assert [r.outputs[0].name for r in results] == ["one.epub", "two.epub"]
     assert all(epubcheck_messages(r.outputs[0]) == [] for r in results)
+
+
+def test_rebuilds_in_one_process_give_the_bytes_of_a_new_process(tmp_path):
+    """What a process keeps between builds (parses, image facts, the stamped front matter, deflated
+    profiles and subsets) changes no byte: a save rebuilt in-process, as ``watch`` does, equals the
+    same files built by a new process without a cache."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    book = _book(tmp_path / "b")
+    out = tmp_path / "out"
+    run_build(book, ["pdf", "epub"], out, Reporter(echo=False))
+    chapter = book / "chapters" / "02.md"
+    chapter.write_text(chapter.read_text().replace("\n\n", "\n\nA sentence added in a save.\n\n", 1))
+    (book / "stills" / "a.png").write_bytes(image_bytes("PNG", (320, 180)))
+    saved = run_build(book, ["pdf", "epub"], out, Reporter(echo=False))
+    assert saved.ran == ["ch-02"]
+    fresh = tmp_path / "fresh"
+    subprocess.run([sys.executable, "-m", "pipeline", "build", str(book), "--to", "pdf,epub", "--out", str(fresh),
+                    "--no-cache", "-q"], cwd=ROOT, check=True, capture_output=True)
+    for name in ("b.pdf", "b.epub"):
+        assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
