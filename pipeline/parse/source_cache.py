@@ -14,7 +14,9 @@ numbered through the book). What it
 reads from the disk, whether an image's file is there and inside the book, is asked
 again on every hit, and a different answer is a miss. An image's facts are gathered
 again from their own cache (by content, :func:`pipeline.images.facts`), so a changed
-image is checked again. A parse that found an error is not stored.
+image is checked again. A parse that found an error is not stored. A process also
+keeps the parses it made or decoded, by key (:data:`KEPT` of them), so that its next
+build (``watch``) decodes no unchanged source again; the disk is asked all the same.
 
     >>> import tempfile, pathlib
     >>> from pipeline.cache import Cache
