@@ -66,17 +66,16 @@ class ImageFacts:
 def facts(path: Path, shown: str = "", file: str = "", line: int = 0, cache: Cache | None = None) -> ImageFacts:
     """Check ``path`` once per content: a file whose hash the cache knows is not decoded again."""
     digest = known_hash(path)
-    if digest in _KNOWN:
-        return _KNOWN[digest]
-    stored = cache.get_json("image-facts", digest) if cache else None
-    if stored is not None:
-        found = _KNOWN[digest] = ImageFacts(digest, ImageInfo(**stored))
-        return found
-    info = inspect(path, shown, file, line)
-    if cache:
-        cache.put_json("image-facts", digest, dataclasses.asdict(info))
-    found = _KNOWN[digest] = ImageFacts(digest, info)
-    return found
+    if digest not in _KNOWN:
+        stored = cache.get_json("image-facts", digest) if cache else None
+        if stored is not None:
+            info = ImageInfo(**stored)
+        else:
+            info = inspect(path, shown, file, line)
+            if cache:
+                cache.put_json("image-facts", digest, dataclasses.asdict(info))
+        _KNOWN[digest] = ImageFacts(digest, info)
+    return _KNOWN[digest]
 
 
 _KNOWN: dict[str, ImageFacts] = {}  # by content hash: what this process checked (watch: each image once)

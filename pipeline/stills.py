@@ -156,8 +156,10 @@ def prepare(root: Path, srcs: Iterable[str], policies: Iterable[Policy], cache: 
     out: dict[str, str] = {}
     for src in dict.fromkeys(srcs):
         path = root / src
-        digest = (digests or {}).get(src) or known_hash(path)
-        remember_hash(path, digest)
+        given = (digests or {}).get(src)
+        if given:
+            remember_hash(path, given)
+        digest = given or known_hash(path)
         out[src] = digest
         if cache is not None and cache.root is not None:
             _CACHES.update({(digest, p): cache for p in policies})

@@ -28,7 +28,7 @@ it, and the contents' numbers, without laying anything else out again.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
+import functools
 import json
 import time
 from pathlib import Path
@@ -176,7 +176,8 @@ def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, repo
         targets = _contents_targets(book, index)
         numbers = contents_numbers(targets, pieces)
         samples = run.get("folios")
-        front_piece = _stamped(run.get("front"), {f"toc-e{n}": numbers[t] for n, t in enumerate(targets, 1)}, samples)
+        front_piece = _stamped(run.get("front"), tuple((f"toc-e{n}", numbers[t]) for n, t in enumerate(targets, 1)),
+                               samples)
         if front_piece is None:  # in a worker even when it is the only unit to run: the body is assembled meanwhile
             run.add([Unit("pdf-front", "front-numbered", _front_key(book, index, edition, numbers), _front_unit,
                           (numbers,))], background=True)
@@ -196,19 +197,12 @@ def finish_pdf(run: Run, book: ir.Book, index: BookIndex, edition: Edition, repo
     return RenderResult(pdf, page_map)
 
 
-_STAMPED: dict[tuple, LaidOut | None] = {}  # the last few front matters stamped by this process (watch)
-
-
-def _stamped(front: bytes, numbers: dict[str, str], samples: bytes) -> LaidOut | None:
+@functools.lru_cache(maxsize=4)
+def _stamped(front: bytes, numbers: tuple[tuple[str, str], ...], samples: bytes) -> LaidOut | None:
     """The front matter (as the cache holds it) with the contents' numbers set (:func:`stamp`), or None;
     kept for this process's next builds, so that a ``watch`` save that moves no contents entry does
     not stamp them again."""
-    k = (hashlib.sha256(front).digest(), tuple(numbers.items()), hashlib.sha256(samples).digest())
-    if k not in _STAMPED:
-        if len(_STAMPED) >= 4:
-            del _STAMPED[next(iter(_STAMPED))]
-        _STAMPED[k] = stamp(unpack(front), numbers, samples)
-    return _STAMPED[k]
+    return stamp(unpack(front), dict(numbers), samples)
 
 
 def render_pdf(book: ir.Book, index: BookIndex, edition: Edition, cache: Cache | None = None, jobs: int = 0,
